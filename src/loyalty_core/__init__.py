@@ -1,0 +1,49 @@
+"""loyalty_core: exact, explainable loyalty-programme rules as pure functions.
+
+Everything here is pure: no clock reads (the instant is always an argument), no I/O, no
+mutation of arguments. Values are immutable attrs classes; a business "no" is a
+:class:`Decision`, and exceptions (all :class:`LoyaltyError`) are for bad input only.
+
+>>> from datetime import UTC, datetime
+>>> import loyalty_core as lc
+>>> str(lc.compute_expiry(datetime(2021, 3, 5, 0, 6, 51, tzinfo=UTC), timezone="UTC",
+...                       period=50))
+'2021-04-24 23:59:59+00:00'
+"""
+
+from loyalty_core.benefits import Benefit, BenefitDefinition, ClaimTimeframe
+from loyalty_core.conditions import Condition
+from loyalty_core.credits import Credit, CreditDefinition
+from loyalty_core.decisions import Decision, Reason, ReasonCode
+from loyalty_core.errors import ConditionError, InvalidRequest, LoyaltyError, PayloadError, Problem
+from loyalty_core.periods import PeriodType, compute_expiry, is_expired
+from loyalty_core.policy import DEFAULT_POLICY, Policy
+from loyalty_core.profiles import Profile
+from loyalty_core.rewards import Reward, RewardDefinition
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "Benefit",
+    "BenefitDefinition",
+    "ClaimTimeframe",
+    "Condition",
+    "ConditionError",
+    "Credit",
+    "CreditDefinition",
+    "Decision",
+    "InvalidRequest",
+    "LoyaltyError",
+    "PayloadError",
+    "PeriodType",
+    "Policy",
+    "Problem",
+    "Profile",
+    "Reason",
+    "ReasonCode",
+    "Reward",
+    "RewardDefinition",
+    "compute_expiry",
+    "is_expired",
+]
+
+__version__ = "0.1.0.dev0"

@@ -1,0 +1,261 @@
+"""Reason codes, reasons and decisions: a business "no" as data.
+
+Every check of the library returns a :class:`Decision`. A refused decision lists every rule that
+failed, in the order its check runs them, each as a :class:`Reason` with a stable
+:class:`ReasonCode`, a human message and a JSON-serialisable ``detail``.
+
+>>> from loyalty_core import Decision, Reason, ReasonCode
+>>> d = Decision(reasons=(Reason(ReasonCode.EXPIRED, "expired at 2026-04-19T13:59:59Z"),))
+>>> bool(d), d.allowed, sorted(d.codes)
+(False, False, ['expired'])
+>>> bool(Decision())
+True
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from loyalty_core import clock
+from loyalty_core.errors import InvalidRequest
+
+__all__ = ["Decision", "Reason", "ReasonCode"]
+
+
+class ReasonCode(enum.StrEnum):
+    """Every refusal reason, as a stable snake_case string (API.md).
+
+    Members are the upper-cased values: ``ReasonCode.NOT_CLAIMABLE == "not_claimable"``. A code
+    shared by several checks (``archived``, ``expired``, ``not_yet_issued``) is one member.
+    """
+
+    # Claims (RULES CLM-1 to CLM-14).
+    NOT_CLAIMABLE = "not_claimable"
+    ARCHIVED = "archived"
+    UNPUBLISHED = "unpublished"
+    NOT_ASSIGNABLE = "not_assignable"
+    CLAIM_WINDOW_NOT_OPEN = "claim_window_not_open"
+    CLAIM_WINDOW_CLOSED = "claim_window_closed"
+    DEFINITION_ENDED = "definition_ended"
+    CONDITION_NOT_MET = "condition_not_met"
+    ALREADY_CLAIMED = "already_claimed"
+    ACTIVE_CLAIM_EXISTS = "active_claim_exists"
+    CLAIM_TIMEFRAME_LIMIT = "claim_timeframe_limit"
+    GLOBAL_REDEMPTIONS_EXHAUSTED = "global_redemptions_exhausted"
+    ALLOCATIONS_EXHAUSTED = "allocations_exhausted"
+    CAMPAIGN_ALREADY_CLAIMED = "campaign_already_claimed"
+    # Redemptions (RULES RED-4 to RED-14).
+    NOT_YET_ISSUED = "not_yet_issued"
+    EXPIRED = "expired"
+    USER_REDEEM_NOT_ALLOWED = "user_redeem_not_allowed"
+    REDEMPTIONS_EXHAUSTED = "redemptions_exhausted"
+    INSTANCE_LIMIT_EXCEEDED = "instance_limit_exceeded"
+    GLOBAL_LIMIT_EXCEEDED = "global_limit_exceeded"
+    # Rewards (RULES RWD-5).
+    INSUFFICIENT_BALANCE = "insufficient_balance"
+    # Extensions (RULES EXT-2 to EXT-6).
+    NOT_OWNED = "not_owned"
+    ALREADY_EXTENDED = "already_extended"
+    NOT_EXTENDABLE = "not_extendable"
+    NO_EXPIRY = "no_expiry"
+    # Credits (RULES CRD-6 to CRD-12).
+    NOT_RELEASED = "not_released"
+    LOCKED = "locked"
+    SECURITY_CODE_REQUIRED = "security_code_required"
+    SECURITY_CODE_MISMATCH = "security_code_mismatch"
+    INSUFFICIENT_VALUE = "insufficient_value"
+
+
+Render = Callable[[], tuple[str, Mapping[str, Any]]]
+
+
+class Reason:
+    """One failed rule: its code, a message and the same facts as JSON-serialisable data.
+
+    ``message`` starts lowercase and says the observed value and the limit; ``detail`` holds the
+    same facts (money as fixed-point strings, instants as ``YYYY-MM-DDTHH:MM:SSZ``). Checks on a
+    hot path build reasons with :meth:`lazy`, so the text is only formatted when read; it is
+    deterministic either way. Reasons are immutable, and equal when code, message and detail
+    are equal.
+
+    >>> r = Reason.lazy(ReasonCode.LOCKED, lambda: ("locked until x", {"until": "x"}))
+    >>> r.message, dict(r.detail)
+    ('locked until x', {'until': 'x'})
+    """
+
+    __slots__ = ("_code", "_detail", "_message", "_render")
+
+    _code: ReasonCode
+    _message: str | None
+    _detail: Mapping[str, Any] | None
+    _render: Render | None
+
+    def __init__(
+        self,
+        code: ReasonCode | str,
+        message: str,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Build a reason from its code, message and detail (``{}`` when omitted)."""
+        self._set(code, message, MappingProxyType(dict(detail or {})), None)
+
+    @classmethod
+    def lazy(cls, code: ReasonCode | str, render: Render) -> Reason:
+        """Build a reason whose message and detail are computed by ``render`` on first access."""
+        reason = cls.__new__(cls)
+        reason._set(code, None, None, render)  # noqa: SLF001 - our own instance
+        return reason
+
+    def _set(
+        self,
+        code: ReasonCode | str,
+        message: str | None,
+        detail: Mapping[str, Any] | None,
+        render: Render | None,
+    ) -> None:
+        try:
+            reason_code = ReasonCode(code)
+        except ValueError:
+            msg = f"code: expected a ReasonCode, got {code!r}"
+            raise InvalidRequest(msg) from None
+        object.__setattr__(self, "_code", reason_code)
+        object.__setattr__(self, "_message", message)
+        object.__setattr__(self, "_detail", detail)
+        object.__setattr__(self, "_render", render)
+
+    def _materialise(self) -> None:
+        if self._render is not None:
+            message, detail = self._render()
+            object.__setattr__(self, "_message", message)
+            object.__setattr__(self, "_detail", MappingProxyType(dict(detail)))
+            object.__setattr__(self, "_render", None)
+
+    @property
+    def code(self) -> ReasonCode:
+        """The stable reason code."""
+        return self._code
+
+    @property
+    def message(self) -> str:
+        """The human-readable message: the observed value and the limit."""
+        self._materialise()
+        assert self._message is not None  # noqa: S101 - set by _materialise
+        return self._message
+
+    @property
+    def detail(self) -> Mapping[str, Any]:
+        """The same facts as the message, as read-only JSON-serialisable data."""
+        self._materialise()
+        assert self._detail is not None  # noqa: S101 - set by _materialise
+        return self._detail
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Refuse to change a reason: reasons are immutable."""
+        msg = "Reason is immutable"
+        raise AttributeError(msg)
+
+    def __eq__(self, other: object) -> bool:
+        """Compare code, message and detail."""
+        if not isinstance(other, Reason):
+            return NotImplemented
+        return (self.code, self.message, dict(self.detail)) == (
+            other.code,
+            other.message,
+            dict(other.detail),
+        )
+
+    def __hash__(self) -> int:
+        """Hash the code and message."""
+        return hash((self.code, self.message))
+
+    def __repr__(self) -> str:
+        """Show code and message."""
+        return f"Reason({self.code.value!r}, {self.message!r})"
+
+
+class Decision:
+    """The answer of a check: allowed, or refused with every failed rule.
+
+    ``allowed`` is true iff ``reasons`` is empty; ``bool(decision)`` is ``allowed``. ``codes``
+    is the frozenset of the reasons' codes. ``retry_at`` is the earliest instant after the
+    check's ``at`` at which the same check with only ``at`` changed gives a different
+    ``allowed`` (RULES TIME-9), or ``None``.
+    """
+
+    __slots__ = ("_reasons", "_retry_at")
+
+    _reasons: tuple[Reason, ...]
+    _retry_at: datetime | None
+
+    def __init__(
+        self,
+        *,
+        reasons: tuple[Reason, ...] = (),
+        retry_at: datetime | None = None,
+    ) -> None:
+        """Build a decision; an empty ``reasons`` means allowed."""
+        found = tuple(reasons)
+        for reason in found:
+            if not isinstance(reason, Reason):
+                msg = f"reasons: expected Reason values, got {reason!r}"
+                raise InvalidRequest(msg)
+        codes = [r.code for r in found]
+        if len(set(codes)) != len(codes):
+            msg = f"reasons: each code may appear once, got {[c.value for c in codes]!r}"
+            raise InvalidRequest(msg)
+        if retry_at is not None:
+            retry_at = clock.as_instant(retry_at, name="retry_at")
+        object.__setattr__(self, "_reasons", found)
+        object.__setattr__(self, "_retry_at", retry_at)
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the check passed: true iff no rule failed."""
+        return not self._reasons
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Every failed rule, in the order the check ran them."""
+        return self._reasons
+
+    @property
+    def retry_at(self) -> datetime | None:
+        """The earliest later instant at which ``allowed`` changes (TIME-9), or ``None``."""
+        return self._retry_at
+
+    @property
+    def codes(self) -> frozenset[ReasonCode]:
+        """The codes of the failed rules."""
+        return frozenset(r.code for r in self._reasons)
+
+    def __bool__(self) -> bool:
+        """Return :attr:`allowed`."""
+        return not self._reasons
+
+    def __iter__(self) -> Iterator[Reason]:
+        """Iterate over the reasons."""
+        return iter(self._reasons)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Refuse to change a decision: decisions are immutable."""
+        msg = "Decision is immutable"
+        raise AttributeError(msg)
+
+    def __eq__(self, other: object) -> bool:
+        """Compare reasons and retry_at."""
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return (self._reasons, self._retry_at) == (other._reasons, other._retry_at)
+
+    def __hash__(self) -> int:
+        """Hash reasons and retry_at."""
+        return hash((self._reasons, self._retry_at))
+
+    def __repr__(self) -> str:
+        """Show the outcome, the codes and retry_at."""
+        codes = ", ".join(repr(r.code.value) for r in self._reasons)
+        return f"Decision(allowed={self.allowed}, reasons=[{codes}], retry_at={self._retry_at!r})"

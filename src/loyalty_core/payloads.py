@@ -1,0 +1,258 @@
+"""The payload boundary: the platform's JSON into values and back (PAY rules).
+
+This module holds every conversion between API JSON and the library's values; domain code never
+sees a dict from the wire. ``from_api`` shapes each JSON field into its Python type (datetime
+strings, integral floats, money strings, condition text), runs the same field checks as the
+value's constructor, collects every problem by JSON path, and raises one
+:class:`~loyalty_core.errors.PayloadError`.
+
+>>> from loyalty_core import Benefit
+>>> b = Benefit.from_api({"id": 7, "issued_at": "2021-03-05 00:06:51",
+...                       "definition": {"period": 50, "max_redemptions": 1}})
+>>> b.issued_at, b.redemptions_remaining
+(datetime.datetime(2021, 3, 5, 0, 6, 51, tzinfo=datetime.timezone.utc), 1)
+>>> Benefit.from_api({"definition": {"period": -1, "is_claimable": "true"}})
+Traceback (most recent call last):
+...
+loyalty_core.errors.PayloadError: $.definition.period: expected an integer >= 0, got -1; \
+$.definition.is_claimable: expected true or false, got 'true'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Final, TypeVar
+
+from loyalty_core import clock
+from loyalty_core._fields import BadValue, Kind, Value, build_trusted, specs
+from loyalty_core.benefits import BenefitDefinition, ClaimTimeframe
+from loyalty_core.conditions import to_condition
+from loyalty_core.errors import ConditionError, InvalidRequest, PayloadError, Problem
+from loyalty_core.profiles import Profile
+from loyalty_core.rewards import Reward
+
+__all__ = ["from_api", "parse_instant", "profile_from_api", "to_api"]
+
+V = TypeVar("V", bound=Value)
+
+
+# --- JSON shaping, per kind ----------------------------------------------------------------
+
+
+def _integral(raw: Any) -> Any:
+    # PAY-7: an integral float (30.0) is an integer; the kind's check rejects everything else.
+    kind = type(raw)
+    if kind is float:
+        if raw.is_integer():
+            return int(raw)
+    elif kind is Decimal and raw.is_finite() and raw == raw.to_integral_value():
+        return int(raw)
+    return raw
+
+
+def parse_instant(raw: object, naive_zone: Any = UTC) -> datetime:
+    """Turn a payload datetime into a UTC instant (PAY-2, PAY-3), or raise ``BadValue``.
+
+    Strings take the three PAY-2 shapes; a ``datetime`` object is accepted as it is. A naive
+    value is a wall time in ``naive_zone``: UTC for what the platform returns, the item's zone
+    for request bodies (Q35).
+    """
+    if isinstance(raw, str):
+        try:
+            parsed = clock.parse_datetime(raw)
+        except ValueError as exc:
+            raise BadValue(str(exc)) from None
+    elif isinstance(raw, datetime):
+        parsed = raw
+    else:
+        msg = f"expected a datetime string, got {raw!r}"
+        raise BadValue(msg)
+    if parsed.tzinfo is None:
+        if naive_zone is UTC:
+            return parsed.replace(tzinfo=UTC)
+        return clock.wall_to_instant(parsed, naive_zone)
+    if parsed.utcoffset() is None:
+        msg = f"expected a datetime with a usable offset, got {raw!r}"
+        raise BadValue(msg)
+    return clock.as_instant(parsed, name="")
+
+
+_SHAPERS: Final[dict[str, Callable[[Any], Any]]] = {
+    "count": _integral,
+    "int": _integral,
+    "hour": _integral,
+    "instant": parse_instant,
+}
+
+
+# --- rendering, per kind (PAY-5, PAY-8) ----------------------------------------------------
+
+
+_RENDERERS: Final[dict[str, Callable[[Any], Any]]] = {
+    "instant": clock.format_wall,
+    "money": lambda value: format(value, "f"),
+    "period_type": lambda value: value.value,
+    "condition": lambda value: value.rule,
+    "timeframe": ClaimTimeframe.to_api,
+    "texts": list,
+}
+
+
+# --- from_api ------------------------------------------------------------------------------
+
+
+class _Collector:
+    """The problems of one payload, and the first condition error to chain as the cause."""
+
+    __slots__ = ("cause", "problems")
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.cause: ConditionError | None = None
+
+
+def from_api(cls: type[V], payload: object) -> V:
+    """Build a value of ``cls`` from the platform's JSON, or raise one ``PayloadError``."""
+    found = _Collector()
+    value = _parse(cls, payload, "$", found)
+    if found.problems or value is None:
+        raise PayloadError(found.problems) from found.cause
+    return value
+
+
+def _parse(cls: type[V], payload: object, path: str, found: _Collector) -> V | None:
+    if not isinstance(payload, Mapping):
+        found.problems.append(Problem(path, f"expected an object, got {payload!r}"))
+        return None
+    problems = found.problems
+    before = len(problems)
+    prefix = f"{path}."
+    values: dict[str, Any] = {}
+    for name, kind in specs(cls):
+        raw = payload.get(name)
+        if raw is None:
+            if not kind.nullable and _has_no_default(cls, name):
+                # PAY-9: required keys must be present and non-null.
+                problems.append(Problem(prefix + name, "is required, got null or nothing"))
+            continue
+        values[name] = _field(cls, name, kind, raw, prefix + name, found)
+    if cls is BenefitDefinition:
+        _fill_total_global_redemptions(payload, values, prefix, problems)
+    if len(problems) != before:
+        return None
+    value = build_trusted(cls, values)
+    value._complete()  # noqa: SLF001 - the boundary completes what it builds
+    problems.extend(value._invariants(prefix))  # noqa: SLF001 - shared invariant checks
+    return value if len(problems) == before else None
+
+
+def _field(  # noqa: PLR0913, PLR0917 - one call site, every argument needed
+    cls: type,
+    name: str,
+    kind: Kind,
+    raw: Any,
+    path: str,
+    found: _Collector,
+) -> Any:
+    name_of_kind = kind.name
+    if name_of_kind.startswith("nested:"):
+        nested_cls = _nested_class(cls, name)
+        return _parse(nested_cls, raw, path, found)
+    if name_of_kind == "condition":
+        try:
+            return to_condition(raw, path=path)
+        except ConditionError as exc:
+            # COND-3: recorded at the field's path; the first one is chained as the cause.
+            found.problems.extend(exc.problems)
+            if found.cause is None:
+                found.cause = exc
+            return None
+    try:
+        shaper = _SHAPERS.get(name_of_kind)
+        return kind.check(shaper(raw) if shaper is not None else raw)
+    except BadValue as exc:
+        found.problems.append(Problem(path, str(exc)))
+        return None
+
+
+_NESTED: Final[dict[tuple[type, str], type]] = {}
+
+
+def _nested_class(cls: type, name: str) -> type:
+    key = (cls, name)
+    found = _NESTED.get(key)
+    if found is None:
+        import typing  # noqa: PLC0415 - resolved once per class and field
+
+        hints = typing.get_type_hints(cls)
+        found = next(
+            t for t in typing.get_args(hints[name]) or (hints[name],) if t is not type(None)
+        )
+        _NESTED[key] = found
+    return found
+
+
+def _has_no_default(cls: type, name: str) -> bool:
+    import attrs  # noqa: PLC0415 - rarely reached
+
+    return getattr(attrs.fields(cls), name).default is None
+
+
+def _fill_total_global_redemptions(
+    payload: Mapping[str, Any], values: dict[str, Any], prefix: str, problems: list[Problem]
+) -> None:
+    # PAY-9: total_global_redemptions_remaining only fills a missing total_global_redemptions.
+    remaining = payload.get("total_global_redemptions_remaining")
+    cap = values.get("max_global_redemptions")
+    if payload.get("total_global_redemptions") is not None or remaining is None or cap is None:
+        return
+    path = f"{prefix}total_global_redemptions_remaining"
+    remaining = _integral(remaining)
+    if type(remaining) is not int or not 0 <= remaining <= cap:
+        problems.append(
+            Problem(
+                path,
+                f"expected an integer from 0 to max_global_redemptions {cap}, got {remaining!r}",
+            )
+        )
+        return
+    values["total_global_redemptions"] = cap - remaining
+
+
+def profile_from_api(payload: object) -> Profile:
+    """Build a :class:`~loyalty_core.Profile` from its JSON, or raise ``PayloadError``."""
+    if not isinstance(payload, Mapping):
+        raise PayloadError(Problem("$", f"expected an object, got {payload!r}"))
+    try:
+        return Profile(context=payload)
+    except InvalidRequest as exc:
+        raise PayloadError(Problem(f"$.{p.where}", p.message) for p in exc.problems) from None
+
+
+# --- to_api --------------------------------------------------------------------------------
+
+
+def to_api(value: Value) -> dict[str, Any]:
+    """Return the platform's JSON shape of a value: stored fields only (PAY-5, PAY-10)."""
+    out: dict[str, Any] = {}
+    for name, kind in specs(type(value)):
+        item = getattr(value, name)
+        if item is None:
+            out[name] = None
+            continue
+        kind_name = kind.name
+        if kind_name.startswith("nested:"):
+            out[name] = to_api(item)
+            continue
+        render = _RENDERERS.get(kind_name)
+        out[name] = render(item) if render is not None else item
+    if isinstance(value, Reward):
+        # PAY-5: rewards also carry their local twins, as the platform returns them.
+        tz = value.zone
+        for name in ("issued_at", "expires_at"):
+            instant = getattr(value, name)
+            twin = name.replace("_at", "_local_at")
+            out[twin] = None if instant is None else clock.format_wall(instant, tz).split(".")[0]
+    return out

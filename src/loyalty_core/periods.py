@@ -1,0 +1,150 @@
+"""Period types, computed expiry and the expiry bound (EXP rules).
+
+>>> from datetime import UTC, datetime
+>>> str(compute_expiry(datetime(2021, 3, 5, 0, 6, 51, tzinfo=UTC), timezone="UTC", period=50))
+'2021-04-24 23:59:59+00:00'
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from loyalty_core import clock
+from loyalty_core.errors import InvalidRequest
+
+__all__ = ["PeriodType", "compute_expiry", "is_expired", "period_end"]
+
+
+class PeriodType(enum.StrEnum):
+    """How a definition's ``period`` counts (EXP-3 to EXP-6).
+
+    ``days``, ``weeks``, ``months`` and ``years`` count calendar units from the local issue
+    date; ``absolute_date`` uses the definition's ``absolute_expiry``; ``absolute_week`` and
+    ``absolute_month`` end with the week or month that contains the issue date plus the period.
+    """
+
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    YEARS = "years"
+    ABSOLUTE_DATE = "absolute_date"
+    ABSOLUTE_WEEK = "absolute_week"
+    ABSOLUTE_MONTH = "absolute_month"
+
+
+_BY_VALUE: Final[dict[object, PeriodType]] = {p.value: p for p in PeriodType}
+_BY_VALUE[None] = PeriodType.DAYS  # EXP-2: a null period_type means days
+_RELATIVE: Final = frozenset(
+    {PeriodType.DAYS, PeriodType.WEEKS, PeriodType.MONTHS, PeriodType.YEARS}
+)
+
+
+def period_type_of(value: object, *, name: str = "period_type") -> PeriodType:
+    """Return the :class:`PeriodType` for a member, its string value or ``None`` (= days).
+
+    Anything else raises :class:`InvalidRequest` naming the parameter (EXP-2).
+    """
+    try:
+        return _BY_VALUE[value]
+    except (KeyError, TypeError):
+        choices = ", ".join(p.value for p in PeriodType)
+        msg = f"{name}: expected one of {choices} or None, got {value!r}"
+        raise InvalidRequest(msg) from None
+
+
+def period_end(
+    issued_on: date,
+    tz: tzinfo,
+    period: int | None,
+    period_type: PeriodType,
+) -> datetime | None:
+    """Return the uncapped expiry for a relative or absolute-week/month period (EXP-3, 5, 6).
+
+    ``issued_on`` is the local issue date D. The result is the last second (TIME-8) of the
+    target date, or ``None`` for a null or 0 relative period (EXP-3).
+    """
+    if period_type in _RELATIVE:
+        # EXP-3: null or 0 means "never expires"; otherwise D + period units, end of that day.
+        if not period:
+            return None
+        target = clock.add_to_date(issued_on, period, period_type.value)  # type: ignore[arg-type]
+    elif period_type is PeriodType.ABSOLUTE_WEEK:
+        # EXP-5: the Sunday ending the ISO week that contains D + 7·period days.
+        shifted = issued_on + timedelta(days=7 * (period or 0))
+        target = shifted + timedelta(days=6 - shifted.weekday())
+    else:
+        # EXP-6: the last day of the month containing D + period months.
+        shifted = clock.add_to_date(issued_on, period or 0, "months")
+        following = date(shifted.year + shifted.month // 12, shifted.month % 12 + 1, 1)
+        target = following - timedelta(days=1)
+    return clock.end_of_day(target, tz)
+
+
+def compute_expiry(  # noqa: PLR0913 - the signature is fixed by API.md
+    issued_at: datetime,
+    *,
+    timezone: str | ZoneInfo,
+    period: int | None,
+    period_type: PeriodType | str | None = PeriodType.DAYS,
+    absolute_expiry: datetime | None = None,
+    end_at: datetime | None = None,
+) -> datetime | None:
+    """Compute when an item issued at ``issued_at`` expires (EXP-2 to EXP-7).
+
+    ``period_type`` ``days``/``weeks``/``months``/``years``: the last second of the local
+    issue date (in ``timezone``) advanced by ``period`` units; null or 0 never expires.
+    ``absolute_date``: ``absolute_expiry`` itself. ``absolute_week``/``absolute_month``: the
+    last second of the week (Monday to Sunday) or month containing the issue date plus
+    ``period`` weeks or months. A non-null ``end_at`` caps any computed result (Q16). The
+    result is a UTC instant, or ``None`` for "never expires".
+
+    >>> from datetime import UTC, datetime
+    >>> issued = datetime(2026, 3, 19, 23, 0, tzinfo=UTC)
+    >>> str(compute_expiry(issued, timezone="Australia/Melbourne", period=30))
+    '2026-04-19 13:59:59+00:00'
+    >>> compute_expiry(issued, timezone="UTC", period=0) is None
+    True
+    """
+    issued = clock.as_instant(issued_at, name="issued_at")
+    tz = clock.zone(timezone)
+    kind = _BY_VALUE.get(period_type) if isinstance(period_type, str | None) else None
+    if kind is None:
+        kind = period_type_of(period_type)
+    if period is not None and (type(period) is not int or period < 0):
+        # EXP-2: an integer >= 0, never a bool.
+        msg = f"period: expected an integer >= 0 or None, got {period!r}"
+        raise InvalidRequest(msg)
+    if kind is PeriodType.ABSOLUTE_DATE:
+        # EXP-4: the absolute instant itself; no end-of-day snapping.
+        if absolute_expiry is None:
+            expiry = None
+        else:
+            expiry = clock.as_instant(absolute_expiry, name="absolute_expiry")
+    else:
+        expiry = period_end(clock.local_date(issued, tz), tz, period, kind)
+    if end_at is not None:
+        # EXP-7: end_at caps a computed expiry; "never expires" stays None.
+        cap = clock.as_instant(end_at, name="end_at")
+        if expiry is not None and expiry > cap:
+            return cap
+    return expiry
+
+
+def is_expired(expires_at: datetime | None, at: datetime) -> bool:
+    """Tell whether an item with this ``expires_at`` is expired at ``at`` (EXP-1, Q3).
+
+    ``expires_at`` is the last valid instant: the item is expired iff ``at > expires_at``, and
+    never when ``expires_at`` is ``None``. Both are compared in UTC.
+
+    >>> from datetime import UTC, datetime
+    >>> end = datetime(2021, 4, 24, 23, 59, 59, tzinfo=UTC)
+    >>> is_expired(end, end), is_expired(end, datetime(2021, 4, 25, tzinfo=UTC))
+    (False, True)
+    """
+    now = clock.as_instant(at, name="at")
+    if expires_at is None:
+        return False
+    return now > clock.as_instant(expires_at, name="expires_at")

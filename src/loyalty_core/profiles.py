@@ -1,0 +1,76 @@
+"""Members: a profile's id plus its whole JSON mapping, read-only, as condition context.
+
+>>> p = Profile.from_api({"id": "p-1", "tier_handle": "gold"})
+>>> p.id, p.context["tier_handle"]
+('p-1', 'gold')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from loyalty_core.errors import InvalidRequest, Problem
+
+__all__ = ["Profile"]
+
+
+def _copy_json(value: Any) -> Any:
+    """Copy nested dicts and lists so that the profile shares no mutable data with its input."""
+    if isinstance(value, Mapping):
+        return {key: _copy_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy_json(item) for item in value]
+    return value
+
+
+def _freeze_context(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(value, MappingProxyType):
+        return value
+    if not isinstance(value, Mapping):
+        raise InvalidRequest(Problem("context", f"expected a mapping, got {value!r}"))
+    return MappingProxyType(_copy_json(value))
+
+
+@attrs.frozen(kw_only=True)
+class Profile:
+    """A member: ``id`` (a string, or ``None``) and ``context``, its JSON attributes.
+
+    ``context`` is what conditions read (COND-4, COND-6): ``tier_handle``,
+    ``flattened_tags``, ``aggregations.spend_12m``, ``custom_fields…``. It is a read-only
+    mapping holding a private copy of the input. ``id`` is ``context["id"]``: give either.
+    """
+
+    context: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_freeze_context, hash=False, repr=False
+    )
+    id: str | None = attrs.field(default=None)
+
+    def __attrs_post_init__(self) -> None:
+        """Keep ``id`` and ``context["id"]`` one value; it must be a string or ``None``."""
+        in_context = self.context.get("id")
+        if self.id is None:
+            object.__setattr__(self, "id", in_context)
+        elif in_context is None:
+            object.__setattr__(self, "context", MappingProxyType({**self.context, "id": self.id}))
+        elif in_context != self.id:
+            msg = f"expected context['id'] {in_context!r} to equal id, got {self.id!r}"
+            raise InvalidRequest(Problem("id", msg))
+        if self.id is not None and type(self.id) is not str:
+            # PAY-7: a profile's id is a string; a number is rejected.
+            raise InvalidRequest(Problem("id", f"expected a string, got {self.id!r}"))
+
+    @classmethod
+    def from_api(cls, payload: object) -> Profile:
+        """Build from the platform's profile JSON; raise ``PayloadError`` when it is bad."""
+        from loyalty_core import payloads  # noqa: PLC0415 - the one permitted lazy import
+
+        return payloads.profile_from_api(payload)
+
+    def to_api(self) -> dict[str, Any]:
+        """Return the profile's JSON mapping (a fresh copy)."""
+        data: dict[str, Any] = _copy_json(self.context)
+        return data
