@@ -12,10 +12,20 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Final
 from zoneinfo import ZoneInfo
 
+import attrs
+
 from loyalty_core import clock
 from loyalty_core.errors import InvalidRequest
 
-__all__ = ["PeriodType", "compute_expiry", "is_expired", "period_end"]
+__all__ = [
+    "ExpiryExplanation",
+    "PeriodType",
+    "compute_expiry",
+    "explain_expiry",
+    "is_expired",
+    "period_end",
+    "period_type_of",
+]
 
 
 class PeriodType(enum.StrEnum):
@@ -148,3 +158,102 @@ def is_expired(expires_at: datetime | None, at: datetime) -> bool:
     if expires_at is None:
         return False
     return now > clock.as_instant(expires_at, name="expires_at")
+
+
+_RULE_OF: Final = {
+    PeriodType.DAYS: "EXP-3",
+    PeriodType.WEEKS: "EXP-3",
+    PeriodType.MONTHS: "EXP-3",
+    PeriodType.YEARS: "EXP-3",
+    PeriodType.ABSOLUTE_DATE: "EXP-4",
+    PeriodType.ABSOLUTE_WEEK: "EXP-5",
+    PeriodType.ABSOLUTE_MONTH: "EXP-6",
+}
+
+
+_LAST: Final = "expires at its last second"
+
+
+@attrs.frozen(kw_only=True)
+class ExpiryExplanation:
+    """How :func:`compute_expiry` reached its answer, for people (the CLI, docs, support).
+
+    ``expires_at`` is exactly what :func:`compute_expiry` returns; ``uncapped`` is the result
+    without ``end_at``; ``rule`` is the EXP rule that applied and ``summary`` says it in words.
+    """
+
+    expires_at: datetime | None
+    uncapped: datetime | None
+    capped_by_end_at: bool
+    rule: str
+    issued_on: date
+    target_on: date | None
+    zone: str
+    summary: str
+
+
+def explain_expiry(  # noqa: PLR0913 - mirrors compute_expiry's signature
+    issued_at: datetime,
+    *,
+    timezone: str | ZoneInfo,
+    period: int | None,
+    period_type: PeriodType | str | None = PeriodType.DAYS,
+    absolute_expiry: datetime | None = None,
+    end_at: datetime | None = None,
+) -> ExpiryExplanation:
+    """Compute an expiry with :func:`compute_expiry` and say how it was reached.
+
+    >>> from datetime import UTC, datetime
+    >>> e = explain_expiry(datetime(2021, 3, 5, 0, 6, 51, tzinfo=UTC), timezone="UTC", period=50)
+    >>> e.rule, e.summary
+    ('EXP-3', 'local issue date 2021-03-05 + 50 days = 2021-04-24; expires at its last second')
+    """
+    kind = period_type_of(period_type)
+    expires_at = compute_expiry(
+        issued_at,
+        timezone=timezone,
+        period=period,
+        period_type=kind,
+        absolute_expiry=absolute_expiry,
+        end_at=end_at,
+    )
+    uncapped = compute_expiry(
+        issued_at,
+        timezone=timezone,
+        period=period,
+        period_type=kind,
+        absolute_expiry=absolute_expiry,
+    )
+    tz = clock.zone(timezone)
+    issued_on = clock.local_date(clock.as_instant(issued_at, name="issued_at"), tz)
+    target_on = None if uncapped is None else clock.local_date(uncapped, tz)
+    capped = expires_at != uncapped
+    n = period or 0
+    if uncapped is None:
+        if kind is PeriodType.ABSOLUTE_DATE:
+            summary = "absolute_date without absolute_expiry: never expires"
+        else:
+            summary = f"period {period!r} {kind.value}: never expires"
+    elif kind in _RELATIVE:
+        summary = f"local issue date {issued_on} + {n} {kind.value} = {target_on}; {_LAST}"
+    elif kind is PeriodType.ABSOLUTE_DATE:
+        summary = f"absolute_expiry {clock.format_instant(uncapped)}"
+    elif kind is PeriodType.ABSOLUTE_WEEK:
+        summary = (
+            f"local issue date {issued_on} + {n} weeks; the Sunday ending that ISO week "
+            f"is {target_on}; {_LAST}"
+        )
+    else:
+        summary = f"local issue date {issued_on} + {n} months; that month ends {target_on}; {_LAST}"
+    if capped and expires_at is not None:
+        summary += f"; capped by end_at {clock.format_instant(expires_at)} (EXP-7)"
+    return ExpiryExplanation(
+        expires_at=expires_at,
+        uncapped=uncapped,
+        capped_by_end_at=capped,
+        rule=_RULE_OF[kind],
+        issued_on=issued_on,
+        target_on=target_on,
+        zone=tz.key,
+        summary=summary,
+    )

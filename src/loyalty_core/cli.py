@@ -1,0 +1,227 @@
+"""The ``loyalty-core`` command: thin glue that parses arguments, calls the API and prints.
+
+Exit status: 0 ok or allowed; 1 refused; 2 bad input (the error's message, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
+from typing import Any, TextIO
+
+from loyalty_core import clock
+from loyalty_core.benefits import Benefit, BenefitDefinition
+from loyalty_core.credits import Credit, CreditDefinition
+from loyalty_core.errors import LoyaltyError
+from loyalty_core.periods import explain_expiry, is_expired
+from loyalty_core.rewards import Reward, RewardDefinition
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+
+_KINDS: dict[str, tuple[type[Any], type[Any]]] = {
+    "benefit": (BenefitDefinition, Benefit),
+    "reward": (RewardDefinition, Reward),
+    "credit": (CreditDefinition, Credit),
+}
+
+
+class _BadInput(Exception):
+    """Bad command-line input; the message is printed and the command exits 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # noqa: ANN401 - argparse's own signature
+        raise _BadInput(message)
+
+
+def _read_json(source: str, stdin: TextIO) -> Any:  # noqa: ANN401 - any JSON
+    try:
+        if source == "-":
+            text = stdin.read()
+        else:
+            with open(source, encoding="utf-8") as handle:  # noqa: PTH123 - a plain path
+                text = handle.read()
+    except OSError as exc:
+        msg = f"{source}: cannot read: {exc.strerror}"
+        raise _BadInput(msg) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        msg = f"{source}: not valid JSON: {exc}"
+        raise _BadInput(msg) from None
+
+
+def _instant_option(text: str | None, tz: tzinfo, option: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return clock.parse_lenient(text, tz)
+    except LoyaltyError as exc:
+        msg = f"{option}: {exc}"
+        raise _BadInput(msg) from None
+
+
+def _local(instant: datetime, tz: tzinfo) -> str:
+    local = instant.astimezone(tz)
+    return f"{clock.format_wall(instant, tz)} {local.tzname()} ({local.strftime('%z')[:3]}:{local.strftime('%z')[3:]})"
+
+
+def _expiry(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    payload = _read_json(args.payload, stdin)
+    definition_cls, instance_cls = _KINDS[args.kind]
+    is_instance = isinstance(payload, dict) and isinstance(payload.get("definition"), dict)
+    instance = instance_cls.from_api(payload) if is_instance else None
+    definition = instance.definition if instance is not None else definition_cls.from_api(payload)
+    if instance is not None and definition is None:
+        msg = "$.definition: an instance without a definition has no period to compute from"
+        raise _BadInput(msg)
+
+    if args.timezone is not None:
+        zone_name = args.timezone
+    elif instance is not None:
+        zone_name = instance.zone.key
+    else:
+        zone_name = getattr(definition, "timezone", None) or "UTC"
+    tz = clock.zone(zone_name, name="--timezone")
+    issued_at = _instant_option(args.issued_at, tz, "--issued-at")
+    if issued_at is None and instance is not None:
+        issued_at = instance.issued_at
+    if issued_at is None:
+        msg = "--issued-at: required when the payload has no issued_at"
+        raise _BadInput(msg)
+    at = _instant_option(args.at, tz, "--at")
+
+    explained = explain_expiry(
+        issued_at,
+        timezone=tz,
+        period=definition.period,
+        period_type=definition.period_type,
+        absolute_expiry=definition.absolute_expiry,
+        end_at=getattr(definition, "end_at", None),
+    )
+    stored = instance.expires_at if instance is not None else None
+    expired = None if at is None else is_expired(explained.expires_at, at)
+
+    if args.json:
+        result = {
+            "kind": args.kind,
+            "source": "instance" if instance is not None else "definition",
+            "timezone": tz.key,
+            "issued_at": clock.format_instant(issued_at),
+            "period": definition.period,
+            "period_type": definition.period_type.value,
+            "rule": explained.rule,
+            "expires_at": _iso(explained.expires_at),
+            "expires_local": None
+            if explained.expires_at is None
+            else clock.format_wall(explained.expires_at, tz),
+            "capped_by_end_at": explained.capped_by_end_at,
+            "explanation": explained.summary,
+            "stored_expires_at": _iso(stored),
+            "at": _iso(at),
+            "expired": expired,
+        }
+        out.write(json.dumps(result, indent=2) + "\n")
+        return EXIT_OK
+
+    title = getattr(definition, "name", None) or getattr(definition, "handle", None)
+    label = f"{args.kind} {'instance' if instance is not None else 'definition'}"
+    rows: list[tuple[str, str]] = [
+        ("payload", f"{label}{f' {title!r}' if title else ''}"),
+        ("timezone", tz.key),
+        ("issued at", f"{clock.format_wall(issued_at)} UTC = {_local(issued_at, tz)}"),
+        ("period", f"{definition.period} {definition.period_type.value}"),
+        ("rule", f"{explained.rule}: {explained.summary}"),
+    ]
+    if explained.expires_at is None:
+        rows.append(("expires at", "never"))
+    else:
+        rows.append(("expires at", f"{clock.format_wall(explained.expires_at)} UTC"))
+        rows.append(("local", _local(explained.expires_at, tz)))
+        rows.append(("valid for", clock.describe_span(issued_at, explained.expires_at)))
+    if stored is not None:
+        note = "the same" if stored == explained.expires_at else "kept as given (EXP-8)"
+        rows.append(("stored expiry", f"{clock.format_wall(stored)} UTC, {note}"))
+    if at is not None:
+        rows.append(
+            (
+                "at",
+                f"{clock.format_wall(at)} UTC: {'expired' if expired else 'not expired'} (EXP-1)",
+            )
+        )
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        out.write(f"{name.ljust(width)}  {value}\n")
+    return EXIT_OK
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return None if instant is None else clock.format_instant(instant)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="loyalty-core",
+        description="Loyalty-programme rules on the platform's JSON: expiry, claims, redemptions.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    expiry = commands.add_parser(
+        "expiry",
+        help="compute when a benefit, reward or credit expires (EXP rules)",
+        description=(
+            "Read a definition or instance payload (a file, or - for stdin) and print its "
+            "computed expiry in UTC and local time, with the rule that produced it."
+        ),
+    )
+    expiry.add_argument("payload", help="JSON file of a definition or an instance, or - for stdin")
+    expiry.add_argument(
+        "--kind",
+        choices=sorted(_KINDS),
+        default="benefit",
+        help="what the payload is (default: benefit)",
+    )
+    expiry.add_argument(
+        "--issued-at",
+        help="issue instant; a naive one is a wall time in --timezone (default: the instance's)",
+    )
+    expiry.add_argument(
+        "--timezone",
+        help="IANA zone of the instance (default: the instance's, else the definition's, else UTC)",
+    )
+    expiry.add_argument("--at", help="also say whether the item is expired at this instant")
+    expiry.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    expiry.set_defaults(handler=_expiry)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the command and return its exit status (0 ok, 1 refused, 2 bad input)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+        handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = args.handler
+        return handler(args, out, stdin or sys.stdin)
+    except (_BadInput, LoyaltyError) as exc:
+        err.write(f"loyalty-core: error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except SystemExit as exc:  # --help and --version exit through argparse
+        return int(exc.code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
