@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from loyalty_core import clock
-from loyalty_core.errors import InvalidRequest
+from loyalty_core.errors import InvalidRequest, Problem
 
 __all__ = [
     "ExpiryExplanation",
@@ -61,8 +61,8 @@ def period_type_of(value: object, *, name: str = "period_type") -> PeriodType:
         return _BY_VALUE[value]
     except (KeyError, TypeError):
         choices = ", ".join(p.value for p in PeriodType)
-        msg = f"{name}: expected one of {choices} or None, got {value!r}"
-        raise InvalidRequest(msg) from None
+        msg = f"expected one of {choices} or None, got {value!r}"
+        raise InvalidRequest(Problem(name, msg)) from None
 
 
 def period_end(
