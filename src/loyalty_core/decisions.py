@@ -6,7 +6,7 @@ failed, in the order its check runs them, each as a :class:`Reason` with a stabl
 
 >>> from loyalty_core import Decision, Reason, ReasonCode
 >>> d = Decision(reasons=(Reason(ReasonCode.EXPIRED, "expired at 2026-04-19T13:59:59Z"),))
->>> bool(d), d.allowed, sorted(d.codes)
+>>> bool(d), d.allowed, sorted(code.value for code in d.codes)
 (False, False, ['expired'])
 >>> bool(Decision())
 True

@@ -1,7 +1,5 @@
 """Reward definitions and rewards (the values of the RWD, EXT and NTF rules).
 
->>> from decimal import Decimal
-from zoneinfo import ZoneInfo
 >>> Reward(value_initial="10.00").value_remaining
 Decimal('10.00')
 """
