@@ -32,7 +32,9 @@ class TestExpiry:
         assert "EXP-3" in out
 
     def test_instance_json(self) -> None:
-        status, out, _ = run("expiry", str(EXAMPLES / "benefit.json"), "--json", "--at", "2026-04-19T14:00:00Z")
+        status, out, _ = run(
+            "expiry", str(EXAMPLES / "benefit.json"), "--json", "--at", "2026-04-19T14:00:00Z"
+        )
         assert status == 0
         result = json.loads(out)
         assert result["expires_at"] == "2026-04-19T13:59:59Z"
@@ -42,7 +44,13 @@ class TestExpiry:
 
     def test_naive_issued_at_is_local_to_timezone(self) -> None:
         status, out, _ = run(
-            "expiry", "-", "--issued-at", "2026-03-20 10:00:00", "--timezone", "Australia/Melbourne", "--json",
+            "expiry",
+            "-",
+            "--issued-at",
+            "2026-03-20 10:00:00",
+            "--timezone",
+            "Australia/Melbourne",
+            "--json",
             stdin='{"period": 30}',
         )
         assert status == 0
@@ -59,11 +67,23 @@ class TestExpiry:
         ("argv", "stdin", "needle"),
         [
             pytest.param(["expiry", "-"], "{not json", "not valid JSON", id="bad-json"),
-            pytest.param(["expiry", "-"], '{"period": -1}', "$.period: expected an integer >= 0, got -1", id="payload"),
+            pytest.param(
+                ["expiry", "-"],
+                '{"period": -1}',
+                "$.period: expected an integer >= 0, got -1",
+                id="payload",
+            ),
             pytest.param(["expiry", "-"], '{"period": 1}', "--issued-at", id="missing-issued-at"),
-            pytest.param(["expiry", "-", "--issued-at", "soon"], '{"period": 1}', "'soon'", id="bad-instant"),
+            pytest.param(
+                ["expiry", "-", "--issued-at", "soon"], '{"period": 1}', "'soon'", id="bad-instant"
+            ),
             pytest.param(["expiry", "/nonexistent.json"], "", "cannot read", id="missing-file"),
-            pytest.param(["expiry", "-", "--timezone", "Mars/X", "--issued-at", "2026-01-01"], "{}", "Mars/X", id="zone"),
+            pytest.param(
+                ["expiry", "-", "--timezone", "Mars/X", "--issued-at", "2026-01-01"],
+                "{}",
+                "Mars/X",
+                id="zone",
+            ),
             pytest.param(["frobnicate"], "", "invalid choice", id="unknown-command"),
         ],
     )

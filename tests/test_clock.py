@@ -83,7 +83,10 @@ class TestWallTime:
                 datetime(2026, 3, 8, 2, 30), NY, utc("2026-03-08 07:30:00"), id="TIME-5-gap-forward"
             ),
             pytest.param(
-                datetime(2026, 11, 1, 1, 30), NY, utc("2026-11-01 05:30:00"), id="TIME-5-fold-earlier"
+                datetime(2026, 11, 1, 1, 30),
+                NY,
+                utc("2026-11-01 05:30:00"),
+                id="TIME-5-fold-earlier",
             ),
             pytest.param(
                 datetime(2026, 11, 1, 1, 30, fold=1),
@@ -106,7 +109,9 @@ class TestWallTime:
         ("instant", "tz", "expected"),
         [
             pytest.param(utc("2021-02-09 13:00:00"), MEL, date(2021, 2, 10), id="TIME-4-melbourne"),
-            pytest.param(utc("2021-02-09 13:00:00"), ZoneInfo("UTC"), date(2021, 2, 9), id="TIME-4-utc"),
+            pytest.param(
+                utc("2021-02-09 13:00:00"), ZoneInfo("UTC"), date(2021, 2, 9), id="TIME-4-utc"
+            ),
         ],
     )
     def test_local_date(self, instant: datetime, tz: ZoneInfo, expected: date) -> None:
@@ -170,10 +175,14 @@ class TestCalendarArithmetic:
         [
             pytest.param(date(2024, 1, 31), 1, "months", date(2024, 2, 29), id="TIME-6-clamp-leap"),
             pytest.param(date(2025, 1, 31), 1, "months", date(2025, 2, 28), id="TIME-6-clamp"),
-            pytest.param(date(2024, 2, 29), 1, "years", date(2025, 2, 28), id="TIME-6-feb29-plus-year"),
+            pytest.param(
+                date(2024, 2, 29), 1, "years", date(2025, 2, 28), id="TIME-6-feb29-plus-year"
+            ),
             pytest.param(date(2025, 12, 31), 2, "weeks", date(2026, 1, 14), id="TIME-6-weeks"),
             pytest.param(date(2025, 12, 31), -1, "days", date(2025, 12, 30), id="TIME-6-negative"),
-            pytest.param(date(2024, 3, 31), -1, "months", date(2024, 2, 29), id="TIME-6-minus-month"),
+            pytest.param(
+                date(2024, 3, 31), -1, "months", date(2024, 2, 29), id="TIME-6-minus-month"
+            ),
         ],
     )
     def test_add_to_date(self, day: date, amount: int, unit: str, expected: date) -> None:
@@ -187,23 +196,43 @@ class TestCalendarArithmetic:
         ("instant", "tz", "amount", "unit", "expected"),
         [
             pytest.param(
-                utc("2026-04-01 12:59:59"), MEL, 10, "days", utc("2026-04-11 13:59:59"),
+                utc("2026-04-01 12:59:59"),
+                MEL,
+                10,
+                "days",
+                utc("2026-04-11 13:59:59"),
                 id="TIME-6-end-of-day-stays-end-of-day-across-dst",
             ),
             pytest.param(
-                utc("2026-03-02 04:59:59"), NY, 10, "days", utc("2026-03-12 03:59:59"),
+                utc("2026-03-02 04:59:59"),
+                NY,
+                10,
+                "days",
+                utc("2026-03-12 03:59:59"),
                 id="TIME-6-new-york-spring",
             ),
             pytest.param(
-                utc("2026-03-07 07:30:00"), NY, 1, "days", utc("2026-03-08 07:30:00"),
+                utc("2026-03-07 07:30:00"),
+                NY,
+                1,
+                "days",
+                utc("2026-03-08 07:30:00"),
                 id="TIME-6-wall-time-in-gap-moves-forward",
             ),
             pytest.param(
-                utc("2026-10-31 05:30:00"), NY, 1, "days", utc("2026-11-01 05:30:00"),
+                utc("2026-10-31 05:30:00"),
+                NY,
+                1,
+                "days",
+                utc("2026-11-01 05:30:00"),
                 id="TIME-6-wall-time-in-fold-takes-earlier",
             ),
             pytest.param(
-                utc("2026-03-31 13:30:00"), MEL, 1, "months", utc("2026-04-30 14:30:00"),
+                utc("2026-03-31 13:30:00"),
+                MEL,
+                1,
+                "months",
+                utc("2026-04-30 14:30:00"),
                 id="TIME-6-month-keeps-wall-time",
             ),
         ],
@@ -276,5 +305,9 @@ class TestRendering:
         assert clock.format_wall(utc("2026-11-01 06:30:00.5")) == "2026-11-01T06:30:00.500000Z"
 
     def test_describe_span(self) -> None:
-        assert clock.describe_span(utc("2026-01-01 00:00:00"), utc("2026-01-04 00:00:00")) == "3 days"
-        assert clock.describe_span(utc("2026-01-04 00:00:00"), utc("2026-01-01 00:00:00")) == "-3 days"
+        assert (
+            clock.describe_span(utc("2026-01-01 00:00:00"), utc("2026-01-04 00:00:00")) == "3 days"
+        )
+        assert (
+            clock.describe_span(utc("2026-01-04 00:00:00"), utc("2026-01-01 00:00:00")) == "-3 days"
+        )

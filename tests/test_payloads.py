@@ -63,7 +63,12 @@ class TestClaimBenefitResponse:
     def test_to_api_emits_stored_fields_only(self) -> None:
         """PAY-10: derived keys are ignored and not written back."""
         rendered = Benefit.from_api(claim_response()).to_api()
-        for key in ("is_expired", "is_redeemable", "total_global_redemptions_remaining", "created_at"):
+        for key in (
+            "is_expired",
+            "is_redeemable",
+            "total_global_redemptions_remaining",
+            "created_at",
+        ):
             assert key not in rendered
         assert rendered["issued_at"] == "2021-03-05 00:06:51"
 
@@ -74,11 +79,15 @@ class TestDatetimes:
     @pytest.mark.parametrize(
         ("raw", "expected"),
         [
-            pytest.param("2021-03-05 00:06:51", utc("2021-03-05 00:06:51"), id="PAY-3-naive-is-utc"),
+            pytest.param(
+                "2021-03-05 00:06:51", utc("2021-03-05 00:06:51"), id="PAY-3-naive-is-utc"
+            ),
             pytest.param("2030-01-01 11:00:00", utc("2030-01-01 11:00:00"), id="PAY-3-not-local"),
             pytest.param("2024-12-06", utc("2024-12-06 00:00:00"), id="PAY-2c-bare-date"),
             pytest.param("2023-11-07T05:31:56Z", utc("2023-11-07 05:31:56"), id="PAY-2b-z"),
-            pytest.param("2023-11-07T05:31:56+10:00", utc("2023-11-06 19:31:56"), id="PAY-2b-offset"),
+            pytest.param(
+                "2023-11-07T05:31:56+10:00", utc("2023-11-06 19:31:56"), id="PAY-2b-offset"
+            ),
             pytest.param(
                 "2026-11-01T06:30:00.500000Z", utc("2026-11-01 06:30:00.5"), id="PAY-2b-fraction"
             ),
@@ -178,7 +187,9 @@ class TestIntegersAndBooleans:
             pytest.param("period", 1.5, "expected an integer >= 0, got 1.5", id="PAY-7-fraction"),
             pytest.param("id", "17", "expected an integer, got '17'", id="PAY-7-id-string"),
             pytest.param(
-                "notify_issue_offset_hour", 24, "expected an integer from 0 to 23, got 24",
+                "notify_issue_offset_hour",
+                24,
+                "expected an integer from 0 to 23, got 24",
                 id="NTF-7-hour-24",
             ),
             pytest.param(
@@ -197,7 +208,9 @@ class TestIntegersAndBooleans:
         assert problems(caught.value)[f"$.{key}"].startswith(message)
 
     def test_offsets_may_be_negative(self) -> None:
-        assert BenefitDefinition.from_api({"notify_schedule_offset": -3}).notify_schedule_offset == -3
+        assert (
+            BenefitDefinition.from_api({"notify_schedule_offset": -3}).notify_schedule_offset == -3
+        )
 
     def test_null_flags(self) -> None:
         """PAY-6: null or missing means false, except allow_user_redeem, which means true."""
@@ -218,7 +231,9 @@ class TestRequiredAndDefaults:
         ("cls", "payload", "path"),
         [
             pytest.param(Reward, {}, "$.value_initial", id="PAY-9-reward-value-initial"),
-            pytest.param(Credit, {"value_initial": None}, "$.value_initial", id="PAY-9-credit-null"),
+            pytest.param(
+                Credit, {"value_initial": None}, "$.value_initial", id="PAY-9-credit-null"
+            ),
             pytest.param(Benefit, {}, "$.definition", id="PAY-9-benefit-definition"),
         ],
     )
@@ -290,7 +305,10 @@ class TestRuleFields:
     def test_window_start_after_end(self) -> None:
         with pytest.raises(PayloadError) as caught:
             BenefitDefinition.from_api(
-                {"claim_period_start_at": "2022-01-01", "claim_period_end_at": "2021-01-01 00:00:00"}
+                {
+                    "claim_period_start_at": "2022-01-01",
+                    "claim_period_end_at": "2021-01-01 00:00:00",
+                }
             )
         message = problems(caught.value)["$.claim_period_start_at"]
         assert "$.claim_period_end_at" in message
@@ -380,11 +398,15 @@ class TestErrors:
         assert str(caught.value) == "$.value_remaining: 20.00 exceeds $.value_initial 10"
 
     def test_negative_money(self) -> None:
-        with pytest.raises(PayloadError, match=r"\$\.value_remaining: expected a money amount >= 0"):
+        with pytest.raises(
+            PayloadError, match=r"\$\.value_remaining: expected a money amount >= 0"
+        ):
             Reward.from_api({"value_initial": 10, "value_remaining": "-1"})
 
     def test_unknown_keys_ignored(self) -> None:
-        assert Reward.from_api({"value_initial": 1, "colour": "red"}) == Reward(value_initial=1)
+        assert Reward.from_api({"value_initial": 1, "colour": "red"}) == Reward(
+            value_initial=Decimal(1)
+        )
 
     def test_is_value_error(self) -> None:
         with pytest.raises(ValueError, match="value_initial"):
@@ -414,7 +436,7 @@ class TestConstructors:
 
     def test_unknown_zone(self) -> None:
         with pytest.raises(InvalidRequest, match="^timezone: expected an IANA"):
-            Reward(value_initial=1, timezone="Mars/Olympus")
+            Reward(value_initial=Decimal(1), timezone="Mars/Olympus")
 
     def test_window_invariant(self) -> None:
         with pytest.raises(InvalidRequest, match="^claim_period_start_at: the claim window"):
@@ -439,7 +461,11 @@ class TestProfile:
     """PAY-1/PAY-10: a profile keeps its whole mapping, read-only, as condition context."""
 
     def test_context(self) -> None:
-        source: dict[str, Any] = {"id": "p-1", "tier_handle": "gold", "aggregations": {"spend_12m": 1250.5}}
+        source: dict[str, Any] = {
+            "id": "p-1",
+            "tier_handle": "gold",
+            "aggregations": {"spend_12m": 1250.5},
+        }
         profile = Profile.from_api(source)
         source["aggregations"]["spend_12m"] = 0
         assert profile.id == "p-1"

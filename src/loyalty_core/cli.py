@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from loyalty_core import clock
 from loyalty_core.benefits import Benefit, BenefitDefinition
@@ -32,16 +33,16 @@ _KINDS: dict[str, tuple[type[Any], type[Any]]] = {
 }
 
 
-class _BadInput(Exception):
+class _BadInputError(Exception):
     """Bad command-line input; the message is printed and the command exits 2."""
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # noqa: ANN401 - argparse's own signature
-        raise _BadInput(message)
+    def error(self, message: str) -> Any:
+        raise _BadInputError(message)
 
 
-def _read_json(source: str, stdin: TextIO) -> Any:  # noqa: ANN401 - any JSON
+def _read_json(source: str, stdin: TextIO) -> Any:
     try:
         if source == "-":
             text = stdin.read()
@@ -50,12 +51,12 @@ def _read_json(source: str, stdin: TextIO) -> Any:  # noqa: ANN401 - any JSON
                 text = handle.read()
     except OSError as exc:
         msg = f"{source}: cannot read: {exc.strerror}"
-        raise _BadInput(msg) from None
+        raise _BadInputError(msg) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         msg = f"{source}: not valid JSON: {exc}"
-        raise _BadInput(msg) from None
+        raise _BadInputError(msg) from None
 
 
 def _instant_option(text: str | None, tz: tzinfo, option: str) -> datetime | None:
@@ -65,15 +66,19 @@ def _instant_option(text: str | None, tz: tzinfo, option: str) -> datetime | Non
         return clock.parse_lenient(text, tz)
     except LoyaltyError as exc:
         msg = f"{option}: {exc}"
-        raise _BadInput(msg) from None
+        raise _BadInputError(msg) from None
 
 
 def _local(instant: datetime, tz: tzinfo) -> str:
     local = instant.astimezone(tz)
-    return f"{clock.format_wall(instant, tz)} {local.tzname()} ({local.strftime('%z')[:3]}:{local.strftime('%z')[3:]})"
+    offset = local.strftime("%z")
+    return f"{clock.format_wall(instant, tz)} {local.tzname()} ({offset[:3]}:{offset[3:]})"
 
 
-def _expiry(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+def _expiry_inputs(
+    args: argparse.Namespace, stdin: TextIO
+) -> tuple[Any, Any, ZoneInfo, datetime, datetime | None]:
+    """Read the payload and options: (instance or None, definition, zone, issued_at, at)."""
     payload = _read_json(args.payload, stdin)
     definition_cls, instance_cls = _KINDS[args.kind]
     is_instance = isinstance(payload, dict) and isinstance(payload.get("definition"), dict)
@@ -81,7 +86,7 @@ def _expiry(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     definition = instance.definition if instance is not None else definition_cls.from_api(payload)
     if instance is not None and definition is None:
         msg = "$.definition: an instance without a definition has no period to compute from"
-        raise _BadInput(msg)
+        raise _BadInputError(msg)
 
     if args.timezone is not None:
         zone_name = args.timezone
@@ -95,9 +100,13 @@ def _expiry(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         issued_at = instance.issued_at
     if issued_at is None:
         msg = "--issued-at: required when the payload has no issued_at"
-        raise _BadInput(msg)
+        raise _BadInputError(msg)
     at = _instant_option(args.at, tz, "--at")
+    return instance, definition, tz, issued_at, at
 
+
+def _expiry(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    instance, definition, tz, issued_at, at = _expiry_inputs(args, stdin)
     explained = explain_expiry(
         issued_at,
         timezone=tz,
@@ -157,8 +166,7 @@ def _expiry(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
             )
         )
     width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        out.write(f"{name.ljust(width)}  {value}\n")
+    out.writelines(f"{name.ljust(width)}  {value}\n" for name, value in rows)
     return EXIT_OK
 
 
@@ -216,7 +224,7 @@ def main(
         args = parser.parse_args(argv)
         handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = args.handler
         return handler(args, out, stdin or sys.stdin)
-    except (_BadInput, LoyaltyError) as exc:
+    except (_BadInputError, LoyaltyError) as exc:
         err.write(f"loyalty-core: error: {exc}\n")
         return EXIT_BAD_INPUT
     except SystemExit as exc:  # --help and --version exit through argparse
