@@ -1,0 +1,744 @@
+"""JSON Logic: the condition language, compiled, exact and explainable (RULES COND-7 to COND-14).
+
+:func:`compile` turns a rule into a :class:`CompiledRule`, a callable ``data -> value`` built
+from nested closures (no ``eval``/``exec``), specialised at compile time: a ``var`` with a
+constant path becomes a direct reader, a comparison with a literal operand compares without
+re-evaluating it. For every rule that compiles, the value is exactly what json-logic-js
+computes (DECISIONS Q38), and evaluation never raises for JSON data (COND-9).
+
+A malformed rule raises :class:`~loyalty_core.errors.ConditionError` at compile time (COND-7):
+an unknown operator anywhere, an argument count outside the COND arity table, nesting deeper
+than :data:`MAX_DEPTH`, or a value that is not JSON. Each problem names the JSON path of the bad
+node, rooted at the ``path`` argument (``"$"`` by default): an object key is written ``.key``
+when it is an identifier and ``["key"]`` (JSON-quoted) otherwise, an array index ``[i]``. An
+operator that takes a single non-array operand has no index: ``$.and[1]``, ``$["=="][0]``,
+``$["!"]``.
+
+>>> rule = {"and": [{">": [{"var": "aggregations.spend_12m"}, 1000]},
+...                 {"===": [{"var": "tier_handle"}, "tier-2"]}]}
+>>> compile(rule)({"tier_handle": "tier-1", "aggregations": {"spend_12m": 1250.5}})
+False
+>>> explain(rule, {"tier_handle": "tier-1", "aggregations": {"spend_12m": 1250.5}}).summary()
+"tier_handle is 'tier-1'; needs === 'tier-2'"
+
+Deliberate choices where json-logic-js throws or reads more than JSON: an object read from the
+data is never run as logic (``missing`` reads it as the key ``"[object Object]"``), object keys
+such as ``toString`` never change how an object converts, ``missing_some`` with a key list that
+has no length returns the missing keys, and ``log`` writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import reprlib
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Final, TypeAlias
+
+import attrs
+
+from loyalty_core import _jsonlogic_ops as js
+from loyalty_core._jsonlogic_ops import (
+    ARRAY,
+    BUILTINS_BY_NAME,
+    CONTROL,
+    ITERATING,
+    LITERAL,
+    OPERATOR,
+    Node,
+    Operation,
+    build_control,
+    build_function,
+    constant,
+)
+from loyalty_core.errors import ConditionError, InvalidRequest, Problem
+
+__all__ = [
+    "DEFAULT_OPERATIONS",
+    "MAX_DEPTH",
+    "CompiledRule",
+    "Explanation",
+    "JSONValue",
+    "Operation",
+    "Operations",
+    "apply",
+    "compile",
+    "explain",
+    "truthy",
+    "unknown_variables",
+]
+
+JSONValue: TypeAlias = (
+    "bool | int | float | Decimal | str | list[JSONValue] | tuple[JSONValue, ...]"
+    " | Mapping[str, JSONValue] | None"
+)
+"""A JSON value as the functions of this module take and return it."""
+
+MAX_DEPTH: Final = 64
+"""The deepest nesting :func:`compile` accepts (COND-7)."""
+
+_SAFE: Final = js.SAFE_INT
+_PROXY: Final = MappingProxyType
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_REPR: Final = reprlib.Repr()
+_REPR.maxstring = 60
+_REPR.maxother = 60
+
+
+def truthy(value: object) -> bool:
+    """Tell whether a value is truthy in JSON Logic (RULES COND-10).
+
+    ``false``, ``null``, ``0``, ``-0``, NaN, ``""`` and ``[]`` are falsy; everything else,
+    including ``"0"``, ``[0]`` and ``{}``, is truthy.
+
+    >>> [truthy(v) for v in (0, "", [], "0", [0], {})]
+    [False, False, False, True, True, True]
+    """
+    return js.truthy(value)
+
+
+# -- the operator table --------------------------------------------------------------------
+
+
+def _arity_text(low: int, high: int | None) -> str:
+    if high is None:
+        return f"at least {low} argument{'s' if low != 1 else ''}"
+    if low == high:
+        return f"{low} argument{'s' if low != 1 else ''}"
+    return f"{low} to {high} arguments"
+
+
+def _read_only(table: Mapping[str, Operation]) -> Mapping[str, Operation]:
+    return _PROXY(dict(table))
+
+
+@attrs.frozen
+class Operations:
+    """An immutable operator table; :data:`DEFAULT_OPERATIONS` is the COND table.
+
+    :meth:`with_operation` returns a new table with one more (or one replaced) function
+    operator; the control operators (``if``, ``?:``, ``and``, ``or``, ``map``, ``filter``,
+    ``reduce``, ``all``, ``some``, ``none``) are always present and cannot be replaced.
+
+    >>> table = DEFAULT_OPERATIONS.with_operation("double", lambda x: 2 * x, min_args=1,
+    ...                                           max_args=1)
+    >>> compile({"double": {"var": "n"}}, operations=table)({"n": 21})
+    42
+    >>> "double" in DEFAULT_OPERATIONS
+    False
+    """
+
+    _functions: Mapping[str, Operation] = attrs.field(converter=_read_only)
+
+    def __contains__(self, name: object) -> bool:
+        """Tell whether ``name`` is an operator of this table."""
+        return name in CONTROL or name in self._functions
+
+    def get(self, name: str) -> Operation | None:
+        """Return the function operator called ``name``, or ``None``."""
+        return self._functions.get(name)
+
+    def names(self) -> tuple[str, ...]:
+        """Return every operator name, sorted."""
+        return tuple(sorted({*CONTROL, *self._functions}))
+
+    def with_operation(
+        self,
+        name: str,
+        fn: Callable[..., object],
+        *,
+        min_args: int = 0,
+        max_args: int | None = None,
+        uses_data: bool = False,
+    ) -> Operations:
+        """Return a new table where ``name`` calls ``fn`` on the evaluated arguments.
+
+        ``fn`` gets the data first when ``uses_data`` is true. Exceptions it raises propagate
+        out of evaluation. Replacing a built-in function operator (``var``, ``+``, ...) is
+        allowed, and turns off the compile-time specialisations of that operator.
+        """
+        problems = []
+        if not isinstance(name, str) or not name:
+            problems.append(Problem("name", f"expected a non-empty string, got {name!r}"))
+        elif name in CONTROL:
+            problems.append(Problem("name", f"operator {name!r} is built in and cannot change"))
+        if not callable(fn):
+            problems.append(Problem("fn", f"expected a callable, got {fn!r}"))
+        if not isinstance(min_args, int) or min_args < 0:
+            problems.append(Problem("min_args", f"expected an integer >= 0, got {min_args!r}"))
+        elif max_args is not None and (not isinstance(max_args, int) or max_args < min_args):
+            problems.append(
+                Problem("max_args", f"expected None or an integer >= min_args, got {max_args!r}")
+            )
+        if problems:
+            raise InvalidRequest(problems)
+        operation = Operation(name, fn, min_args, max_args, uses_data=uses_data)
+        return Operations({**self._functions, name: operation})
+
+    def without_operation(self, name: str) -> Operations:
+        """Return a new table without the function operator ``name``."""
+        if name in CONTROL:
+            raise InvalidRequest(
+                Problem("name", f"operator {name!r} is built in and cannot change")
+            )
+        return Operations({k: v for k, v in self._functions.items() if k != name})
+
+
+DEFAULT_OPERATIONS: Final = Operations(BUILTINS_BY_NAME)
+"""The operators of RULES COND, with their arity."""
+
+
+# -- compiled nodes ------------------------------------------------------------------------
+
+
+_Path: TypeAlias = "tuple[_Path, str | int] | None"
+"""A node's JSON path as a linked list (parent, key or index), rendered only for errors."""
+
+
+def _render_path(root: str, path: _Path) -> str:
+    segments: list[str | int] = []
+    while path is not None:
+        path, segment = path
+        segments.append(segment)
+    return root + "".join(
+        _key_path(segment) if isinstance(segment, str) else f"[{segment}]"
+        for segment in reversed(segments)
+    )
+
+
+def _key_path(key: str) -> str:
+    if _IDENTIFIER.fullmatch(key):
+        return f".{key}"
+    return f"[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _merge_reads(
+    *groups: Iterable[tuple[str, tuple[str, ...]]],
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    seen: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        for path, steps in group:
+            seen.setdefault(path, steps)
+    return tuple(seen.items())
+
+
+def _literal_path(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Return the COND-13 literal path a literal key or ``var`` path names, if any."""
+    if node.kind != LITERAL:
+        return ()
+    value = node.const
+    if isinstance(value, str) or js.is_number(value):
+        path = js.js_string(value)
+        if path:
+            return ((path, tuple(path.split("."))),)
+    return ()
+
+
+class _Compiler:
+    """Check and compile one rule; collects every problem (COND-7)."""
+
+    def __init__(self, operations: Operations, root: str) -> None:
+        self.operations = operations
+        self.root = root
+        self.problems: list[Problem] = []
+        self.memo: dict[int, Node] = {}
+
+    def fail(self, where: _Path, message: str) -> Node:
+        self.problems.append(Problem(_render_path(self.root, where), message))
+        return Node(None, LITERAL, constant(None))
+
+    def node(self, value: object, path: _Path, level: int) -> Node:
+        is_array = isinstance(value, js.ARRAYS)
+        if not is_array and not (isinstance(value, Mapping) and len(value) == 1):
+            return self.literal(value, path)
+        known = self.memo.get(id(value))  # a subtree shared by a rule built in Python
+        if known is not None:
+            if level + known.depth - 1 > MAX_DEPTH:
+                return self.fail(path, f"nesting deeper than {MAX_DEPTH} levels")
+            return known
+        if level > MAX_DEPTH:
+            return self.fail(path, f"nesting deeper than {MAX_DEPTH} levels")
+        built = (
+            self.array(value, path, level)  # type: ignore[arg-type]
+            if is_array
+            else self.operator(value, path, level)  # type: ignore[arg-type]
+        )
+        self.memo[id(value)] = built
+        return built
+
+    def literal(self, value: object, path: _Path) -> Node:
+        kind = type(value)
+        if value is None or kind is bool or kind is str:
+            return Node(value, LITERAL, constant(value), const=value)
+        if js.is_number(value):
+            number = self.number(value, path)  # type: ignore[arg-type]
+            return Node(value, LITERAL, constant(number), const=number)
+        if isinstance(value, str):
+            text = str(value)
+            return Node(value, LITERAL, constant(text), const=text)
+        if isinstance(value, Mapping):
+            self.check_data(value, path)
+            return Node(value, LITERAL, constant(value), const=value)
+        return self.fail(path, f"expected a JSON value, got {_REPR.repr(value)}")
+
+    def number(self, value: float | Decimal, path: _Path) -> object:
+        if type(value) is int:
+            return value if -_SAFE <= value <= _SAFE else js.to_double(value)
+        number = js.to_double(value)
+        if number != number or number in {js.INF, -js.INF}:  # noqa: PLR0124 - NaN check
+            self.fail(path, f"expected a finite number, got {_REPR.repr(value)}")
+        if isinstance(value, int) and -_SAFE <= value <= _SAFE:
+            return int(value)
+        return number
+
+    def check_data(self, value: Mapping[object, object], path: _Path) -> None:
+        """Check that a literal object is JSON, iteratively: its nesting is not limited."""
+        stack: list[tuple[object, _Path | bool]] = [(value, path)]  # True ends a container
+        active: set[int] = set()  # the containers being checked: meeting one again is a cycle
+        done: set[int] = set()  # containers already checked (a rule built in Python may share)
+        while stack:
+            item, where = stack.pop()
+            if where is True:  # the end of a container
+                active.discard(id(item))
+                done.add(id(item))
+            elif where is not False and not self.is_scalar(item, where) and id(item) not in done:
+                if id(item) in active:
+                    self.fail(where, "expected a JSON value, got a value that contains itself")
+                    continue
+                active.add(id(item))
+                stack.append((item, True))
+                stack.extend(reversed(self.children(item, where)))
+
+    def is_scalar(self, item: object, where: _Path) -> bool:
+        """Check a value that is not a container; report one that is not JSON."""
+        if item is None or isinstance(item, bool | str):
+            return True
+        if js.is_number(item):
+            self.number(item, where)  # type: ignore[arg-type]
+            return True
+        if isinstance(item, Mapping | list | tuple):
+            return False
+        self.fail(where, f"expected a JSON value, got {_REPR.repr(item)}")
+        return True
+
+    def children(self, item: object, where: _Path) -> list[tuple[object, _Path | bool]]:
+        """List a container's items with their paths; report keys that are not strings."""
+        found: list[tuple[object, _Path | bool]] = []
+        if isinstance(item, list | tuple):
+            found.extend((child, (where, i)) for i, child in enumerate(item))
+        if not isinstance(item, Mapping):
+            return found
+        for key, child in item.items():
+            if isinstance(key, str):
+                found.append((child, (where, key)))
+            else:
+                self.fail(where, f"expected a string key, got {_REPR.repr(key)}")
+        return found
+
+    def array(self, value: list[object] | tuple[object, ...], path: _Path, level: int) -> Node:
+        items = tuple(self.node(item, (path, i), level + 1) for i, item in enumerate(value))
+        depth = 1 + max((item.depth for item in items), default=0)
+        reads = _merge_reads(*(item.reads for item in items))
+        if all(item.kind == LITERAL for item in items):
+            consts = tuple(item.const for item in items)
+
+            def fresh_copy(_data: object) -> object:
+                return list(consts)  # a new array on every evaluation, as in JavaScript
+
+            return Node(value, ARRAY, fresh_copy, args=items, reads=reads, depth=depth)
+        fns = tuple(item.fn for item in items)
+
+        def elements(data: object) -> object:
+            return [fn(data) for fn in fns]
+
+        return Node(value, ARRAY, elements, args=items, reads=reads, depth=depth)
+
+    def operator(self, value: Mapping[object, object], path: _Path, level: int) -> Node:
+        ((name, operand),) = value.items()
+        if not isinstance(name, str):
+            return self.fail(path, f"expected a string key, got {_REPR.repr(name)}")
+        where: _Path = (path, name)
+        if isinstance(operand, js.ARRAYS):
+            raw: tuple[object, ...] = tuple(operand)
+            paths: list[_Path] = [(where, i) for i in range(len(raw))]
+        else:  # COND-8: a single operand that is not an array is one argument
+            raw, paths = (operand,), [where]
+        if name in CONTROL:
+            low, high = CONTROL[name]
+            operation = None
+        else:
+            operation = self.operations.get(name)
+            if operation is None:
+                self.fail(path, f"unknown operator {name!r}")
+                low, high = 0, None
+            else:
+                low, high = operation.min_args, operation.max_args
+        if not (low <= len(raw) and (high is None or len(raw) <= high)):
+            self.fail(path, f"operator {name!r} takes {_arity_text(low, high)}, got {len(raw)}")
+        args = tuple(self.node(item, p, level + 1) for item, p in zip(raw, paths, strict=True))
+        depth = 1 + max((arg.depth for arg in args), default=0)
+        reads = _operator_reads(name, args)
+        if self.problems:
+            return Node(value, OPERATOR, constant(None), name, args, depth=depth)
+        if operation is None:
+            fn, boolean = build_control(name, args)
+        else:
+            fn, boolean = build_function(operation, args)
+        return Node(
+            value,
+            OPERATOR,
+            fn,
+            name,
+            args,
+            boolean=boolean,
+            reads=reads,
+            depth=depth,
+            var_path=js.var_path(operation, args),
+        )
+
+
+def _operator_reads(name: str, args: tuple[Node, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Give the COND-13 literal paths of an operator node, in order of first appearance."""
+    own: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if name == "var" and args:
+        own = _literal_path(args[0])
+    elif name in {"missing", "missing_some"}:
+        keys = args
+        if name == "missing_some":
+            keys = args[1:2]
+            if keys and keys[0].kind == ARRAY:
+                keys = keys[0].args
+        if keys and keys[0].kind == ARRAY:
+            keys = keys[0].args
+        own = _merge_reads(*(_literal_path(key) for key in keys))
+    if name in ITERATING:
+        # COND-13: the element logic reads the elements, not the data.
+        return _merge_reads(own, *(arg.reads for i, arg in enumerate(args) if i != 1))
+    return _merge_reads(own, *(arg.reads for arg in args))
+
+
+# -- the public entry points -----------------------------------------------------------------
+
+
+def _compile_node(rule: object, path: str, operations: Operations | None) -> Node:
+    compiler = _Compiler(DEFAULT_OPERATIONS if operations is None else operations, path)
+    node = compiler.node(rule, None, 1)
+    if compiler.problems:
+        raise ConditionError(compiler.problems)
+    return node
+
+
+@attrs.frozen(eq=False)  # compared and hashed by identity: the closures have no value
+class CompiledRule:
+    """A compiled JSON Logic rule: call it with the data to get the rule's value.
+
+    Evaluation never raises for JSON data (COND-9). :attr:`rule` is the source rule.
+
+    >>> is_gold = compile({"===": [{"var": "tier_handle"}, "gold"]})
+    >>> is_gold({"tier_handle": "gold"}), is_gold({})
+    (True, False)
+    """
+
+    rule: object
+    _node: Node = attrs.field(repr=False)
+    _fn: Callable[[object], JSONValue] = attrs.field(repr=False)
+
+    def __call__(self, data: object = None) -> JSONValue:
+        """Evaluate the rule on ``data``."""
+        return self._fn(data)
+
+    def explain(self, data: object = None) -> Explanation:
+        """Explain the value on ``data`` (COND-14); see :func:`explain`."""
+        return _explain(self._node, data)
+
+    def variables(self) -> tuple[str, ...]:
+        """Return the literal paths the rule reads from the data (COND-13), in order."""
+        return tuple(path for path, _ in self._node.reads)
+
+
+def compile(  # noqa: A001 - the name is fixed by API.md
+    rule: object, *, path: str = "$", operations: Operations | None = None
+) -> CompiledRule:
+    """Compile a JSON Logic rule into a :class:`CompiledRule` (RULES COND-7, COND-8).
+
+    Raises :class:`~loyalty_core.errors.ConditionError` listing every problem, each at its JSON
+    path under ``path``: an unknown operator anywhere, an argument count outside the COND arity
+    table, nesting deeper than :data:`MAX_DEPTH`, or a value that is not JSON. A string rule is
+    a literal: decoding condition text (COND-2) is the caller's job.
+
+    >>> compile({">": [{"var": "aggregations.spend_12m"}, 1000]})({"aggregations": {}})
+    False
+    >>> compile({"and": [True, {"foo": 1}]})
+    Traceback (most recent call last):
+    ...
+    loyalty_core.errors.ConditionError: $.and[1]: unknown operator 'foo'
+    """
+    node = _compile_node(rule, path, operations)
+    fn: Callable[[object], JSONValue] = node.fn  # type: ignore[assignment]
+    return CompiledRule(rule, node, fn)
+
+
+def apply(rule: object, data: object = None, *, operations: Operations | None = None) -> JSONValue:
+    """Evaluate ``rule`` on ``data``: ``compile(rule)(data)`` (DECISIONS Q38).
+
+    >>> apply({"if": [{"<": [{"var": "n"}, 10]}, "small", "large"]}, {"n": 3})
+    'small'
+    >>> apply({"cat": [1.0, " ", None, True]})
+    '1 true'
+    """
+    return compile(rule, operations=operations)(data)
+
+
+def unknown_variables(
+    rule: object, known: Iterable[str], *, operations: Operations | None = None
+) -> tuple[str, ...]:
+    """Return the literal paths ``rule`` reads that ``known`` does not cover (RULES COND-13).
+
+    A known path covers itself and every path that extends it by whole segments. Paths are in
+    order of first appearance; the whole-data path, computed paths and the paths read by the
+    element logic of ``map``, ``filter``, ``reduce``, ``all``, ``some`` and ``none`` are not
+    reported. A malformed rule raises :class:`~loyalty_core.errors.ConditionError`.
+
+    >>> unknown_variables({"and": [{"var": "aggregations.spend_12m"}, {"var": "tierr"}]},
+    ...                   {"aggregations", "tier_handle"})
+    ('tierr',)
+    """
+    if isinstance(known, str):
+        raise InvalidRequest(Problem("known", f"expected a collection of paths, got {known!r}"))
+    covered = frozenset(known)
+    node = _compile_node(rule, "$", operations)
+    unknown = []
+    for path, steps in node.reads:
+        prefixes = (".".join(steps[:i]) for i in range(1, len(steps) + 1))
+        if not any(prefix in covered for prefix in prefixes):
+            unknown.append(path)
+    return tuple(unknown)
+
+
+# -- explanations --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Explanation:
+    """Why a rule has its value on some data (RULES COND-14).
+
+    ``value`` is what :func:`apply` returns and ``holds`` its truthiness. ``deciding`` pairs
+    each operand that is logic and decided the outcome with its own explanation: for
+    ``and``/``or`` the operand that short-circuited (or all of them), for ``if``/``?:`` the
+    conditions tested and the branch taken, for every other operator all its operands (for
+    the iterating operators, the array and the initial value: their element logic runs once
+    per element and is not explained). ``reads`` maps each literal variable path of the rule
+    (COND-13) to the value found in the data, ``None`` when absent. ``rule`` is the explained
+    rule; it takes no part in equality.
+    """
+
+    value: JSONValue
+    holds: bool
+    deciding: tuple[tuple[JSONValue, Explanation], ...]
+    reads: Mapping[str, JSONValue]
+    rule: JSONValue = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+    def summary(self) -> str:
+        """Say in one lowercase line why the rule holds or fails.
+
+        This is the text behind a claim's ``condition_not_met`` reason.
+
+        >>> explain({">": [{"var": "aggregations.spend_12m"}, 1000]},
+        ...         {"aggregations": {"spend_12m": 900}}).summary()
+        'aggregations.spend_12m is 900; needs > 1000'
+        """
+        return _summarise(self)
+
+    def describe(self) -> str:
+        """Render the explanation as an indented tree, one rule per line.
+
+        >>> print(explain({"or": [{"var": "vip"}, {"in": ["vip", {"var": "tags"}]}]},
+        ...               {"tags": ["new"]}).describe())
+        {"or": [{"var": "vip"}, {"in": ["vip", {"var": "tags"}]}]} -> false
+          {"var": "vip"} -> null
+          {"in": ["vip", {"var": "tags"}]} -> false
+            {"var": "tags"} -> ["new"]
+
+        A line lists the variables it reads that no line below it shows.
+        """
+        lines: list[str] = []
+        stack: list[tuple[Explanation, int]] = [(self, 0)]
+        while stack:
+            current, indent = stack.pop()
+            line = f"{'  ' * indent}{_render(current.rule)} -> {_render(current.value)}"
+            shown = {path for _, sub in current.deciding for path in sub.reads}
+            if _is_var(current.rule):
+                shown.update(current.reads)
+            unshown = {k: v for k, v in current.reads.items() if k not in shown}
+            if unshown:
+                line += f"  ({_observed(unshown)})"
+            lines.append(line)
+            stack.extend((sub, indent + 1) for _, sub in reversed(current.deciding))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        """Render as :meth:`describe` does."""
+        return self.describe()
+
+
+def explain(
+    rule: object, data: object = None, *, operations: Operations | None = None
+) -> Explanation:
+    """Explain the value of ``rule`` on ``data`` (RULES COND-14).
+
+    Raises the same :class:`~loyalty_core.errors.ConditionError` as :func:`apply` for a
+    malformed rule. :meth:`Explanation.summary` gives the one-line reason.
+
+    >>> why = explain({"and": [{">": [{"var": "aggregations.spend_12m"}, 1000]},
+    ...                        {"===": [{"var": "tier_handle"}, "tier-2"]}]},
+    ...               {"tier_handle": "tier-1", "aggregations": {"spend_12m": 1250.5}})
+    >>> why.value, why.holds, [sub for sub, _ in why.deciding]
+    (False, False, [{'===': [{'var': 'tier_handle'}, 'tier-2']}])
+    >>> dict(why.reads)
+    {'aggregations.spend_12m': 1250.5, 'tier_handle': 'tier-1'}
+    """
+    return _explain(_compile_node(rule, "$", operations), data)
+
+
+def _deciding_indexes(node: Node, data: object) -> list[int]:
+    """Give the operands that decided the value (COND-14), in operand order."""
+    args, name = node.args, node.op
+    if name in {"and", "or"}:
+        # The operand that short-circuited, or all of them.
+        stop = next(
+            (i for i, arg in enumerate(args) if js.truthy(arg.fn(data)) != (name == "and")), None
+        )
+        return list(range(len(args))) if stop is None else [stop]
+    if name in {"if", "?:"}:
+        return _branches_taken(args, data)
+    if name in ITERATING:
+        return [i for i in range(len(args)) if i != 1]  # element logic runs per element
+    return list(range(len(args)))
+
+
+def _branches_taken(args: tuple[Node, ...], data: object) -> list[int]:
+    """Give the conditions ``if`` tested and the branch it took."""
+    tested = []
+    for index in range(0, len(args) - 1, 2):
+        tested.append(index)
+        if js.truthy(args[index].fn(data)):
+            return [*tested, index + 1]
+    return [*tested, len(args) - 1] if len(args) % 2 else tested
+
+
+def _explain(node: Node, data: object) -> Explanation:
+    value: JSONValue = node.fn(data)  # type: ignore[assignment]
+    deciding: list[tuple[JSONValue, Explanation]] = []
+    if node.kind != LITERAL:
+        for index in _deciding_indexes(node, data):
+            arg = node.args[index]
+            if arg.kind == OPERATOR:
+                deciding.append((arg.rule, _explain(arg, data)))  # type: ignore[arg-type]
+    reads: dict[str, JSONValue] = {
+        path: js.walk(data, steps, None)  # type: ignore[misc]
+        for path, steps in node.reads
+    }
+    return Explanation(
+        value,
+        js.truthy(value),
+        tuple(deciding),
+        _PROXY(reads),
+        rule=node.rule,  # type: ignore[arg-type]
+    )
+
+
+# -- rendering explanations ------------------------------------------------------------------
+
+
+def _render(value: object, depth: int = 0) -> str:
+    """Render a value as compact JSON text, cut short when long or deep."""
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return (
+            "null"
+            if value is None
+            else js.js_string(value)
+            if not isinstance(value, bool)
+            else ("true" if value else "false")
+        )
+    if isinstance(value, str):
+        return json.dumps(value if len(value) <= 80 else value[:77] + "...", ensure_ascii=False)
+    if depth >= 8:
+        return "..."
+    if isinstance(value, list | tuple):
+        items = [_render(item, depth + 1) for item in value[:10]]
+        return "[" + ", ".join(items + (["..."] if len(value) > 10 else [])) + "]"
+    if isinstance(value, Mapping):
+        pairs = [
+            f"{json.dumps(str(k), ensure_ascii=False)}: {_render(v, depth + 1)}"
+            for k, v in list(value.items())[:10]
+        ]
+        return "{" + ", ".join(pairs + (["..."] if len(value) > 10 else [])) + "}"
+    return _REPR.repr(value)
+
+
+def _show(value: object, depth: int = 0) -> str:
+    """Render an observed value for a sentence: strings quoted as Python does."""
+    if isinstance(value, str):
+        return _REPR.repr(value)
+    if depth < 3 and isinstance(value, list | tuple):
+        items = [_show(item, depth + 1) for item in value[:5]]
+        return "[" + ", ".join(items + (["..."] if len(value) > 5 else [])) + "]"
+    if isinstance(value, list | tuple | Mapping) and depth >= 3:
+        return "[...]" if isinstance(value, list | tuple) else "{...}"
+    return _render(value, depth)
+
+
+def _is_var(rule: object) -> bool:
+    return isinstance(rule, Mapping) and len(rule) == 1 and "var" in rule
+
+
+def _observed(reads: Mapping[str, object]) -> str:
+    return ", ".join(f"{path} is {_show(value)}" for path, value in reads.items())
+
+
+def _operand_text(operand: object) -> str:
+    """Name a comparison operand: a variable by its path, a literal by its value."""
+    if isinstance(operand, Mapping) and len(operand) == 1:
+        ((name, raw),) = operand.items()
+        path = raw[0] if isinstance(raw, list | tuple) and raw else raw
+        if name == "var" and (isinstance(path, str) or js.is_number(path)):
+            return js.js_string(path) or "the data"
+        return _render(operand)
+    return _show(operand)
+
+
+_COMPARISONS: Final = frozenset({"==", "!=", "===", "!==", ">", ">=", "<", "<="})
+
+
+def _summarise(explanation: Explanation) -> str:
+    """Build the one-line reason of :meth:`Explanation.summary`."""
+    rule, value = explanation.rule, _show(explanation.value)
+    if not (isinstance(rule, Mapping) and len(rule) == 1):
+        return f"{_render(rule)} is {'truthy' if explanation.holds else 'falsy'}"
+    ((name, raw),) = rule.items()
+    if name in {"and", "or", "if", "?:", "!", "!!"}:
+        subs = [_summarise(sub) for _, sub in explanation.deciding]
+        if not subs:  # a literal operand decided
+            return f"{_render(rule)} is {value}"
+        return f"not ({subs[0]})" if name == "!" else ", and ".join(subs)
+    observed = _observed(explanation.reads)
+    operands: list[object] = list(raw) if isinstance(raw, list | tuple) else [raw]
+    if name in _COMPARISONS or (name == "in" and len(operands) == 2):
+        need = _need(str(name), operands)
+        return f"{observed}; {need}" if observed else f"{need}, is {value}"
+    if name == "var" and observed:
+        return observed
+    return "; ".join(part for part in (observed, f"{_render(rule)} is {value}") if part)
+
+
+def _need(name: str, operands: list[object]) -> str:
+    """Say what a comparison needs: ``needs === 'tier-2'``, ``needs to contain 'vip'``."""
+    texts = [_operand_text(operand) for operand in operands]
+    first_is_var = isinstance(operands[0], Mapping) and "var" in operands[0]
+    if name == "in":
+        return f"needs to be in {texts[1]}" if first_is_var else f"needs to contain {texts[0]}"
+    if first_is_var and len(operands) == 2:
+        return f"needs {name} {texts[1]}"
+    return "needs " + f" {name} ".join(texts)
