@@ -352,13 +352,20 @@ class TestRuleFields:
             pytest.param(True, id="COND-3-bool"),
             pytest.param({"a": 1, "b": 2}, id="COND-3-multi-key"),
             pytest.param("{not json", id="COND-2-not-json"),
+            pytest.param({"and": [True, {"foo": 1}]}, id="COND-7-unknown-operator-deep"),
+            pytest.param('{"==": [1]}', id="COND-7-arity-in-text"),
         ],
     )
     def test_bad_condition(self, raw: object) -> None:
         with pytest.raises(PayloadError) as caught:
             BenefitDefinition.from_api({"view_condition": raw, "period": -1})
         found = problems(caught.value)
-        assert set(found) == {"$.view_condition", "$.period"}  # PAY-12: every problem at once
+        assert "$.period" in found  # PAY-12: every problem at once
+        assert {p for p in found if p != "$.period"} <= {
+            "$.view_condition",
+            "$.view_condition.and[1]",
+        }
+        assert len(found) == 2
         assert isinstance(caught.value.__cause__, ConditionError)  # COND-3: chained
 
 
@@ -446,8 +453,25 @@ class TestConstructors:
             )
 
     def test_condition_error(self) -> None:
-        with pytest.raises(InvalidRequest, match="^claim_condition: expected a JSON Logic"):
-            BenefitDefinition(claim_condition=[1])  # type: ignore[arg-type]
+        """COND-3: a constructor raises ConditionError for a condition, naming every problem."""
+        with pytest.raises(ConditionError) as caught:
+            BenefitDefinition(claim_condition=[1], period=-1)  # type: ignore[arg-type]
+        assert [p.where for p in caught.value.problems] == ["period", "claim_condition"]
+        with pytest.raises(
+            ConditionError, match=r"^view_condition\.and\[1\]: unknown operator 'foo'$"
+        ):
+            BenefitDefinition(view_condition={"and": [True, {"foo": 1}]})  # type: ignore[arg-type]
+
+    def test_condition_compiled_once(self) -> None:
+        """COND-3: conditions are compiled when the definition is built, and evaluate."""
+        definition = BenefitDefinition.from_api(
+            {"claim_condition": '{"in": ["vip", {"var": "flattened_tags"}]}'}
+        )
+        condition = definition.claim_condition
+        assert condition is not None
+        assert condition.holds({"flattened_tags": ["vip", "stylist-client"]})
+        assert not condition.holds({"flattened_tags": []})
+        assert not condition.holds(Profile.from_api({"id": "p-1"}).context)
 
     def test_values_are_frozen(self) -> None:
         import attrs

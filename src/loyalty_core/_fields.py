@@ -19,7 +19,7 @@ from typing import Any, Final, Self, TypeVar
 import attrs
 
 from loyalty_core import clock
-from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.errors import ConditionError, InvalidRequest, Problem
 
 __all__ = [
     "BadValue",
@@ -191,8 +191,13 @@ class Value:
     __slots__ = ()
 
     def __attrs_post_init__(self) -> None:
-        """Check and normalise every field, then the invariants; raise one InvalidRequest."""
+        """Check and normalise every field, then the invariants; raise one error naming each.
+
+        The error is :class:`InvalidRequest`, or :class:`ConditionError` when a condition is
+        among the bad fields (COND-3); either lists every problem.
+        """
         problems: list[Problem] = []
+        condition_error: ConditionError | None = None
         setter = object.__setattr__
         for name, kind in specs(type(self)):
             value = getattr(self, name)
@@ -206,11 +211,19 @@ class Value:
             except BadValue as exc:
                 problems.append(Problem(name, str(exc)))
                 continue
+            except ConditionError as exc:
+                # COND-3: a rejected condition makes a constructor raise ConditionError; its
+                # JSON paths are rooted at the field ("claim_condition.and[1]").
+                condition_error = condition_error or exc
+                problems.extend(Problem(name + p.where[1:], p.message) for p in exc.problems)
+                continue
             if normalised is not value:
                 setter(self, name, normalised)
         if not problems:
             self._complete()
             problems.extend(self._invariants(""))
+        if condition_error is not None:
+            raise ConditionError(problems) from condition_error
         if problems:
             raise InvalidRequest(problems)
 

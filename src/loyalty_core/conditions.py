@@ -1,12 +1,18 @@
-"""Conditions as values: a definition's JSON Logic rule, decoded and checked once (COND-1 to 3).
+"""Conditions as values: a definition's JSON Logic rule, decoded and compiled once (COND-1 to 3).
 
-A :class:`Condition` holds one JSON Logic rule. It is immutable: the rule is kept as canonical
-JSON text, and :attr:`Condition.rule` returns a fresh decoded copy. "No condition" (null,
-``""``, ``[]``, ``{}``) is not a ``Condition`` at all: :func:`to_condition` returns ``None`` for
-it, and a missing condition always holds (COND-1).
+A :class:`Condition` holds one compiled JSON Logic rule. It is immutable: the rule is kept as
+canonical JSON text (which is what equality and hashing use), and :attr:`Condition.rule`
+returns a fresh decoded copy. "No condition" (null, ``""``, ``[]``, ``{}``) is not a
+``Condition`` at all: :func:`to_condition` returns ``None`` for it, and a missing condition
+always holds (COND-1).
 
->>> to_condition('{"===": [{"var": "tier_handle"}, "gold"]}').rule
+>>> gold = to_condition('{"===": [{"var": "tier_handle"}, "gold"]}')
+>>> gold.rule
 {'===': [{'var': 'tier_handle'}, 'gold']}
+>>> gold.holds({"tier_handle": "gold"}), gold.holds({"tier_handle": "silver"})
+(True, False)
+>>> gold.explain({"tier_handle": "silver"}).summary()
+"tier_handle is 'silver'; needs === 'gold'"
 >>> to_condition("[]") is None
 True
 """
@@ -18,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from loyalty_core import jsonlogic
 from loyalty_core.errors import ConditionError, Problem
 
 __all__ = ["Condition", "to_condition"]
@@ -28,15 +35,26 @@ JSON = Any
 
 @attrs.frozen
 class Condition:
-    """One JSON Logic rule, stored as canonical JSON text (keys sorted, no spaces)."""
+    """One compiled JSON Logic rule, compared by its canonical JSON text (keys sorted)."""
 
     source: str
     """The canonical JSON text of the rule."""
+
+    compiled: jsonlogic.CompiledRule = attrs.field(eq=False, hash=False, repr=False)
+    """The rule compiled once (COND-3); call it with the data, or use :meth:`holds`."""
 
     @property
     def rule(self) -> JSON:
         """The rule as JSON data (a fresh copy on every access)."""
         return json.loads(self.source)
+
+    def holds(self, data: object) -> bool:
+        """Tell whether the rule's value on ``data`` is truthy (COND-4, COND-10)."""
+        return jsonlogic.truthy(self.compiled(data))
+
+    def explain(self, data: object) -> jsonlogic.Explanation:
+        """Explain the rule's value on ``data`` (COND-14)."""
+        return self.compiled.explain(data)
 
     def __str__(self) -> str:
         """Return the canonical JSON text."""
@@ -52,9 +70,9 @@ def to_condition(value: object, *, path: str = "$") -> Condition | None:
     """Turn a definition's condition field into a :class:`Condition`, or ``None`` (COND-1 to 3).
 
     ``None``, ``""``, ``[]`` and ``{}`` mean no condition. Another string is decoded as JSON
-    first (COND-2). What remains must be an operator object: a mapping with exactly one key
-    (COND-3, COND-7); a non-empty list, a number, a boolean, a multi-key object, a string that
-    is not JSON or a value that is not JSON raises :class:`ConditionError` at ``path``.
+    first (COND-2). What remains must be an operator object, a mapping with one key, that
+    compiles (COND-3, COND-7). Anything else raises :class:`ConditionError`, each problem at
+    its JSON path under ``path``.
     """
     if isinstance(value, Condition):
         return value
@@ -64,21 +82,19 @@ def to_condition(value: object, *, path: str = "$") -> Condition | None:
         try:
             value = json.loads(value)
         except ValueError:
-            raise ConditionError(
-                Problem(path, f"expected a JSON Logic rule as JSON text, got {value!r}")
-            ) from None
+            msg = f"expected a JSON Logic rule as JSON text, got {value!r}"
+            raise ConditionError(Problem(path, msg)) from None
         if _is_empty(value):
             return None
     if not (isinstance(value, dict) and len(value) == 1):
-        raise ConditionError(
-            Problem(path, f"expected a JSON Logic operator object with one key, got {value!r}")
-        )
+        msg = f"expected a JSON Logic operator object with one key, got {value!r}"
+        raise ConditionError(Problem(path, msg))
+    compiled = jsonlogic.compile(value, path=path)
     try:
         source = json.dumps(
             value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
         )
-    except (TypeError, ValueError):
-        raise ConditionError(
-            Problem(path, f"expected a rule made of JSON values, got {value!r}")
-        ) from None
-    return Condition(source=source)
+    except (TypeError, ValueError):  # pragma: no cover - compile rejects non-JSON first
+        msg = f"expected a rule made of JSON values, got {value!r}"
+        raise ConditionError(Problem(path, msg)) from None
+    return Condition(source, compiled)
