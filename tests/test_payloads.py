@@ -19,6 +19,7 @@ from loyalty_core import (
     Profile,
     Reward,
     RewardDefinition,
+    compute_expiry,
 )
 from tests.helpers import utc
 
@@ -506,3 +507,33 @@ class TestProfile:
         assert Profile(id="p-2").context["id"] == "p-2"
         with pytest.raises(InvalidRequest, match="^id: "):
             Profile(id="p-2", context={"id": "p-3"})
+
+
+class TestRepresentableInstants:
+    """TIME-1: a stored instant's local time must exist in every zone (years 1 to 9999)."""
+
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            pytest.param("9999-12-31T01:59:59-23:00", id="TIME-1-past-year-9999-in-utc"),
+            pytest.param("9999-12-31 13:00:00", id="TIME-1-local-time-past-9999-somewhere"),
+            pytest.param("0001-01-01 05:00:00", id="TIME-1-local-time-before-year-1-somewhere"),
+        ],
+    )
+    def test_refused(self, raw: str) -> None:
+        with pytest.raises(PayloadError) as caught:
+            Reward.from_api({"value_initial": 1, "expires_at": raw})
+        assert problems(caught.value) == {
+            "$.expires_at": f"expected an instant from 0001-01-02 to 9999-12-30 UTC, got {raw!r}"
+        }
+
+    def test_extremes_round_trip(self) -> None:
+        for text in ("0001-01-02 00:00:00", "9999-12-30T23:59:59.999999Z"):
+            reward = Reward.from_api(
+                {"value_initial": 1, "expires_at": text, "timezone": "Pacific/Kiritimati"}
+            )
+            assert Reward.from_api(reward.to_api()) == reward
+
+    def test_expiry_past_9999_is_invalid_request(self) -> None:
+        with pytest.raises(InvalidRequest, match=r"^period: .* past year 9999"):
+            compute_expiry(utc("9999-12-01 00:00:00"), timezone="UTC", period=50)

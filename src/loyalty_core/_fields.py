@@ -108,9 +108,23 @@ def check_texts(value: object) -> tuple[str, ...]:
 
 
 def check_instant(value: object) -> datetime:
-    """Check an instant: an aware ``datetime``, stored as a plain UTC instant (TIME-1/2)."""
+    """Check an instant: an aware ``datetime``, stored as a plain UTC instant (TIME-1/2).
+
+    A stored instant must lie within :data:`~loyalty_core.clock.EARLIEST` and
+    :data:`~loyalty_core.clock.LATEST`, so that its local time exists in every zone.
+    """
     if isinstance(value, datetime) and value.utcoffset() is not None:
-        return clock.as_instant(value, name="")
+        try:
+            instant = clock.as_instant(value, name="")
+        except OverflowError:
+            instant = None
+        if instant is not None and clock.EARLIEST <= instant <= clock.LATEST:
+            return instant
+        msg = (
+            f"expected an instant from {clock.EARLIEST.date().isoformat()} to "
+            f"{clock.LATEST.date().isoformat()} UTC, got {value!r}"
+        )
+        raise BadValue(msg)
     msg = f"expected an aware datetime, got {value!r}"
     raise BadValue(msg)
 

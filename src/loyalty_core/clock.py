@@ -56,6 +56,11 @@ _ONE_DAY: Final = timedelta(days=1)
 _MIDNIGHT: Final = time()
 _UTC_ZONE: Final = ZoneInfo("UTC")
 
+EARLIEST: Final = datetime(1, 1, 2, tzinfo=UTC)
+"""The earliest instant a value may store: its local time exists in every zone."""
+LATEST: Final = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
+"""The latest instant a value may store: its local time exists in every zone."""
+
 
 # --- zones (TIME-3) -------------------------------------------------------------------------
 
@@ -333,10 +338,8 @@ def format_instant(instant: datetime) -> str:
     >>> format_instant(datetime(2026, 11, 1, 6, 30, 0, 500000, tzinfo=UTC))
     '2026-11-01T06:30:00.500000Z'
     """
-    utc = instant.astimezone(UTC)
-    if utc.microsecond:
-        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat pads the year to four digits, where strftime("%Y") gives "999" on Linux.
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(sep="T") + "Z"
 
 
 def format_wall(instant: datetime, tz: tzinfo | None = None) -> str:
@@ -352,14 +355,11 @@ def format_wall(instant: datetime, tz: tzinfo | None = None) -> str:
     '2026-04-19 23:59:59'
     """
     if tz is None:
-        utc = instant.astimezone(UTC)
+        utc = instant.astimezone(UTC).replace(tzinfo=None)
         if utc.microsecond:
-            return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return utc.strftime("%Y-%m-%d %H:%M:%S")
-    local = instant.astimezone(tz)
-    if local.microsecond:
-        return local.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return local.strftime("%Y-%m-%d %H:%M:%S")
+            return utc.isoformat(sep="T") + "Z"
+        return utc.isoformat(sep=" ")
+    return instant.astimezone(tz).replace(tzinfo=None).isoformat(sep=" ")
 
 
 def describe_span(start: datetime, end: datetime) -> str:

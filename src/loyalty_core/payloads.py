@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, Kind, Value, build_trusted, specs
+from loyalty_core._fields import BadValue, Kind, Value, build_trusted, check_instant, specs
 from loyalty_core.benefits import BenefitDefinition, ClaimTimeframe
 from loyalty_core.conditions import to_condition
 from loyalty_core.errors import ConditionError, InvalidRequest, PayloadError, Problem
@@ -57,8 +57,13 @@ def parse_instant(raw: object, naive_zone: Any = UTC) -> datetime:
 
     Strings take the three PAY-2 shapes; a ``datetime`` object is accepted as it is. A naive
     value is a wall time in ``naive_zone``: UTC for what the platform returns, the item's zone
-    for request bodies (Q35).
+    for request bodies (Q35). The instant must be one a value can store.
     """
+    return check_instant(_shape_instant(raw, naive_zone))
+
+
+def _shape_instant(raw: object, naive_zone: Any = UTC) -> datetime:
+    """Parse a payload datetime into an aware datetime; the INSTANT kind's check follows."""
     if isinstance(raw, str):
         try:
             parsed = clock.parse_datetime(raw)
@@ -72,18 +77,19 @@ def parse_instant(raw: object, naive_zone: Any = UTC) -> datetime:
     if parsed.tzinfo is None:
         if naive_zone is UTC:
             return parsed.replace(tzinfo=UTC)
-        return clock.wall_to_instant(parsed, naive_zone)
-    if parsed.utcoffset() is None:
-        msg = f"expected a datetime with a usable offset, got {raw!r}"
-        raise BadValue(msg)
-    return clock.as_instant(parsed, name="")
+        try:
+            return clock.wall_to_instant(parsed, naive_zone)
+        except OverflowError:
+            msg = f"expected a wall time whose instant Python can represent, got {raw!r}"
+            raise BadValue(msg) from None
+    return parsed
 
 
 _SHAPERS: Final[dict[str, Callable[[Any], Any]]] = {
     "count": _integral,
     "int": _integral,
     "hour": _integral,
-    "instant": parse_instant,
+    "instant": _shape_instant,
 }
 
 
@@ -169,11 +175,18 @@ def _field(  # noqa: PLR0913, PLR0917 - one call site, every argument needed
             if found.cause is None:
                 found.cause = exc
             return None
+    shaped = raw
     try:
         shaper = _SHAPERS.get(name_of_kind)
-        return kind.check(shaper(raw) if shaper is not None else raw)
+        if shaper is not None:
+            shaped = shaper(raw)
+        return kind.check(shaped)
     except BadValue as exc:
-        found.problems.append(Problem(path, str(exc)))
+        # PAY-12 shows the payload's own value, not the shape it was parsed into.
+        message = str(exc)
+        if shaped is not raw:
+            message = message.removesuffix(repr(shaped)) + repr(raw)
+        found.problems.append(Problem(path, message))
         return None
 
 

@@ -134,7 +134,12 @@ def compute_expiry(  # noqa: PLR0913 - the signature is fixed by API.md
         else:
             expiry = clock.as_instant(absolute_expiry, name="absolute_expiry")
     else:
-        expiry = period_end(clock.local_date(issued, tz), tz, period, kind)
+        try:
+            expiry = period_end(clock.local_date(issued, tz), tz, period, kind)
+        except (OverflowError, ValueError):
+            # date arithmetic past year 9999 (relativedelta raises ValueError there)
+            msg = f"the expiry of a {period!r} {kind.value} period from {issued} is past year 9999"
+            raise InvalidRequest(Problem("period", msg)) from None
     if end_at is not None:
         # EXP-7: end_at caps a computed expiry; "never expires" stays None.
         cap = clock.as_instant(end_at, name="end_at")
