@@ -30,6 +30,8 @@ from dateutil.relativedelta import relativedelta
 from loyalty_core.errors import InvalidRequest
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "UTC",
     "CalendarUnit",
     "add_to_date",
