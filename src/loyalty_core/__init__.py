@@ -12,6 +12,7 @@ mutation of arguments. Values are immutable attrs classes; a business "no" is a
 """
 
 from loyalty_core.benefits import Benefit, BenefitDefinition, ClaimTimeframe
+from loyalty_core.claims import ClaimResult, check_claim, claim_benefit, is_visible
 from loyalty_core.conditions import Condition
 from loyalty_core.credits import Credit, CreditDefinition
 from loyalty_core.decisions import Decision, Reason, ReasonCode
@@ -19,12 +20,20 @@ from loyalty_core.errors import ConditionError, InvalidRequest, LoyaltyError, Pa
 from loyalty_core.periods import PeriodType, compute_expiry, is_expired
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
+from loyalty_core.redemptions import (
+    RedemptionResult,
+    check_redemption,
+    claim_and_redeem,
+    redeem_benefit,
+    return_redemption,
+)
 from loyalty_core.rewards import Reward, RewardDefinition
 
 __all__ = [
     "DEFAULT_POLICY",
     "Benefit",
     "BenefitDefinition",
+    "ClaimResult",
     "ClaimTimeframe",
     "Condition",
     "ConditionError",
@@ -40,10 +49,18 @@ __all__ = [
     "Profile",
     "Reason",
     "ReasonCode",
+    "RedemptionResult",
     "Reward",
     "RewardDefinition",
+    "check_claim",
+    "check_redemption",
+    "claim_and_redeem",
+    "claim_benefit",
     "compute_expiry",
     "is_expired",
+    "is_visible",
+    "redeem_benefit",
+    "return_redemption",
 ]
 
 __version__ = "0.1.0.dev0"

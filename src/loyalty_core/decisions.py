@@ -15,15 +15,15 @@ True
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from loyalty_core import clock
 from loyalty_core.errors import InvalidRequest
 
-__all__ = ["Decision", "Reason", "ReasonCode"]
+__all__ = ["Decision", "Reason", "ReasonCode", "after", "first_change"]
 
 
 class ReasonCode(enum.StrEnum):
@@ -186,10 +186,11 @@ class Decision:
     ``allowed`` (RULES TIME-9), or ``None``.
     """
 
-    __slots__ = ("_reasons", "_retry_at")
+    __slots__ = ("_reasons", "_retry", "_retry_at")
 
     _reasons: tuple[Reason, ...]
     _retry_at: datetime | None
+    _retry: Callable[[], datetime | None] | None
 
     def __init__(
         self,
@@ -211,6 +212,19 @@ class Decision:
             retry_at = clock.as_instant(retry_at, name="retry_at")
         object.__setattr__(self, "_reasons", found)
         object.__setattr__(self, "_retry_at", retry_at)
+        object.__setattr__(self, "_retry", None)
+
+    @classmethod
+    def lazy(
+        cls, *, reasons: tuple[Reason, ...] = (), retry: Callable[[], datetime | None]
+    ) -> Decision:
+        """Build a decision whose ``retry_at`` is computed by ``retry`` on first access.
+
+        Checks on a hot path use this: most callers never read ``retry_at``.
+        """
+        decision = cls(reasons=reasons)
+        object.__setattr__(decision, "_retry", retry)
+        return decision
 
     @property
     def allowed(self) -> bool:
@@ -225,6 +239,15 @@ class Decision:
     @property
     def retry_at(self) -> datetime | None:
         """The earliest later instant at which ``allowed`` changes (TIME-9), or ``None``."""
+        retry = self._retry
+        if retry is not None:
+            found = retry()
+            object.__setattr__(
+                self,
+                "_retry_at",
+                None if found is None else clock.as_instant(found, name="retry_at"),
+            )
+            object.__setattr__(self, "_retry", None)
         return self._retry_at
 
     @property
@@ -249,13 +272,42 @@ class Decision:
         """Compare reasons and retry_at."""
         if not isinstance(other, Decision):
             return NotImplemented
-        return (self._reasons, self._retry_at) == (other._reasons, other._retry_at)
+        return (self._reasons, self.retry_at) == (other._reasons, other.retry_at)
 
     def __hash__(self) -> int:
         """Hash reasons and retry_at."""
-        return hash((self._reasons, self._retry_at))
+        return hash((self._reasons, self.retry_at))
 
     def __repr__(self) -> str:
         """Show the outcome, the codes and retry_at."""
         codes = ", ".join(repr(r.code.value) for r in self._reasons)
-        return f"Decision(allowed={self.allowed}, reasons=[{codes}], retry_at={self._retry_at!r})"
+        return f"Decision(allowed={self.allowed}, reasons=[{codes}], retry_at={self.retry_at!r})"
+
+
+_ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+def after(bound: datetime) -> datetime:
+    """Return ``bound + 1 µs``: the retry candidate of a bound that refuses when ``at > bound``.
+
+    TIME-9: a bound that refuses when ``at > X`` contributes X + 1 µs; one that refuses when
+    ``at < X`` contributes X itself.
+    """
+    return bound + _ONE_MICROSECOND
+
+
+def first_change(
+    at: datetime,
+    allowed: bool,  # noqa: FBT001 - the outcome at `at`, read positionally by every check
+    candidates: Iterable[datetime | None],
+    allowed_at: Callable[[datetime], bool],
+) -> datetime | None:
+    """Return the earliest candidate ``t > at`` where ``allowed_at(t) != allowed`` (TIME-9).
+
+    Between candidate instants a check's outcome cannot change, so testing the candidates later
+    than ``at`` in ascending order finds ``retry_at``; ``None`` when none changes it.
+    """
+    for instant in sorted({c for c in candidates if c is not None and c > at}):
+        if allowed_at(instant) != allowed:
+            return instant
+    return None

@@ -1,0 +1,597 @@
+"""Claim eligibility, claiming and visibility (CLM and VIS rules).
+
+``check_claim`` runs every CLM rule in the order of the rulebook's table and returns a
+:class:`~loyalty_core.Decision` listing each failure; ``claim_benefit`` builds the new benefit and
+advances the definition's counters when the claim is allowed. The library keeps no state: pass
+the definition returned by one operation to the next (CLM-18).
+
+>>> from datetime import UTC, datetime
+>>> from loyalty_core import BenefitDefinition, Profile
+>>> definition = BenefitDefinition(is_claimable=True, is_published=True, is_assignable=True,
+...                                period=50, max_redemptions=1)
+>>> result = claim_benefit(definition, Profile(id="p-1"),
+...                        at=datetime(2021, 3, 5, 0, 6, 51, tzinfo=UTC), timezone="UTC")
+>>> result.decision.allowed, str(result.benefit.expires_at)
+(True, '2021-04-24 23:59:59+00:00')
+>>> result.definition.total_global_created
+1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from loyalty_core import clock
+from loyalty_core.benefits import Benefit, BenefitDefinition, ClaimTimeframe, global_remaining
+from loyalty_core.decisions import Decision, Reason, ReasonCode, after, first_change
+from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.periods import compute_expiry
+from loyalty_core.policy import DEFAULT_POLICY, Policy
+from loyalty_core.profiles import Profile
+
+__all__ = [
+    "ClaimResult",
+    "check_claim",
+    "claim_benefit",
+    "counts_for",
+    "is_active",
+    "is_of_definition",
+    "is_visible",
+]
+
+_iso = clock.format_instant
+
+
+@attrs.frozen(kw_only=True)
+class ClaimResult:
+    """The outcome of :func:`claim_benefit` (and ``claim_and_redeem``).
+
+    ``benefit`` is the new instance, or ``None`` when refused; ``definition`` is the definition
+    with its counters advanced (CLM-18), or the one given, unchanged, when refused.
+    """
+
+    decision: Decision
+    benefit: Benefit | None
+    definition: BenefitDefinition
+
+
+# --- holdings (CLM-15) and states (RED-1) ----------------------------------------------------
+
+
+def counts_for(holding: Benefit, profile: Profile) -> bool:
+    """Tell whether a holding counts for ``profile`` (CLM-15).
+
+    It does unless both its ``profile_id`` and ``profile.id`` are set and differ.
+    """
+    return holding.profile_id is None or profile.id is None or holding.profile_id == profile.id
+
+
+def is_of_definition(holding: Benefit, definition: BenefitDefinition) -> bool:
+    """Tell whether a holding is an instance of ``definition`` (CLM-15).
+
+    Both definition ``id``s set and equal; or, when either is null, both ``handle``s set and
+    equal.
+    """
+    mine, theirs = holding.definition, definition
+    if mine.id is not None and theirs.id is not None:
+        return mine.id == theirs.id
+    return mine.handle is not None and mine.handle == theirs.handle
+
+
+def is_active(benefit: Benefit, at: datetime) -> bool:
+    """Tell whether a benefit is active at ``at``: issued, not expired, not used up (RED-1).
+
+    Issued means ``issued_at`` is null or ``<= at`` (Q36); expired follows EXP-1; used up
+    means ``redemptions_remaining == 0``.
+    """
+    issued = benefit.issued_at
+    expires = benefit.expires_at
+    return (
+        (issued is None or issued <= at)
+        and (expires is None or at <= expires)
+        and benefit.redemptions_remaining != 0
+    )
+
+
+# --- the claim check ---------------------------------------------------------------------------
+
+
+def _timeframe_window(timeframe: ClaimTimeframe, day: date) -> tuple[int, ...]:
+    unit = timeframe.unit
+    if unit == "day":
+        return (day.toordinal(),)
+    if unit == "week":
+        year, week, _ = day.isocalendar()
+        return (year, week)
+    if unit == "month":
+        return (day.year, day.month)
+    return (day.year,)
+
+
+def _next_window_start(timeframe: ClaimTimeframe, day: date) -> date:
+    unit = timeframe.unit
+    if unit == "day":
+        return day + timedelta(days=1)
+    if unit == "week":
+        return day + timedelta(days=7 - day.weekday())
+    if unit == "month":
+        return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date(day.year + 1, 1, 1)
+
+
+class _Claim:
+    """One claim check: the arguments, and one method per rule that depends on the instant."""
+
+    __slots__ = ("claimed", "definition", "holdings", "policy", "profile", "tz")
+
+    def __init__(
+        self,
+        definition: BenefitDefinition,
+        profile: Profile,
+        tz: ZoneInfo,
+        holdings: tuple[Benefit, ...],
+        policy: Policy,
+    ) -> None:
+        self.definition = definition
+        self.profile = profile
+        self.tz = tz
+        self.holdings = holdings
+        self.policy = policy
+        # CLM-15: the claimed holdings of this definition that count for this profile.
+        self.claimed = tuple(
+            h
+            for h in holdings
+            if h.claimed_at is not None
+            and counts_for(h, profile)
+            and is_of_definition(h, definition)
+        )
+
+    # Rules that do not depend on the instant -------------------------------------------------
+
+    def static_reasons(self) -> tuple[list[Reason], list[Reason], list[Reason]]:
+        """Return the instant-independent failures, grouped by where they sit in the table."""
+        d = self.definition
+        head: list[Reason] = []
+        if not d.is_claimable:  # CLM-1
+            head.append(
+                _fixed(
+                    ReasonCode.NOT_CLAIMABLE, "the definition is not claimable", is_claimable=False
+                )
+            )
+        if d.is_archived:  # CLM-2
+            head.append(_fixed(ReasonCode.ARCHIVED, "the definition is archived", is_archived=True))
+        if not d.is_published:  # CLM-3 (Q15)
+            head.append(
+                _fixed(
+                    ReasonCode.UNPUBLISHED, "the definition is not published", is_published=False
+                )
+            )
+        if self.policy.claims_require_assignable and not d.is_assignable:  # CLM-4 (Q14)
+            head.append(
+                _fixed(
+                    ReasonCode.NOT_ASSIGNABLE,
+                    "the definition is not assignable, and the policy requires it",
+                    is_assignable=False,
+                    policy="claims_require_assignable",
+                )
+            )
+        middle: list[Reason] = []
+        condition = d.claim_condition
+        if condition is not None and not condition.holds(self.profile.context):  # CLM-8
+            middle.append(_condition_reason(condition, self.profile))
+        if not d.is_reclaimable and self.claimed:  # CLM-9 (Q10)
+            ids = [h.id for h in self.claimed]
+            middle.append(
+                Reason.lazy(
+                    ReasonCode.ALREADY_CLAIMED,
+                    lambda: (
+                        (
+                            f"the profile already claimed this definition ({len(ids)} claimed "
+                            f"holding{'s' if len(ids) != 1 else ''}, ids {ids!r}) and it is not "
+                            "reclaimable"
+                        ),
+                        {"holding_ids": ids, "is_reclaimable": False},
+                    ),
+                )
+            )
+        tail: list[Reason] = []
+        remaining = global_remaining(d)
+        if remaining == 0:  # CLM-12
+            used, cap = d.total_global_redemptions, d.max_global_redemptions
+            tail.append(
+                _fixed(
+                    ReasonCode.GLOBAL_REDEMPTIONS_EXHAUSTED,
+                    f"the global redemptions are exhausted: {used} used of {cap}",
+                    total_global_redemptions=used,
+                    max_global_redemptions=cap,
+                )
+            )
+        allocations = d.total_allocations_remaining
+        if d.force_allocation and (allocations is None or allocations <= 0):  # CLM-13 (Q17)
+            tail.append(
+                _fixed(
+                    ReasonCode.ALLOCATIONS_EXHAUSTED,
+                    f"no allocations remain: total_allocations_remaining is {allocations!r}",
+                    total_allocations_remaining=allocations,
+                    force_allocation=True,
+                )
+            )
+        return head, middle, tail
+
+    # Rules that depend on the instant ---------------------------------------------------------
+
+    def window(self, at: datetime) -> list[Reason]:
+        """CLM-5 to CLM-7: the claim window (inclusive, null open) and the definition's end."""
+        d = self.definition
+        found: list[Reason] = []
+        start, end, end_at = d.claim_period_start_at, d.claim_period_end_at, d.end_at
+        if start is not None and at < start:  # CLM-5 (Q2)
+            found.append(
+                Reason.lazy(
+                    ReasonCode.CLAIM_WINDOW_NOT_OPEN,
+                    lambda: (
+                        (
+                            f"the claim window opens at {_iso(start)}, in "
+                            f"{clock.describe_span(at, start)}; at is {_iso(at)}"
+                        ),
+                        {"at": _iso(at), "claim_period_start_at": _iso(start)},
+                    ),
+                )
+            )
+        if end is not None and at > end:  # CLM-6 (Q2)
+            found.append(
+                Reason.lazy(
+                    ReasonCode.CLAIM_WINDOW_CLOSED,
+                    lambda: (
+                        f"the claim window closed at {_iso(end)}; at is {_iso(at)}",
+                        {"at": _iso(at), "claim_period_end_at": _iso(end)},
+                    ),
+                )
+            )
+        if end_at is not None and at > end_at:  # CLM-7 (Q16)
+            found.append(
+                Reason.lazy(
+                    ReasonCode.DEFINITION_ENDED,
+                    lambda: (
+                        f"the definition ended at {_iso(end_at)}; at is {_iso(at)}",
+                        {"at": _iso(at), "end_at": _iso(end_at)},
+                    ),
+                )
+            )
+        return found
+
+    def active_claim(self, at: datetime) -> Reason | None:
+        """CLM-10: a reclaimable definition with an active claimed copy held (Q10, POL-2)."""
+        if not (self.definition.is_reclaimable and self.policy.reclaim_requires_inactive):
+            return None
+        active = [h for h in self.claimed if is_active(h, at)]
+        if not active:
+            return None
+        first = active[0]
+        return Reason.lazy(
+            ReasonCode.ACTIVE_CLAIM_EXISTS,
+            lambda: (
+                (
+                    f"the profile holds an active claimed copy (id {first.id!r}, "
+                    f"{first.redemptions_remaining!r} redemptions remaining, expires at "
+                    f"{_iso(first.expires_at) if first.expires_at else 'never'}); a reclaim needs "
+                    "none active"
+                ),
+                {
+                    "holding_id": first.id,
+                    "redemptions_remaining": first.redemptions_remaining,
+                    "expires_at": None if first.expires_at is None else _iso(first.expires_at),
+                },
+            ),
+        )
+
+    def timeframe(self, at: datetime) -> tuple[Reason | None, datetime | None]:
+        """CLM-11/CLM-16: the claim timeframe; also the instant it stops refusing."""
+        timeframe = self.definition.claim_timeframe
+        if timeframe is None or not self.claimed:
+            return None, None
+        tz = self.tz
+        if timeframe.count is None:
+            # A calendar window: at most one claim per local day, ISO week, month or year.
+            day = clock.local_date(at, tz)
+            window = _timeframe_window(timeframe, day)
+            opens = clock.start_of_day(_next_window_start(timeframe, day), tz)
+            same = [
+                h
+                for h in self.claimed
+                if _timeframe_window(timeframe, clock.local_date(h.claimed_at, tz)) == window  # type: ignore[arg-type]
+            ]
+            if not same:
+                return None, opens
+            claimed_at: datetime = same[0].claimed_at  # type: ignore[assignment]
+            return (
+                Reason.lazy(
+                    ReasonCode.CLAIM_TIMEFRAME_LIMIT,
+                    lambda: (
+                        (
+                            f"already claimed this {timeframe.unit} (at {_iso(claimed_at)}, "
+                            f"{tz.key}); the next {timeframe.unit} starts at {_iso(opens)}"
+                        ),
+                        {
+                            "claim_timeframe": timeframe.to_api(),
+                            "claimed_at": _iso(claimed_at),
+                            "next_window_at": _iso(opens),
+                            "timezone": tz.key,
+                        },
+                    ),
+                ),
+                opens,
+            )
+        # A rolling window: N units after the latest claim, wall time kept (TIME-6).
+        latest = max(h.claimed_at for h in self.claimed if h.claimed_at is not None)
+        unit: clock.CalendarUnit = f"{timeframe.unit}s"  # type: ignore[assignment]
+        allowed_from = clock.shift_keep_wall(latest, tz, timeframe.count, unit)
+        if at >= allowed_from:
+            return None, allowed_from
+        return (
+            Reason.lazy(
+                ReasonCode.CLAIM_TIMEFRAME_LIMIT,
+                lambda: (
+                    (
+                        f"the latest claim was at {_iso(latest)}; {timeframe.to_api()} must pass, "
+                        f"so the next claim is allowed from {_iso(allowed_from)}"
+                    ),
+                    {
+                        "claim_timeframe": timeframe.to_api(),
+                        "claimed_at": _iso(latest),
+                        "allowed_from": _iso(allowed_from),
+                        "timezone": tz.key,
+                    },
+                ),
+            ),
+            allowed_from,
+        )
+
+    def campaign(self, at: datetime) -> Reason | None:
+        """CLM-14: one active claimed benefit per campaign (Q13, POL-3)."""
+        campaign = self.definition.campaign
+        if not (self.policy.one_claim_per_campaign and campaign):
+            return None
+        for h in self.campaign_holdings():
+            if is_active(h, at):
+                return Reason.lazy(
+                    ReasonCode.CAMPAIGN_ALREADY_CLAIMED,
+                    lambda h=h: (  # type: ignore[misc]
+                        (
+                            f"the profile holds an active claimed benefit of campaign {campaign!r} "
+                            f"(id {h.id!r})"
+                        ),
+                        {"campaign": campaign, "holding_id": h.id},
+                    ),
+                )
+        return None
+
+    def campaign_holdings(self) -> list[Benefit]:
+        """The claimed holdings of the profile in this definition's campaign (CLM-14)."""
+        campaign = self.definition.campaign
+        return [
+            h
+            for h in self.holdings
+            if h.claimed_at is not None
+            and counts_for(h, self.profile)
+            and h.definition.campaign == campaign
+        ]
+
+    def reasons_at(
+        self, at: datetime, static: tuple[list[Reason], list[Reason], list[Reason]]
+    ) -> list[Reason]:
+        """Every failure at ``at``, in the order of the CLM table."""
+        head, middle, tail = static
+        found = [*head, *self.window(at), *middle]
+        active = self.active_claim(at)
+        if active is not None:
+            found.append(active)
+        timeframe, _ = self.timeframe(at)
+        if timeframe is not None:
+            found.append(timeframe)
+        found.extend(tail)
+        campaign = self.campaign(at)
+        if campaign is not None:
+            found.append(campaign)
+        return found
+
+    def timed_ok(self, at: datetime) -> bool:
+        """Whether every rule that depends on the instant passes at ``at``."""
+        return (
+            not self.window(at)
+            and self.active_claim(at) is None
+            and self.timeframe(at)[0] is None
+            and self.campaign(at) is None
+        )
+
+    def candidates(self, at: datetime) -> list[datetime | None]:
+        """TIME-9: the instants at which the outcome may change."""
+        d = self.definition
+        found: list[datetime | None] = [d.claim_period_start_at]
+        found.extend(after(b) for b in (d.claim_period_end_at, d.end_at) if b is not None)
+        holdings = set(self.claimed)
+        if self.policy.one_claim_per_campaign and d.campaign:
+            holdings.update(self.campaign_holdings())
+        for h in holdings:
+            found.append(h.issued_at)
+            if h.expires_at is not None:
+                found.append(after(h.expires_at))
+        found.append(self.timeframe(at)[1])
+        return found
+
+
+def _fixed(code: ReasonCode, message: str, **detail: Any) -> Reason:
+    return Reason(code, message, detail)
+
+
+def _condition_reason(condition: Any, profile: Profile) -> Reason:
+    def render() -> tuple[str, dict[str, Any]]:
+        explanation = condition.explain(profile.context)
+        return (
+            f"the claim condition does not hold: {explanation.summary()}",
+            {"condition": condition.rule, "reads": dict(explanation.reads)},
+        )
+
+    return Reason.lazy(ReasonCode.CONDITION_NOT_MET, render)
+
+
+def prepare_claim(  # noqa: PLR0913, PLR0917 - check_claim's arguments, validated once
+    definition: object,
+    profile: object,
+    at: object,
+    timezone: object,
+    holdings: Iterable[object],
+    policy: object,
+) -> tuple[_Claim, datetime]:
+    """Validate check_claim's arguments (TIME-2, TIME-3) and gather the claim's holdings."""
+    if not isinstance(definition, BenefitDefinition):
+        raise InvalidRequest(
+            Problem("definition", f"expected a BenefitDefinition, got {definition!r}")
+        )
+    if not isinstance(profile, Profile):
+        raise InvalidRequest(Problem("profile", f"expected a Profile, got {profile!r}"))
+    if not isinstance(policy, Policy):
+        raise InvalidRequest(Problem("policy", f"expected a Policy, got {policy!r}"))
+    now = clock.as_instant(at, name="at")
+    tz = clock.zone(timezone)  # type: ignore[arg-type]
+    held = tuple(holdings)
+    for index, holding in enumerate(held):
+        if not isinstance(holding, Benefit):
+            raise InvalidRequest(
+                Problem(f"holdings[{index}]", f"expected a Benefit, got {holding!r}")
+            )
+    return _Claim(definition, profile, tz, held, policy), now  # type: ignore[arg-type]
+
+
+def decide_claim(claim: _Claim, now: datetime) -> Decision:
+    """Run the CLM table at ``now``; ``retry_at`` is computed lazily (TIME-9)."""
+    static = claim.static_reasons()
+    reasons = tuple(claim.reasons_at(now, static))
+    if any(static):
+        # A failure that no instant can cure: retry_at is None (TIME-9).
+        return Decision(reasons=reasons)
+    allowed = not reasons
+    return Decision.lazy(
+        reasons=reasons,
+        retry=lambda: first_change(now, allowed, claim.candidates(now), claim.timed_ok),
+    )
+
+
+def check_claim(  # noqa: PLR0913 - the signature is fixed by API.md
+    definition: BenefitDefinition,
+    profile: Profile,
+    *,
+    at: datetime,
+    timezone: str | ZoneInfo,
+    holdings: Iterable[Benefit] = (),
+    policy: Policy = DEFAULT_POLICY,
+) -> Decision:
+    """Decide whether ``profile`` may claim ``definition`` at ``at`` (CLM-1 to CLM-16).
+
+    Every rule runs; the decision lists each failure in the order of the CLM table, and its
+    ``retry_at`` is the earliest later instant at which the answer changes (TIME-9).
+    ``timezone`` is the zone the new benefit would have; ``holdings`` are the profile's existing
+    benefits. A naive ``at`` or an unknown ``timezone`` raises :class:`InvalidRequest`.
+
+    >>> from datetime import UTC, datetime
+    >>> from loyalty_core import BenefitDefinition, Profile
+    >>> d = BenefitDefinition(is_claimable=True, is_published=True, is_assignable=True,
+    ...                       claim_period_start_at=datetime(2021, 1, 1, tzinfo=UTC))
+    >>> decision = check_claim(d, Profile(id="p-1"), at=datetime(2020, 12, 31, tzinfo=UTC),
+    ...                        timezone="UTC")
+    >>> [r.code.value for r in decision.reasons], str(decision.retry_at)
+    (['claim_window_not_open'], '2021-01-01 00:00:00+00:00')
+    """
+    claim, now = prepare_claim(definition, profile, at, timezone, holdings, policy)
+    return decide_claim(claim, now)
+
+
+def new_benefit(
+    definition: BenefitDefinition,
+    profile: Profile,
+    *,
+    at: datetime,
+    tz: tzinfo,
+    external_id: str | None,
+) -> Benefit:
+    """Build the benefit an allowed claim creates, with the definition's counters advanced.
+
+    CLM-17: issued and claimed at ``at`` in the claim's zone, expiry per EXP-3 to EXP-7,
+    ``redemptions_remaining = max_redemptions``. CLM-18: ``total_global_created`` + 1, and with
+    ``force_allocation`` one allocation consumed.
+    """
+    changes: dict[str, Any] = {"total_global_created": definition.total_global_created + 1}
+    if definition.force_allocation and definition.total_allocations_remaining is not None:
+        changes["total_allocations_remaining"] = definition.total_allocations_remaining - 1
+    advanced = attrs.evolve(definition, **changes)
+    key = getattr(tz, "key", "UTC")
+    return Benefit(
+        profile_id=profile.id,
+        external_id=external_id,
+        timezone=key,
+        issued_at=at,
+        claimed_at=at,
+        expires_at=compute_expiry(
+            at,
+            timezone=key,
+            period=definition.period,
+            period_type=definition.period_type,
+            absolute_expiry=definition.absolute_expiry,
+            end_at=definition.end_at,
+        ),
+        extended_at=None,
+        redemptions_remaining=definition.max_redemptions,
+        definition=advanced,
+    )
+
+
+def claim_benefit(  # noqa: PLR0913 - the signature is fixed by API.md
+    definition: BenefitDefinition,
+    profile: Profile,
+    *,
+    at: datetime,
+    timezone: str | ZoneInfo,
+    holdings: Iterable[Benefit] = (),
+    policy: Policy = DEFAULT_POLICY,
+    external_id: str | None = None,
+) -> ClaimResult:
+    """Claim ``definition`` for ``profile`` at ``at``: the decision, the new benefit, the counters.
+
+    When :func:`check_claim` allows it, the result holds the new :class:`Benefit` (CLM-17) and
+    the definition with ``total_global_created`` (and allocations) advanced (CLM-18). When it
+    refuses, ``benefit`` is ``None`` and ``definition`` is the one given.
+    """
+    claim, now = prepare_claim(definition, profile, at, timezone, holdings, policy)
+    decision = decide_claim(claim, now)
+    if not decision.allowed:
+        return ClaimResult(decision=decision, benefit=None, definition=definition)
+    benefit = new_benefit(definition, profile, at=now, tz=claim.tz, external_id=external_id)
+    return ClaimResult(decision=decision, benefit=benefit, definition=benefit.definition)
+
+
+def is_visible(
+    definition: BenefitDefinition,
+    profile: Profile,
+    *,
+    at: datetime,
+    policy: Policy = DEFAULT_POLICY,
+) -> bool:
+    """Tell whether ``profile`` may see ``definition`` (VIS-1 to VIS-3, Q12).
+
+    Published, not archived, and both ``view_condition`` and ``visibility_condition`` hold
+    when set. Never looks at the claim condition, window or holdings (VIS-2).
+    """
+    clock.as_instant(at, name="at")  # VIS-3: at must be aware; no rule reads it yet
+    del policy
+    if not definition.is_published or definition.is_archived:
+        return False
+    context = profile.context
+    for condition in (definition.view_condition, definition.visibility_condition):
+        if condition is not None and not condition.holds(context):
+            return False
+    return True

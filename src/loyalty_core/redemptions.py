@@ -1,0 +1,313 @@
+"""Benefit redemption, returns, and claim-and-redeem (RED rules).
+
+Redemption is all-or-nothing (Q18): a refused redemption changes nothing; an allowed one lowers
+the instance's ``redemptions_remaining`` and raises its embedded definition's
+``total_global_redemptions``. The library keeps no state: the global cap holds across members
+when each operation receives the definition returned by the previous one (RED-10).
+
+>>> from datetime import UTC, datetime
+>>> from loyalty_core import Benefit, BenefitDefinition
+>>> b = Benefit(definition=BenefitDefinition(max_redemptions=3, max_global_redemptions=100,
+...                                          total_global_redemptions=97),
+...             redemptions_remaining=2)
+>>> result = redeem_benefit(b, at=datetime(2026, 3, 1, tzinfo=UTC), count=2)
+>>> result.benefit.redemptions_remaining, result.benefit.definition.total_global_redemptions
+(0, 99)
+>>> [r.code.value for r in check_redemption(result.benefit, at=datetime(2026, 3, 1, tzinfo=UTC))]
+['redemptions_exhausted']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from loyalty_core import clock
+from loyalty_core.benefits import Benefit, BenefitDefinition, global_remaining
+from loyalty_core.claims import ClaimResult, decide_claim, new_benefit, prepare_claim
+from loyalty_core.decisions import Decision, Reason, ReasonCode, after, first_change
+from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.policy import DEFAULT_POLICY, Policy
+from loyalty_core.profiles import Profile
+
+__all__ = [
+    "Channel",
+    "RedemptionResult",
+    "check_redemption",
+    "claim_and_redeem",
+    "redeem_benefit",
+    "return_redemption",
+]
+
+Channel = Literal["api", "staff", "customer"]
+"""Who asks for a redemption (RED-3): an integration, a staff member, or the member."""
+
+_CHANNELS = ("api", "staff", "customer")
+_iso = clock.format_instant
+
+
+@attrs.frozen(kw_only=True)
+class RedemptionResult:
+    """The outcome of :func:`redeem_benefit`: the decision and the (updated) benefit."""
+
+    decision: Decision
+    benefit: Benefit
+
+
+def _count(count: object, name: str = "count") -> int:
+    # RED-2 (Q20): an int, not a bool, >= 1.
+    if type(count) is not int or count < 1:
+        raise InvalidRequest(Problem(name, f"expected an integer >= 1, got {count!r}"))
+    return count
+
+
+def _channel(channel: object) -> Channel:
+    # RED-3: one of the three channels.
+    if channel not in _CHANNELS:
+        raise InvalidRequest(
+            Problem("channel", f"expected 'api', 'staff' or 'customer', got {channel!r}")
+        )
+    return channel  # type: ignore[return-value]
+
+
+def _static_reasons(
+    benefit: Benefit, count: int, channel: Channel
+) -> tuple[list[Reason], list[Reason]]:
+    """The failures no instant can cure: RED-14 and RED-6, then RED-7 to RED-9."""
+    d = benefit.definition
+    before: list[Reason] = []
+    if d.is_archived:  # RED-14 (Q21c)
+        before.append(
+            Reason(ReasonCode.ARCHIVED, "the definition is archived", {"is_archived": True})
+        )
+    if channel == "customer" and not d.allow_user_redeem:  # RED-6 (Q23)
+        before.append(
+            Reason(
+                ReasonCode.USER_REDEEM_NOT_ALLOWED,
+                "members may not redeem this benefit themselves (allow_user_redeem is false)",
+                {"channel": channel, "allow_user_redeem": False},
+            )
+        )
+    limits: list[Reason] = []
+    remaining = benefit.redemptions_remaining
+    if remaining == 0:  # RED-7 (Q21)
+        limits.append(
+            Reason(
+                ReasonCode.REDEMPTIONS_EXHAUSTED,
+                f"no redemptions remain of {d.max_redemptions!r}",
+                {"redemptions_remaining": 0, "max_redemptions": d.max_redemptions},
+            )
+        )
+    elif remaining is not None and count > remaining:  # RED-8 (Q18)
+        limits.append(
+            Reason(
+                ReasonCode.INSTANCE_LIMIT_EXCEEDED,
+                f"count {count} exceeds the {remaining} redemptions remaining",
+                {"count": count, "redemptions_remaining": remaining},
+            )
+        )
+    left = global_remaining(d)
+    if left is not None and count > left:  # RED-9
+        limits.append(
+            Reason(
+                ReasonCode.GLOBAL_LIMIT_EXCEEDED,
+                f"count {count} exceeds the {left} global redemptions remaining "
+                f"({d.total_global_redemptions} used of {d.max_global_redemptions})",
+                {
+                    "count": count,
+                    "global_remaining": left,
+                    "total_global_redemptions": d.total_global_redemptions,
+                    "max_global_redemptions": d.max_global_redemptions,
+                },
+            )
+        )
+    return before, limits
+
+
+def _timed_reasons(benefit: Benefit, at: datetime) -> list[Reason]:
+    """RED-4 and RED-5: not yet issued (Q36) and expired (EXP-1)."""
+    found: list[Reason] = []
+    issued, expires = benefit.issued_at, benefit.expires_at
+    if issued is not None and at < issued:  # RED-4
+        found.append(
+            Reason.lazy(
+                ReasonCode.NOT_YET_ISSUED,
+                lambda: (
+                    f"the benefit is issued at {_iso(issued)}; at is {_iso(at)}",
+                    {"at": _iso(at), "issued_at": _iso(issued)},
+                ),
+            )
+        )
+    if expires is not None and at > expires:  # RED-5
+        found.append(
+            Reason.lazy(
+                ReasonCode.EXPIRED,
+                lambda: (
+                    f"the benefit expired at {_iso(expires)}; at is {_iso(at)}",
+                    {"at": _iso(at), "expires_at": _iso(expires)},
+                ),
+            )
+        )
+    return found
+
+
+def _redemption_decision(benefit: Benefit, now: datetime, count: int, channel: Channel) -> Decision:
+    before, limits = _static_reasons(benefit, count, channel)
+    reasons = (*_timed_reasons(benefit, now), *before, *limits)
+    if before or limits:
+        return Decision(reasons=reasons)
+    allowed = not reasons
+    expires = benefit.expires_at
+    candidates = (benefit.issued_at, None if expires is None else after(expires))
+    return Decision.lazy(
+        reasons=reasons,
+        retry=lambda: first_change(
+            now, allowed, candidates, lambda t: not _timed_reasons(benefit, t)
+        ),
+    )
+
+
+def _check_benefit(benefit: object) -> Benefit:
+    if not isinstance(benefit, Benefit):
+        raise InvalidRequest(Problem("benefit", f"expected a Benefit, got {benefit!r}"))
+    return benefit
+
+
+def check_redemption(
+    benefit: Benefit,
+    *,
+    at: datetime,
+    count: int = 1,
+    channel: Channel = "api",
+    policy: Policy = DEFAULT_POLICY,
+) -> Decision:
+    """Decide whether ``count`` redemptions of ``benefit`` may go through at ``at`` (RED rules).
+
+    The checks run in the order RED-4, RED-5, RED-14, RED-6, RED-7, RED-8, RED-9 and the
+    decision lists every failure. ``count`` must be an ``int`` >= 1 and ``channel`` one of
+    ``"api"``, ``"staff"``, ``"customer"``; otherwise :class:`InvalidRequest`.
+    """
+    del policy  # no redemption rule reads a policy switch yet
+    checked = _check_benefit(benefit)
+    now = clock.as_instant(at, name="at")
+    return _redemption_decision(checked, now, _count(count), _channel(channel))
+
+
+def _apply_redemption(benefit: Benefit, count: int) -> Benefit:
+    # RED-10: remaining drops by count (null stays null); the global total rises by count.
+    remaining = benefit.redemptions_remaining
+    definition = attrs.evolve(
+        benefit.definition,
+        total_global_redemptions=benefit.definition.total_global_redemptions + count,
+    )
+    return attrs.evolve(
+        benefit,
+        redemptions_remaining=None if remaining is None else remaining - count,
+        definition=definition,
+    )
+
+
+def redeem_benefit(
+    benefit: Benefit,
+    *,
+    at: datetime,
+    count: int = 1,
+    channel: Channel = "api",
+    policy: Policy = DEFAULT_POLICY,
+) -> RedemptionResult:
+    """Redeem ``count`` of ``benefit`` at ``at``, all or nothing (RED-10, Q18).
+
+    The result's ``benefit`` has ``redemptions_remaining`` lowered and its definition's
+    ``total_global_redemptions`` raised; when refused it is the benefit given, unchanged.
+    """
+    decision = check_redemption(benefit, at=at, count=count, channel=channel, policy=policy)
+    if not decision.allowed:
+        return RedemptionResult(decision=decision, benefit=benefit)
+    return RedemptionResult(decision=decision, benefit=_apply_redemption(benefit, count))
+
+
+def return_redemption(benefit: Benefit, count: int, *, at: datetime) -> Benefit:
+    """Give back ``count`` redemptions of ``benefit`` (RED-12).
+
+    The redeemed total is ``max_redemptions - redemptions_remaining``, or the definition's
+    ``total_global_redemptions`` when ``max_redemptions`` is null; ``count`` must be an ``int``
+    from 1 to that total. ``redemptions_remaining`` rises by ``count`` (null stays null) and the
+    definition's ``total_global_redemptions`` falls by it (never below 0). The expiry is not
+    touched, so an expired benefit stays expired.
+
+    >>> from datetime import UTC, datetime
+    >>> from loyalty_core import Benefit, BenefitDefinition
+    >>> b = Benefit(definition=BenefitDefinition(max_redemptions=3, total_global_redemptions=99),
+    ...             redemptions_remaining=0)
+    >>> back = return_redemption(b, 1, at=datetime(2026, 3, 1, tzinfo=UTC))
+    >>> back.redemptions_remaining, back.definition.total_global_redemptions
+    (1, 98)
+    """
+    checked = _check_benefit(benefit)
+    clock.as_instant(at, name="at")
+    d = checked.definition
+    remaining = checked.redemptions_remaining
+    if d.max_redemptions is not None and remaining is not None:
+        redeemed = d.max_redemptions - remaining
+    else:
+        redeemed = d.total_global_redemptions
+    given = _count(count)
+    if given > redeemed:
+        msg = f"expected at most the {redeemed} redemptions redeemed, got {count!r}"
+        raise InvalidRequest(Problem("count", msg))
+    definition = attrs.evolve(
+        d, total_global_redemptions=max(0, d.total_global_redemptions - given)
+    )
+    return attrs.evolve(
+        checked,
+        redemptions_remaining=None if remaining is None else remaining + given,
+        definition=definition,
+    )
+
+
+def claim_and_redeem(  # noqa: PLR0913 - the signature is fixed by API.md
+    definition: BenefitDefinition,
+    profile: Profile,
+    *,
+    at: datetime,
+    timezone: str | ZoneInfo,
+    holdings: Iterable[Benefit] = (),
+    count: int = 1,
+    channel: Channel = "api",
+    policy: Policy = DEFAULT_POLICY,
+    external_id: str | None = None,
+) -> ClaimResult:
+    """Claim and redeem in one step: nothing is claimed if the redemption would be refused (RED-13).
+
+    ``count`` and ``channel`` are validated first. The decision is the claim's refusal, or else
+    the redemption's (checked on the new instance at ``at``). When allowed, ``benefit`` is the
+    redeemed new instance and ``definition`` has both its created and redeemed counters advanced.
+    """
+    given, how = _count(count), _channel(channel)
+    claim, now = prepare_claim(definition, profile, at, timezone, holdings, policy)
+
+    def outcome(t: datetime) -> tuple[Decision, Benefit | None]:
+        decision = decide_claim(claim, t)
+        if not decision.allowed:
+            return decision, None
+        benefit = new_benefit(definition, profile, at=t, tz=claim.tz, external_id=external_id)
+        return _redemption_decision(benefit, t, given, how), benefit
+
+    decision, benefit = outcome(now)
+    # TIME-9: the claim's candidates, plus the new instance's expiry for absolute_date.
+    candidates = claim.candidates(now)
+    if definition.absolute_expiry is not None:
+        candidates.append(after(definition.absolute_expiry))
+    allowed = decision.allowed
+    final = Decision.lazy(
+        reasons=decision.reasons,
+        retry=lambda: first_change(now, allowed, candidates, lambda t: outcome(t)[0].allowed),
+    )
+    if benefit is None or not allowed:
+        return ClaimResult(decision=final, benefit=None, definition=definition)
+    redeemed = _apply_redemption(benefit, given)
+    return ClaimResult(decision=final, benefit=redeemed, definition=redeemed.definition)
