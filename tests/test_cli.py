@@ -93,3 +93,123 @@ class TestExpiry:
         assert out == ""
         assert needle in err
         assert "Traceback" not in err
+
+
+class TestClaimAndRedeem:
+    """`loyalty-core claim` and `loyalty-core redeem`: exit 0 allowed, 1 refused, 2 bad input."""
+
+    definition = str(EXAMPLES / "benefit-definition.json")
+    profile = str(EXAMPLES / "profile.json")
+
+    def test_claim_allowed(self) -> None:
+        status, out, _ = run("claim", self.definition, self.profile, "--at", "2021-03-05 00:06:51")
+        assert status == 0
+        assert "decision     allowed" in out
+        assert "2021-04-24T23:59:59Z" in out  # CLM-17 expiry, EXP-3
+        assert "retry at     2021-05-08T23:00:00.000001Z" in out  # TIME-9: window end + 1 µs
+
+    def test_claim_refused_json(self) -> None:
+        status, out, _ = run(
+            "claim", self.definition, self.profile, "--at", "2021-05-09T00:00:00Z", "--json"
+        )
+        assert status == 1
+        result = json.loads(out)
+        assert result["allowed"] is False
+        assert [r["code"] for r in result["reasons"]] == ["claim_window_closed"]
+        assert result["reasons"][0]["detail"]["claim_period_end_at"] == "2021-05-08T23:00:00Z"
+        assert result["benefit"] is None
+        assert result["definition"]["total_global_created"] == 0
+
+    def test_claim_and_redeem(self) -> None:
+        status, out, _ = run(
+            "claim",
+            self.definition,
+            self.profile,
+            "--at",
+            "2021-03-05 00:06:51",
+            "--count",
+            "1",
+            "--json",
+        )
+        assert status == 0
+        result = json.loads(out)
+        assert result["benefit"]["redemptions_remaining"] == 0
+        assert result["definition"]["total_global_redemptions"] == 1
+        assert result["definition"]["total_global_created"] == 1
+
+    def test_claim_policy_switch(self) -> None:
+        definition = json.dumps({"is_claimable": True, "is_published": True})
+        status, _, _ = run("claim", "-", self.profile, "--at", "2021-03-05", stdin=definition)
+        assert status == 1  # CLM-4: not assignable under the default policy
+        status, _, _ = run(
+            "claim",
+            "-",
+            self.profile,
+            "--at",
+            "2021-03-05",
+            "--policy",
+            "claims_require_assignable=false",
+            stdin=definition,
+        )
+        assert status == 0
+
+    def test_redeem(self) -> None:
+        benefit = str(EXAMPLES / "benefit.json")
+        status, out, _ = run(
+            "redeem", benefit, "--at", "2026-04-01T00:00:00Z", "--count", "2", "--json"
+        )
+        assert status == 0
+        assert json.loads(out)["benefit"]["redemptions_remaining"] == 1
+        status, out, _ = run(
+            "redeem",
+            benefit,
+            "--at",
+            "2026-04-01T00:00:00Z",
+            "--count",
+            "4",
+            "--channel",
+            "customer",
+        )
+        assert status == 1
+        assert "instance_limit_exceeded" in out
+        assert "global_limit_exceeded" in out
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            pytest.param(
+                ["redeem", str(EXAMPLES / "benefit.json"), "--at", "2026-04-01", "--count", "0"],
+                id="count-0",
+            ),
+            pytest.param(["redeem", str(EXAMPLES / "benefit.json")], id="no-at"),
+            pytest.param(
+                [
+                    "claim",
+                    str(EXAMPLES / "benefit-definition.json"),
+                    str(EXAMPLES / "profile.json"),
+                    "--at",
+                    "2021-03-05",
+                    "--policy",
+                    "nope",
+                ],
+                id="policy-shape",
+            ),
+            pytest.param(
+                [
+                    "claim",
+                    str(EXAMPLES / "benefit-definition.json"),
+                    str(EXAMPLES / "profile.json"),
+                    "--at",
+                    "2021-03-05",
+                    "--holdings",
+                    str(EXAMPLES / "profile.json"),
+                ],
+                id="holdings-not-array",
+            ),
+        ],
+    )
+    def test_bad_input(self, argv: list[str]) -> None:
+        status, out, err = run(*argv)
+        assert status == 2
+        assert out == ""
+        assert err.startswith("loyalty-core: error: ")

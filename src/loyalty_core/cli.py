@@ -13,11 +13,18 @@ from datetime import datetime, tzinfo
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+import attrs
+
 from loyalty_core import clock
 from loyalty_core.benefits import Benefit, BenefitDefinition
+from loyalty_core.claims import claim_benefit
 from loyalty_core.credits import Credit, CreditDefinition
-from loyalty_core.errors import LoyaltyError
+from loyalty_core.decisions import Decision
+from loyalty_core.errors import LoyaltyError, PayloadError
 from loyalty_core.periods import explain_expiry, is_expired
+from loyalty_core.policy import Policy
+from loyalty_core.profiles import Profile
+from loyalty_core.redemptions import claim_and_redeem, redeem_benefit
 from loyalty_core.rewards import Reward, RewardDefinition
 
 __all__ = ["main"]
@@ -174,6 +181,162 @@ def _iso(instant: datetime | None) -> str | None:
     return None if instant is None else clock.format_instant(instant)
 
 
+# --- claim and redeem ------------------------------------------------------------------------
+
+
+def _policy(settings: Sequence[str]) -> Policy:
+    values: dict[str, object] = {}
+    for setting in settings:
+        name, sep, raw = setting.partition("=")
+        if not sep:
+            msg = f"--policy: expected NAME=VALUE, got {setting!r}"
+            raise _BadInputError(msg)
+        lowered = raw.strip().lower()
+        values[name.strip()] = {"true": True, "false": False}.get(lowered, raw.strip())
+    try:
+        return Policy(**values)  # type: ignore[arg-type]
+    except TypeError:
+        known = ", ".join(a.name for a in attrs.fields(Policy))
+        msg = f"--policy: expected switches among {known}, got {sorted(values)!r}"
+        raise _BadInputError(msg) from None
+
+
+def _decision_json(decision: Decision) -> dict[str, Any]:
+    return {
+        "allowed": decision.allowed,
+        "reasons": [
+            {"code": r.code.value, "message": r.message, "detail": dict(r.detail)}
+            for r in decision.reasons
+        ],
+        "retry_at": _iso(decision.retry_at),
+    }
+
+
+def _decision_rows(decision: Decision, at: datetime) -> list[tuple[str, str]]:
+    rows = [("decision", "allowed" if decision.allowed else "refused")]
+    rows.extend((f"  {r.code.value}", r.message) for r in decision.reasons)
+    retry = decision.retry_at
+    if retry is not None:
+        rows.append(
+            ("retry at", f"{clock.format_instant(retry)} (in {clock.describe_span(at, retry)})")
+        )
+    return rows
+
+
+def _write_rows(out: TextIO, rows: list[tuple[str, str]]) -> None:
+    width = max(len(name) for name, _ in rows)
+    out.writelines(f"{name.ljust(width)}  {value}\n" for name, value in rows)
+
+
+def _claim(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    definition = BenefitDefinition.from_api(_read_json(args.definition, stdin))
+    profile = Profile.from_api(_read_json(args.profile, stdin))
+    holdings_json = [] if args.holdings is None else _read_json(args.holdings, stdin)
+    if not isinstance(holdings_json, list):
+        msg = f"{args.holdings}: expected a JSON array of benefits"
+        raise _BadInputError(msg)
+    holdings = []
+    for index, item in enumerate(holdings_json):
+        try:
+            holdings.append(Benefit.from_api(item))
+        except PayloadError as exc:
+            msg = f"{args.holdings}[{index}]: {exc}"
+            raise _BadInputError(msg) from None
+    tz = clock.zone(args.timezone, name="--timezone")
+    at = _instant_option(args.at, tz, "--at")
+    assert at is not None  # noqa: S101 - argparse requires --at
+    policy = _policy(args.policy)
+    if args.count is not None:
+        result = claim_and_redeem(
+            definition,
+            profile,
+            at=at,
+            timezone=tz,
+            holdings=holdings,
+            count=args.count,
+            channel=args.channel,
+            policy=policy,
+        )
+    else:
+        result = claim_benefit(
+            definition, profile, at=at, timezone=tz, holdings=holdings, policy=policy
+        )
+    decision = result.decision
+    if args.json:
+        payload = _decision_json(decision)
+        payload["benefit"] = None if result.benefit is None else result.benefit.to_api()
+        payload["definition"] = result.definition.to_api()
+        out.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        name = definition.name or definition.handle or f"id {definition.id}"
+        rows = [
+            ("claim", f"{name!r} for profile {profile.id!r}"),
+            ("at", f"{clock.format_instant(at)} = {_local(at, tz)}"),
+            *_decision_rows(decision, at),
+        ]
+        if result.benefit is not None:
+            b = result.benefit
+            expiry = (
+                "never"
+                if b.expires_at is None
+                else f"{clock.format_instant(b.expires_at)} = {_local(b.expires_at, tz)}"
+            )
+            rows.append(("new benefit", f"expires {expiry}"))
+            rows.append(
+                (
+                    "",
+                    (
+                        f"redemptions_remaining {b.redemptions_remaining!r}, "
+                        f"total_global_redemptions_remaining {b.total_global_redemptions_remaining!r}"
+                    ),
+                )
+            )
+        _write_rows(out, rows)
+    return EXIT_OK if decision.allowed else EXIT_REFUSED
+
+
+def _redeem(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    benefit = Benefit.from_api(_read_json(args.benefit, stdin))
+    tz = clock.zone(args.timezone or benefit.zone.key, name="--timezone")
+    at = _instant_option(args.at, tz, "--at")
+    assert at is not None  # noqa: S101 - argparse requires --at
+    result = redeem_benefit(
+        benefit, at=at, count=args.count, channel=args.channel, policy=_policy(args.policy)
+    )
+    decision = result.decision
+    if args.json:
+        payload = _decision_json(decision)
+        payload["benefit"] = result.benefit.to_api()
+        out.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        b = result.benefit
+        rows = [
+            ("redeem", f"{args.count} of benefit {benefit.id!r} on the {args.channel} channel"),
+            ("at", f"{clock.format_instant(at)} = {_local(at, tz)}"),
+            *_decision_rows(decision, at),
+            (
+                "remaining",
+                (
+                    f"{b.redemptions_remaining!r} on the benefit, "
+                    f"{b.total_global_redemptions_remaining!r} counting the global limit"
+                ),
+            ),
+        ]
+        _write_rows(out, rows)
+    return EXIT_OK if decision.allowed else EXIT_REFUSED
+
+
+def _count_option(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        msg = f"expected an integer >= 1, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return count
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="loyalty-core",
@@ -206,6 +369,43 @@ def _build_parser() -> argparse.ArgumentParser:
     expiry.add_argument("--at", help="also say whether the item is expired at this instant")
     expiry.add_argument("--json", action="store_true", help="print JSON instead of a table")
     expiry.set_defaults(handler=_expiry)
+
+    claim = commands.add_parser(
+        "claim",
+        help="decide whether a member may claim a benefit, and claim it (CLM rules)",
+        description=(
+            "Read a benefit definition and a profile (files, or - for one of them on stdin), "
+            "run every claim rule at --at and print the decision with each failed rule."
+        ),
+    )
+    claim.add_argument("definition", help="JSON file of the benefit definition")
+    claim.add_argument("profile", help="JSON file of the member's profile")
+    claim.add_argument("--holdings", help="JSON file: an array of the member's benefits")
+    claim.add_argument("--at", required=True, help="the instant of the claim (naive = --timezone)")
+    claim.add_argument(
+        "--timezone", default="UTC", help="IANA zone of the new benefit (default UTC)"
+    )
+    claim.add_argument(
+        "--count", type=_count_option, help="also redeem this many at once (claim_and_redeem)"
+    )
+    claim.add_argument("--channel", choices=("api", "staff", "customer"), default="api")
+    claim.add_argument("--policy", action="append", default=[], metavar="NAME=VALUE")
+    claim.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    claim.set_defaults(handler=_claim)
+
+    redeem = commands.add_parser(
+        "redeem",
+        help="decide whether a benefit may be redeemed, and redeem it (RED rules)",
+        description="Read a benefit (with its definition) and redeem --count of it at --at.",
+    )
+    redeem.add_argument("benefit", help="JSON file of the benefit, or - for stdin")
+    redeem.add_argument("--at", required=True, help="the instant of the redemption")
+    redeem.add_argument("--timezone", help="zone of a naive --at (default: the benefit's)")
+    redeem.add_argument("--count", type=_count_option, default=1)
+    redeem.add_argument("--channel", choices=("api", "staff", "customer"), default="api")
+    redeem.add_argument("--policy", action="append", default=[], metavar="NAME=VALUE")
+    redeem.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    redeem.set_defaults(handler=_redeem)
     return parser
 
 

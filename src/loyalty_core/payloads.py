@@ -25,15 +25,35 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
+import attrs
+
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, Kind, Value, build_trusted, check_instant, specs
+from loyalty_core._fields import (
+    ZONE,
+    BadValue,
+    Kind,
+    Value,
+    build_trusted,
+    check_instant,
+    check_text,
+    check_texts,
+    specs,
+)
 from loyalty_core.benefits import BenefitDefinition, ClaimTimeframe
 from loyalty_core.conditions import to_condition
 from loyalty_core.errors import ConditionError, InvalidRequest, PayloadError, Problem
 from loyalty_core.profiles import Profile
 from loyalty_core.rewards import Reward
 
-__all__ = ["from_api", "parse_instant", "profile_from_api", "to_api"]
+__all__ = [
+    "ClaimRequest",
+    "from_api",
+    "parse_claim_request",
+    "parse_instant",
+    "parse_redeem_request",
+    "profile_from_api",
+    "to_api",
+]
 
 V = TypeVar("V", bound=Value)
 
@@ -269,3 +289,73 @@ def to_api(value: Value) -> dict[str, Any]:
             twin = name.replace("_at", "_local_at")
             out[twin] = None if instant is None else clock.format_wall(instant, tz).split(".")[0]
     return out
+
+
+# --- request bodies --------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ClaimRequest:
+    """The Claim Benefit request body: which definition, in which zone, with what extras."""
+
+    definition: str
+    """The definition to claim (its handle or id, as the platform's path takes it)."""
+    timezone: str
+    """The IANA zone the new benefit gets (CLM-17)."""
+    external_id: str | None = None
+    meta: tuple[str, ...] | None = None
+
+
+def _body(body: object) -> Mapping[str, Any]:
+    if not isinstance(body, Mapping):
+        raise PayloadError(Problem("$", f"expected an object, got {body!r}"))
+    return body
+
+
+def parse_claim_request(body: object) -> ClaimRequest:
+    """Parse a Claim Benefit request body, or raise one ``PayloadError`` naming every bad field.
+
+    ``definition`` and ``timezone`` are required strings (``timezone`` an IANA name);
+    ``external_id`` is a string or null, ``meta`` an array of strings or null.
+
+    >>> request = parse_claim_request({"definition": "coffee", "timezone": "Australia/Melbourne"})
+    >>> request.definition, request.timezone, request.external_id
+    ('coffee', 'Australia/Melbourne', None)
+    """
+    data = _body(body)
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    checks: tuple[tuple[str, Callable[[Any], Any], bool], ...] = (
+        ("definition", check_text, True),
+        ("timezone", ZONE.check, True),
+        ("external_id", check_text, False),
+        ("meta", check_texts, False),
+    )
+    for key, check, is_required in checks:
+        raw = data.get(key)
+        if raw is None:
+            if is_required:
+                problems.append(Problem(f"$.{key}", "is required, got null or nothing"))
+            continue
+        try:
+            values[key] = check(raw)
+        except BadValue as exc:
+            problems.append(Problem(f"$.{key}", str(exc)))
+    if problems:
+        raise PayloadError(problems)
+    return ClaimRequest(**values)
+
+
+def parse_redeem_request(body: object) -> int:
+    """Parse a Redeem Benefit request body into its ``count`` (RED-2; missing means 1, Q19).
+
+    >>> parse_redeem_request({"count": 2}), parse_redeem_request({})
+    (2, 1)
+    """
+    raw = _body(body).get("count")
+    if raw is None:
+        return 1
+    count = _integral(raw)
+    if type(count) is not int or count < 1:
+        raise PayloadError(Problem("$.count", f"expected an integer >= 1, got {raw!r}"))
+    return count
