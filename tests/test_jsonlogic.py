@@ -1241,3 +1241,311 @@ class TestCompiledRule:
     def test_variables(self) -> None:
         compiled = compile({"and": [{"var": "a.b"}, {"missing": ["c"]}]})
         assert compiled.variables() == ("a.b", "c")
+
+
+def _generic_table() -> Operations:
+    """Re-register every built-in function operator: no compile-time specialisation applies."""
+    table = DEFAULT_OPERATIONS
+    for name in DEFAULT_OPERATIONS.names():
+        operation = DEFAULT_OPERATIONS.get(name)
+        if operation is not None:
+            table = table.with_operation(
+                name,
+                operation.fn,
+                min_args=operation.min_args,
+                max_args=operation.max_args,
+                uses_data=operation.uses_data,
+            )
+    return table
+
+
+GENERIC = _generic_table()
+
+# Values a fast path must take or hand on: ints and floats (safe and not), booleans, null,
+# numeric and other strings (ASCII or not), Decimals, arrays, objects.
+FAST_PATH_VALUES: tuple[object, ...] = (
+    0,
+    1,
+    -1,
+    1000,
+    1985,
+    1000.5,
+    -0.0,
+    2**53 + 1,
+    10**400,
+    NAN,
+    INF,
+    True,
+    False,
+    None,
+    "",
+    " ",
+    "0",
+    "1",
+    "1985",
+    " 1985.0 ",
+    "0x7C1",
+    "1e3",
+    "abc",
+    "Infinity",
+    "tier-2",
+    "é",
+    "\ud83d\ude00",
+    "\U0001f600",
+    "2023-01-15 00:00:00",
+    Decimal(1985),
+    Decimal("NaN"),
+    [],
+    [1985],
+    ["1985"],
+    ("vip", "x"),
+    {},
+    {"a": 1},
+    MappingProxyType({"b": 2}),
+)
+FAST_PATH_LITERALS: tuple[object, ...] = (
+    0,
+    1,
+    1000,
+    1985,
+    -5,
+    1000.5,
+    "",
+    "0",
+    "1985",
+    "1e3",
+    "abc",
+    "é",
+    "2023-01-01 00:00:00",
+    None,
+    True,
+    False,
+)
+
+
+def _agrees(rule: object, data: object) -> None:
+    """Assert that the fast path gives the very value the generic operators give."""
+    fast, generic = compile(rule)(data), compile(rule, operations=GENERIC)(data)
+    same = type(fast) is type(generic) and repr(fast) == repr(generic)
+    assert same, f"{rule!r} on {data!r}: {fast!r} != {generic!r}"
+
+
+class TestFastPaths:
+    """Every compile-time fast path gives what the unspecialised operators give."""
+
+    @pytest.mark.parametrize("op", ["==", "!=", "===", "!==", "<", "<=", ">", ">="])
+    def test_comparison_with_a_literal(self, op: str) -> None:
+        # A one-key var (fused), a two-key var (fused), a three-key var and any other operand;
+        # the literal on either side; the key present with each value, or absent.
+        operands: list[tuple[object, Callable[[object], object]]] = [
+            ({"var": "v"}, lambda v: {"v": v}),
+            ({"var": "a.v"}, lambda v: {"a": {"v": v}}),
+            ({"var": "a.b.v"}, lambda v: {"a": {"b": {"v": v}}}),
+            ({"if": [True, {"var": "v"}, 0]}, lambda v: {"v": v}),
+            ({"var": "v"}, lambda v: MappingProxyType({"v": v})),
+        ]
+        for literal in FAST_PATH_LITERALS:
+            for operand, wrap in operands:
+                for rule in ({op: [operand, literal]}, {op: [literal, operand]}):
+                    for value in FAST_PATH_VALUES:
+                        _agrees(rule, wrap(value))
+                    _agrees(rule, {})
+                    _agrees(rule, None)
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            (1985, True),  # an int: compared with Number("1985"), worked out once
+            (1985.0, True),
+            (1984, False),
+            ("1985", True),  # a string: compared as a string
+            (" 1985 ", False),
+            (True, False),  # a boolean: as 0 or 1
+            (None, False),  # null equals only null
+            (Decimal(1985), True),  # anything else: the full semantics
+            ([1985], True),
+            (2**53 + 1, False),
+        ],
+    )
+    def test_loose_equality_with_a_string(self, value: object, expected: bool) -> None:
+        assert compile({"==": [{"var": "y"}, "1985"]})({"y": value}) is expected
+        assert compile({"!=": [{"var": "y"}, "1985"]})({"y": value}) is not expected
+        assert compile({"==": [{"var": "y"}, "1"]})({"y": True}) is True
+        assert compile({"==": [{"var": "y"}, ""]})({"y": 0}) is True
+        # Beyond 2**53 both sides round to the same double, as in JavaScript.
+        assert compile({"==": [{"var": "y"}, "9007199254740993"]})({"y": 2**53 + 1}) is True
+
+    @pytest.mark.parametrize(
+        ("value", "greater", "equal", "strict"),
+        [
+            (1250.5, True, False, False),
+            (1000, False, True, True),
+            (None, False, False, False),  # null is 0 in an ordering, equal to no number
+            (True, False, False, False),  # true is 1
+            ("1000", False, True, False),  # a string is Number(string)
+            ("2e3", True, False, False),
+            ("abc", False, False, False),  # NaN
+            (Decimal(1000), False, True, True),  # the full semantics
+            ([2000], True, False, False),
+        ],
+    )
+    def test_number_literal(self, value: object, greater: bool, equal: bool, strict: bool) -> None:
+        for rule in ({"var": "a.s"}, {"var": "s"}):
+            data = {"a": {"s": value}} if rule["var"] == "a.s" else {"s": value}
+            assert compile({">": [rule, 1000]})(data) is greater
+            assert compile({"<": [1000, rule]})(data) is greater
+            assert compile({"==": [rule, 1000]})(data) is equal
+            assert compile({"===": [rule, 1000]})(data) is strict
+            assert compile({"!==": [rule, 1000]})(data) is not strict
+        assert compile({">": [{"var": "a.s"}, 1000]})({"a": {}}) is False
+        assert compile({"<": [{"var": "a.s"}, 1000]})({}) is True  # null < 1000
+
+    @pytest.mark.parametrize("op", ["<", "<="])
+    def test_between(self, op: str) -> None:
+        for low, high in ((0, 2000), ("2020-01-01", "2030-01-01"), (1985, 1985)):
+            for operand in ({"var": "v"}, {"var": "a.v"}, {"if": [True, {"var": "v"}, 0]}):
+                rule = {op: [low, operand, high]}
+                for value in (*FAST_PATH_VALUES, "2023-01-15"):
+                    _agrees(rule, {"v": value, "a": {"v": value}})
+                _agrees(rule, MappingProxyType({"v": 5}))
+                _agrees(rule, None)
+
+    def test_var_paths(self) -> None:
+        paths = ["v", "0", "length", "a.v", "a.0", "a.1", "a.01", "a.length", "a.b.v"]
+        paths += ["a.b.0", "a.b.length", "a.b.c.v", "a.b.c.1", "a.1.b", "a.x.length"]
+        shapes: list[Callable[[object], object]] = [
+            lambda v: v,
+            lambda v: {"v": v, "0": v, "length": v},
+            lambda v: {"a": v},
+            lambda v: {"a": [v, v]},
+            lambda v: {"a": (v, {"b": v})},
+            lambda v: {"a": {"b": v, "0": v, "1": v, "01": v, "length": v}},
+            lambda v: {"a": {"b": [v, v]}},
+            lambda v: {"a": {"b": {"c": v, "v": v}, "v": v}},
+            lambda v: {"a": {"b": {"c": [v, v]}}},
+            lambda v: MappingProxyType({"a": MappingProxyType({"b": v, "1": v})}),
+            lambda v: {"a": {"b": MappingProxyType({"c": v})}},
+            lambda v: [v, {"b": v}],
+        ]
+        texts = ["", "xy", "é€", "\ud83d\ude00x", "\U0001f600x"]  # the last: UTF-16 != Python
+        for path in paths:
+            for rule in ({"var": path}, {"var": [path, 7]}, {"!": {"var": path}}):
+                for shape in shapes:
+                    for value in (*FAST_PATH_VALUES, *texts):
+                        _agrees(rule, shape(value))
+                    _agrees(rule, shape(None))
+                _agrees(rule, None)
+                _agrees(rule, {"a": None})
+                for text in texts:
+                    _agrees(rule, {"a": text})
+                    _agrees(rule, text)
+
+    def test_var_index_and_length(self) -> None:
+        data = {"tags": ["vip", None], "handle": "gold", "wide": "€x", "n": {"1": "one"}}
+        data["emoji"] = "\U0001f600x"  # one code point, two UTF-16 code units
+
+        def read(path: str) -> object:
+            return compile({"var": [path, "d"]})(data)
+
+        assert read("tags.0") == "vip"
+        assert read("tags.1") is None  # a null found by the last step is returned
+        assert read("tags.2") == "d"
+        assert read("tags.01") == "d"
+        assert read("tags.length") == 2
+        assert read("handle.0") == "g"
+        assert read("handle.4") == "d"
+        assert read("handle.length") == 4
+        assert read("wide.length") == 2
+        assert read("wide.0") == "€"
+        assert read("emoji.1") == "\ude00"
+        assert read("emoji.2") == "x"
+        assert read("emoji.length") == 3
+        assert read("n.1") == "one"  # an object key, not an index
+        assert read("n.length") == "d"
+        assert read("tags.0.length") == 3
+        assert read("tags.1.length") == "d"
+
+    @pytest.mark.parametrize(
+        "value", [True, False, None, 0, -0.0, 1, NAN, "", "0", [], [0], {}, Decimal(0)]
+    )
+    def test_not_and_double_not(self, value: object) -> None:
+        for operand in ({"var": "v"}, {"var": "a.b.c"}, {"if": [True, {"var": "v"}, 0]}):
+            data = {"v": value, "a": {"b": {"c": value}}}
+            assert compile({"!": operand})(data) is not truthy(value)
+            assert compile({"!!": operand})(data) is truthy(value)
+
+    @pytest.mark.parametrize(
+        ("rule", "expected"),
+        [
+            ({"and": [1, [], 2]}, []),
+            ({"or": [0, "", "x"]}, "x"),
+            ({"and": [1, "a", 2]}, 2),
+            ({"or": [0, "", []]}, []),
+            ({"and": [1, {"var": "t"}]}, "yes"),
+            ({"and": [{"var": "t"}, 0, {"var": "f"}]}, 0),
+            ({"and": [{"var": "f"}, 1, {"var": "t"}]}, ""),
+            ({"or": [{"var": "f"}, [[]], {"var": "t"}]}, [[]]),
+            ({"or": [[], 0, {"var": "f"}]}, ""),
+            ({"and": [[{"var": "t"}], {"var": "t"}]}, "yes"),
+        ],
+    )
+    def test_and_or_with_known_operands(self, rule: object, expected: object) -> None:
+        data = {"t": "yes", "f": ""}
+        assert same_json(compile(rule)(data), expected)
+        _agrees(rule, data)
+
+    def test_folded_and_or_keep_identity_and_effects(self) -> None:
+        folded = compile({"and": [1, [], 2]})
+        assert folded() == []
+        assert folded() is not folded()  # a literal array is new on every evaluation
+        thing = {"k": 1, "j": 2}
+        assert compile({"or": [0, thing]})() is thing  # an object literal is itself
+        calls: list[object] = []
+
+        def note() -> int:
+            calls.append(1)
+            return 0
+
+        table = DEFAULT_OPERATIONS.with_operation("note", note)
+        assert compile({"and": [0, {"note": []}]}, operations=table)() == 0
+        assert calls == []  # never reached, as in json-logic-js
+        assert compile({"and": [{"note": []}, 0, {"note": []}]}, operations=table)() == 0
+        assert calls == [1]  # an operand before a known one still runs
+        why = explain({"and": [1, [], 2]})
+        assert (why.value, why.deciding) == ([], ())
+
+    @pytest.mark.parametrize("count", [2, 3, 4, 5, 8, 13, 14, 40])
+    def test_boolean_and_or_of_any_length(self, count: int) -> None:
+        rules = [{"==": [{"var": f"k{i}"}, 1]} for i in range(count)]
+        for bits in (0, 1, 2 ** (count - 1), 2**count - 1, 2**count - 2, 0b1010101 % 2**count):
+            data = {f"k{i}": (bits >> i) & 1 for i in range(count)}
+            assert compile({"and": rules})(data) is (bits == 2**count - 1)
+            assert compile({"or": rules})(data) is (bits != 0)
+
+    @pytest.mark.parametrize(
+        "rule",
+        [{"var": "a"}, {"var": ""}, 5, [1, {"var": "a"}], {"and": [1, []]}, {"+": [1, 2]}],
+    )
+    def test_calling_a_compiled_rule(self, rule: object) -> None:
+        compiled = compile(rule)
+        assert same_json(compiled(), compiled(None))
+        assert same_json(compiled(data={"a": 2}), compiled({"a": 2}))
+        with pytest.raises(TypeError):
+            compiled({}, {})  # type: ignore[call-arg]
+
+    def test_an_entry_point_for_any_callable(self) -> None:
+        from loyalty_core import _jsonlogic_ops as ops
+
+        wrapped = ops.entry_point(repr)  # not a Python function of ``data``: wrapped
+        assert wrapped([1, 2]) == "[1, 2]"
+        assert wrapped(data="abc") == "'abc'"
+        assert wrapped() == "None"
+        copied = ops.entry_point(ops.constant(7))
+        assert copied() == 7
+        assert copied(data=None) == 7
+
+    def test_shared_readers_keep_their_defaults(self) -> None:
+        assert compile({"var": "a"})({}) is None
+        assert compile({"var": ["a", 7]})({}) == 7
+        assert compile({"var": ["a", None]})({}) is None
+        assert compile({"var": "a"})({"a": 3}) == 3

@@ -12,12 +12,14 @@ it parses the JSON text.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import operator
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from types import MappingProxyType
+from types import FunctionType, MappingProxyType
 from typing import Any, Final, TypeAlias
 
 import attrs
@@ -761,10 +763,36 @@ OPERATOR: Final = 2
 
 
 def constant(value: object) -> Evaluator:
-    def literal(_data: object) -> object:
+    def literal(data: object) -> object:  # noqa: ARG001 - named data for entry_point
         return value
 
     return literal
+
+
+def entry_point(fn: Evaluator) -> Callable[..., object]:
+    """Give ``fn`` as a function of ``data=None``, for :class:`CompiledRule` to call directly.
+
+    A plain function whose one parameter is ``data`` (every closure built here) is copied with
+    that default: the copy shares its code and closure, so a call costs no extra frame. Any
+    other callable is wrapped.
+    """
+    code = getattr(fn, "__code__", None)
+    if (
+        type(fn) is FunctionType
+        and code is not None
+        and code.co_argcount == 1
+        and code.co_posonlyargcount == 0
+        and code.co_kwonlyargcount == 0
+        and not code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+        and code.co_varnames[:1] == ("data",)
+        and fn.__defaults__ is None
+    ):
+        return FunctionType(code, fn.__globals__, fn.__name__, (None,), fn.__closure__)
+
+    def call(data: object = None) -> object:
+        return fn(data)
+
+    return call
 
 
 def _whole(data: object) -> object:
@@ -803,19 +831,70 @@ def build_control(name: str, args: tuple[Node, ...]) -> tuple[Evaluator, bool]:
 
 
 def _build_and_or(args: tuple[Node, ...], *, is_and: bool) -> tuple[Evaluator, bool]:
-    """Build ``and``/``or``: the first falsy (truthy) value itself, else the last (COND table)."""
+    """Build ``and``/``or``: the first falsy (truthy) value itself, else the last (COND table).
+
+    Operands whose truthiness is known when the rule compiles (literals, arrays of literals)
+    are folded away: one that decides ends the operand list, one that does not is dropped
+    unless it is the last. Their evaluation reads nothing and has no effect, so the value,
+    including a fresh array for an array operand, is what the full list gives.
+    """
+    kept: list[Node] = []
+    for position, arg in enumerate(args, 1):
+        known = _known_truth(arg)
+        if known is None or known != is_and or position == len(args):
+            kept.append(arg)
+        if known is not None and known != is_and:
+            break  # this operand decides: the rest is never evaluated
+    args = tuple(kept)
     fns = tuple(arg.fn for arg in args)
     boolean = all(arg.boolean for arg in args)
     if len(fns) == 1:
         return fns[0], boolean
-    if boolean and len(fns) == 2:  # booleans need no truthy(): Python's and/or agree
-        first, second = fns
-        if is_and:
-            return (lambda data: first(data) and second(data)), True
-        return (lambda data: first(data) or second(data)), True
-    if boolean:
+    if boolean:  # booleans need no truthy(): Python's and/or agree
+        if len(fns) <= _UNROLLED:
+            return (_chain_and(fns) if is_and else _chain_or(fns)), True
         return (_all_true(fns) if is_and else _any_true(fns)), True
     return (_all_of(fns) if is_and else _any_of(fns)), False
+
+
+# Up to this many boolean operands, and/or is built from unrolled closures of up to four
+# operands each (at most three nested calls); a loop costs more per operand than a call.
+_UNROLLED: Final = 13
+
+
+def _chain_and(fns: tuple[Evaluator, ...]) -> Evaluator:
+    """Build ``a(data) and b(data) and ...`` for two or more boolean operands."""
+    if len(fns) == 2:
+        a, b = fns
+        return lambda data: a(data) and b(data)
+    if len(fns) == 3:
+        a, b, c = fns
+        return lambda data: a(data) and b(data) and c(data)
+    a, b, c = fns[:3]
+    d = fns[3] if len(fns) == 4 else _chain_and(fns[3:])
+    return lambda data: a(data) and b(data) and c(data) and d(data)
+
+
+def _chain_or(fns: tuple[Evaluator, ...]) -> Evaluator:
+    """Build ``a(data) or b(data) or ...`` for two or more boolean operands."""
+    if len(fns) == 2:
+        a, b = fns
+        return lambda data: a(data) or b(data)
+    if len(fns) == 3:
+        a, b, c = fns
+        return lambda data: a(data) or b(data) or c(data)
+    a, b, c = fns[:3]
+    d = fns[3] if len(fns) == 4 else _chain_or(fns[3:])
+    return lambda data: a(data) or b(data) or c(data) or d(data)
+
+
+def _known_truth(node: Node) -> bool | None:
+    """Give the truthiness of a node built from literals only, else ``None``."""
+    if node.kind == LITERAL:
+        return truthy(node.const)
+    if node.kind == ARRAY and all(_known_truth(item) is not None for item in node.args):
+        return bool(node.args)  # [] is falsy, any other array truthy (COND-10)
+    return None
 
 
 def _all_true(fns: tuple[Evaluator, ...]) -> Evaluator:
@@ -949,45 +1028,160 @@ def _generic(operation: Operation, args: tuple[Node, ...]) -> Evaluator:
     return lambda data: impl(*[fn(data) for fn in fns])
 
 
+# A path step's meaning on an array or a string, known when the rule compiles: a canonical
+# index (>= 0), "length", or a key that neither has.
+_LENGTH: Final = -2
+_KEY: Final = -1
+
+
+def _step_index(step: str) -> int:
+    """Classify a ``var`` path step for :func:`_step`."""
+    if _is_index(step):
+        return int(step)
+    return _LENGTH if step == "length" else _KEY
+
+
+def _step(value: object, key: str, index: int) -> object:
+    """Give :func:`step_into` of ``value`` and ``key``, where ``index`` is ``_step_index(key)``.
+
+    Lists, tuples and ASCII strings (where UTF-16 code units are characters) are read here
+    without re-parsing the key; everything else takes :func:`step_into`.
+    """
+    kind = type(value)
+    if kind is list or kind is tuple or (kind is str and value.isascii()):  # type: ignore[attr-defined]
+        if index >= 0:
+            return value[index] if index < len(value) else MISSING  # type: ignore[index,arg-type]
+        return len(value) if index == _LENGTH else MISSING  # type: ignore[arg-type]
+    if value is None:
+        return MISSING
+    return step_into(value, key)
+
+
 def _reader(steps: tuple[str, ...], default: object) -> Evaluator:
-    """Build a reader for a constant ``var`` path: plain dicts first, the full walk otherwise."""
-    proxy = _PROXY
-    missing = MISSING
-    if len(steps) == 1:
-        (key,) = steps
+    """Build a reader for a constant ``var`` path: what :func:`walk` gives, with fast paths.
 
-        def read_one(data: object) -> object:
-            kind = type(data)
+    Each step's meaning as an array index is worked out here, once; plain dicts, lists, tuples
+    and ASCII strings are read in place.
+    """
+    plan = tuple((step, _step_index(step)) for step in steps)
+    if len(plan) == 1:
+        return _read_one(plan[0], default)
+    if len(plan) == 2:
+        return _read_two(plan, default)
+    walk_plan = _walk_plan(plan, default)
+    if len(plan) == 3:
+        (first, _), (second, _), (third, _) = plan
+
+        def read_three(data: object) -> object:
+            if type(data) is dict:
+                value = data.get(first)
+                if type(value) is dict:
+                    value = value.get(second)
+                    if type(value) is dict:
+                        return value.get(third, default)
+                if value is None:  # absent or null on the way: no further step
+                    return default
+            return walk_plan(data)
+
+        return read_three
+    return walk_plan
+
+
+def _read_one(planned: tuple[str, int], default: object) -> Evaluator:
+    (key, index), proxy, missing, step = planned, _PROXY, MISSING, _step
+
+    def read_one(data: object) -> object:
+        kind = type(data)
+        if kind is dict or kind is proxy:
+            return data.get(key, default)  # type: ignore[attr-defined]
+        value = step(data, key, index)
+        return default if value is missing else value
+
+    return read_one
+
+
+def _read_two(plan: tuple[tuple[str, int], ...], default: object) -> Evaluator:
+    """Build the reader of a two-step path: a dict in a dict (or an index) first."""
+    (first, _), (second, index) = plan
+    read_any = _walk_plan(plan, default)
+    if index >= 0:  # "tags.1": an array index first, an object key otherwise
+        return _read_index(first, second, index, default, read_any)
+    by_length = index == _LENGTH
+
+    def read_two(data: object) -> object:
+        if type(data) is dict:
+            value: Any = data.get(first)
+            kind = type(value)
+            if kind is dict:
+                return value.get(second, default)
+            if value is None:  # absent or null: no second step
+                return default
+            if by_length and (kind is list or kind is tuple):
+                return len(value)
+        return read_any(data)
+
+    return read_two
+
+
+def _read_index(
+    first: str, second: str, index: int, default: object, read_any: Evaluator
+) -> Evaluator:
+    """Build the reader of ``first.<index>``: an array (or ASCII string) element first."""
+
+    def read_index(data: object) -> object:
+        if type(data) is dict:
+            value: Any = data.get(first)
+            kind = type(value)
+            if (kind is str and value.isascii()) or kind is list or kind is tuple:
+                return value[index] if index < len(value) else default
+            if kind is dict:
+                return value.get(second, default)
+            if value is None:  # absent or null: no second step
+                return default
+        return read_any(data)
+
+    return read_index
+
+
+def _walk_plan(plan: tuple[tuple[str, int], ...], default: object) -> Evaluator:
+    """Build the general reader of :func:`_reader` for a path of any length."""
+    proxy, missing, step = _PROXY, MISSING, _step
+
+    def read_many(data: object) -> object:
+        value: Any = data
+        for key, index in plan:
+            kind = type(value)
             if kind is dict or kind is proxy:
-                return data.get(key, default)  # type: ignore[attr-defined]
-            return walk(data, steps, default)
+                value = value.get(key, missing)
+            else:
+                value = step(value, key, index)
+            if value is missing:
+                return default
+        return value
 
-        return read_one
-    if len(steps) == 2:
-        first, second = steps
-        rest = steps[1:]
-
-        def read_two(data: object) -> object:
-            kind = type(data)
-            if kind is dict or kind is proxy:
-                value = data.get(first, missing)  # type: ignore[attr-defined]
-                kind = type(value)
-                if kind is dict or kind is proxy:
-                    return value.get(second, default)
-                return default if value is missing else walk(value, rest, default)
-            return walk(data, steps, default)
-
-        return read_two
-    return lambda data: walk(data, steps, default)
+    return read_many
 
 
 def _special_var(args: tuple[Node, ...]) -> Evaluator | None:
     if any(arg.kind != LITERAL for arg in args):
         return None
-    steps = split_path(args[0].const if args else MISSING)
+    path = args[0].const if args else MISSING
+    if type(path) is str and (len(args) == 1 or args[1].const is None):
+        return _text_reader(path)
+    steps = split_path(path)
     if steps is None:
         return _whole
     return _reader(steps, args[1].const if len(args) == 2 else None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_reader(path: str) -> Evaluator:
+    """Give the reader of ``{"var": path}`` (default null), shared by the rules that use it.
+
+    A reader holds no state, so one closure serves every rule; compiling saves building it.
+    """
+    steps = split_path(path)
+    return _whole if steps is None else _reader(steps, None)
 
 
 def var_path(
@@ -1043,8 +1237,6 @@ _MIRROR: Final = _PROXY({">": "<", ">=": "<=", "<": ">", "<=": ">="})
 
 def _special_compare(name: str) -> Callable[[tuple[Node, ...]], Evaluator | None]:
     """Specialise a comparison with one literal operand (COND-11, COND-12)."""
-    equality = name in {"==", "!=", "===", "!=="}
-    strict = name in {"===", "!=="}
 
     def build(args: tuple[Node, ...]) -> Evaluator | None:
         if len(args) == 3:
@@ -1054,25 +1246,93 @@ def _special_compare(name: str) -> Callable[[tuple[Node, ...]], Evaluator | None
         if _literal_class(operand) and not _literal_class(literal):
             # 1000 < x is x > 1000; equality is symmetric.
             operand, literal, op = literal, operand, _MIRROR.get(name, name)
-        kind = _literal_class(literal)
-        fast = _FAST_OPS[op]
-        if kind == "number":
-            mode = _NUMBER
-        elif kind in {"ascii", "string"} and equality:
-            mode = _ANY if strict else _TEXT
-        elif kind == "ascii":
-            mode = _ASCII
-        elif (kind == "null" and equality) or (kind == "bool" and strict):
-            # null equals only null (COND-11); a boolean is strictly equal only to itself.
-            mode = _ANY
-            fast = operator.is_not if name in {"!=", "!=="} else operator.is_
-        else:
-            return None
-        generic = BUILTINS_BY_NAME[op].fn
-        const = literal.const
-        return _fused(operand, _Check(mode, fast, const, lambda value: generic(value, const)))
+        check = _check(op, literal)
+        return None if check is None else _fused(operand, check)
 
     return build
+
+
+_EQUALITY: Final = frozenset({"==", "!=", "===", "!=="})
+
+
+def _check(op: str, literal: Node) -> _Check | None:
+    """Work out how ``value <op> literal`` decides, or ``None`` for no fast path."""
+    kind = _literal_class(literal)
+    fast = _FAST_OPS[op]
+    const = literal.const
+    generic = BUILTINS_BY_NAME[op].fn
+    equality = op in _EQUALITY
+
+    def slow(value: object) -> object:
+        return generic(value, const)
+
+    # For null: 0 in an ordering (ToNumber); equal to no number or string (COND-11, COND-12).
+    if kind == "number":
+        none = fast(None, const) if equality else fast(0, const)
+        return _Check(_NUMBER, fast, const, _number_slow(op, fast, const, slow), none)
+    if kind in {"ascii", "string"} and equality:
+        if op in {"===", "!=="}:
+            return _Check(_ANY, fast, const, slow, fast(None, const))
+        number = string_to_number(const)  # type: ignore[arg-type]
+        loose = _text_slow(fast, number, slow)
+        return _Check(_TEXT, fast, const, loose, fast(None, const), number)
+    if kind == "ascii":
+        return _Check(_ASCII, fast, const, slow, fast(0, string_to_number(const)))  # type: ignore[arg-type]
+    if (kind == "null" and equality) or (kind == "bool" and op in {"===", "!=="}):
+        # null equals only null (COND-11); a boolean is strictly equal only to itself.
+        fast = operator.is_not if op in {"!=", "!=="} else operator.is_
+        return _Check(_ANY, fast, const, slow, fast(None, const))
+    return None
+
+
+def _number_slow(
+    op: str, fast: Callable[[Any, Any], bool], const: object, generic: Evaluator
+) -> Evaluator:
+    """Compare a value that is not an int or a float with a literal number.
+
+    ``===`` never holds for a string, a boolean or null; otherwise a string compares as
+    ``Number(value)`` and a boolean as 0 or 1 (COND-11, COND-12). Other values (``Decimal``,
+    arrays, objects, ...) take the full semantics.
+    """
+    if op in {"===", "!=="}:
+        unequal = op == "!=="
+
+        def strict(value: object) -> object:
+            kind = type(value)
+            if kind is str or kind is bool or value is None:
+                return unequal
+            return generic(value)
+
+        return strict
+
+    def loose(value: object) -> object:
+        kind = type(value)
+        if kind is str:
+            return fast(string_to_number(value), const)  # type: ignore[arg-type]
+        if kind is bool:
+            return fast(int(value), const)  # type: ignore[call-overload]
+        return generic(value)
+
+    return loose
+
+
+def _text_slow(fast: Callable[[Any, Any], bool], number: float, generic: Evaluator) -> Evaluator:
+    """Compare a value that is not a string with a literal string by ``==`` or ``!=``.
+
+    A number (or a boolean, as 0 or 1) equals the string when it equals ``Number(string)``,
+    worked out once as ``number`` (COND-11). Ints beyond 2**53, which JavaScript rounds, and
+    other values take the full semantics.
+    """
+
+    def loose(value: object) -> object:
+        kind = type(value)
+        if kind is float or (kind is int and -SAFE_INT <= value <= SAFE_INT):  # type: ignore[operator]
+            return fast(value, number)
+        if kind is bool:
+            return fast(int(value), number)  # type: ignore[call-overload]
+        return generic(value)
+
+    return loose
 
 
 @attrs.define
@@ -1083,19 +1343,28 @@ class _Check:
     fast: Callable[[Any, Any], bool]
     const: object
     slow: Callable[[object], object]  # the full JavaScript semantics, given the value
+    none: object  # the result when the value is null (or absent)
+    number: float = 0.0  # for == and != with a string: Number(string)
+
+
+def _one_key(node: Node) -> str | None:
+    """Give the key of a built-in ``var`` that reads one key of the data, else ``None``."""
+    path = node.var_path
+    if path is not None and len(path[0]) == 1:
+        return path[0][0]
+    return None
 
 
 def _fused(operand: Node, check: _Check) -> Evaluator:
     """Compare an operand with a literal, reading a constant ``var`` path in place."""
-    path = operand.var_path
+    path, read = operand.var_path, operand.fn
     if path is not None and len(path[0]) == 1:
-        return _fused_one(path[0], path[1], check)
+        return _fused_one(path[0][0], path[1], read, check)
     if path is not None and len(path[0]) == 2:
         if check.mode == _NUMBER:
-            return _fused_two_numbers(path[0], path[1], check)
-        return _fused_two(path[0], path[1], check)
-    read = operand.fn
-    mode, fast, const, slow = check.mode, check.fast, check.const, check.slow
+            return _fused_two_numbers(path[0], path[1], read, check)
+        return _fused_two(path[0], path[1], read, check)
+    mode, fast, const, slow, none = check.mode, check.fast, check.const, check.slow, check.none
     accept = _ACCEPT[mode]
 
     def compare(data: object) -> object:
@@ -1104,7 +1373,7 @@ def _fused(operand: Node, check: _Check) -> Evaluator:
             type(value) in accept and (mode != _ASCII or value.isascii())  # type: ignore[attr-defined]
         ):
             return fast(value, const)
-        return slow(value)
+        return none if value is None else slow(value)
 
     return compare
 
@@ -1119,96 +1388,88 @@ _ACCEPT: Final[Mapping[int, frozenset[type] | None]] = _PROXY(
 )
 
 
-def _fused_one(steps: tuple[str, ...], default: object, check: _Check) -> Evaluator:
-    """Fuse a one-step ``var`` read into a comparison: one closure, no reader call."""
-    (key,), proxy = steps, _PROXY
-    mode, fast, const, slow = check.mode, check.fast, check.const, check.slow
+def _fused_one(key: str, default: object, read: Evaluator, check: _Check) -> Evaluator:
+    """Fuse a one-key ``var`` read into a comparison: one closure on a plain dict."""
+    mode, fast, const, slow, none = check.mode, check.fast, check.const, check.slow, check.none
     if mode == _NUMBER:
 
         def number(data: object) -> object:
-            kind = type(data)
-            value = (
-                data.get(key, default)  # type: ignore[attr-defined]
-                if kind is dict or kind is proxy
-                else walk(data, steps, default)
-            )
+            value = data.get(key, default) if type(data) is dict else read(data)
             kind = type(value)
-            return fast(value, const) if kind is float or kind is int else slow(value)
+            if kind is float or kind is int:
+                return fast(value, const)
+            return none if value is None else slow(value)
 
         return number
     if mode == _ANY:
 
         def anything(data: object) -> object:
-            kind = type(data)
-            if kind is dict or kind is proxy:
-                return fast(data.get(key, default), const)  # type: ignore[attr-defined]
-            return fast(walk(data, steps, default), const)
+            if type(data) is dict:
+                return fast(data.get(key, default), const)
+            return fast(read(data), const)
 
         return anything
-    ascii_only = mode == _ASCII
+    if mode == _TEXT:
+        return _fused_one_text(key, default, read, check)
 
-    def text(data: object) -> object:
-        kind = type(data)
-        value = (
-            data.get(key, default)  # type: ignore[attr-defined]
-            if kind is dict or kind is proxy
-            else walk(data, steps, default)
-        )
-        if type(value) is str and (not ascii_only or value.isascii()):
+    def ordered(data: object) -> object:
+        value: Any = data.get(key, default) if type(data) is dict else read(data)
+        if type(value) is str and value.isascii():
             return fast(value, const)
-        return slow(value)
+        return none if value is None else slow(value)
 
-    return text
-
-
-def _read_two(steps: tuple[str, ...], default: object) -> Evaluator:
-    """Read a two-step path from any data: the slow path of the fused readers."""
-    head, rest = steps[:1], steps[1:]
-
-    def read(data: object) -> object:
-        value = walk(data, head, MISSING)
-        return default if value is MISSING else walk(value, rest, default)
-
-    return read
+    return ordered
 
 
-def _fused_two_numbers(steps: tuple[str, ...], default: object, check: _Check) -> Evaluator:
+def _fused_one_text(key: str, default: object, read: Evaluator, check: _Check) -> Evaluator:
+    """Fuse a one-key ``var`` read into ``==`` or ``!=`` with a literal string."""
+    fast, const, slow, none = check.fast, check.const, check.slow, check.none
+    as_number, low, high = check.number, -SAFE_INT, SAFE_INT
+
+    def loose(data: object) -> object:
+        value: Any = data.get(key, default) if type(data) is dict else read(data)
+        kind = type(value)
+        if kind is str:
+            return fast(value, const)
+        if kind is float or (kind is int and low <= value <= high):
+            return fast(value, as_number)  # Number(const), worked out once
+        return none if value is None else slow(value)
+
+    return loose
+
+
+def _fused_two_numbers(
+    steps: tuple[str, ...], default: object, read: Evaluator, check: _Check
+) -> Evaluator:
     """Fuse a two-step ``var`` read into a comparison with a literal number."""
-    (first, second), proxy, missing = steps, _PROXY, MISSING
-    fast, const, slow = check.fast, check.const, check.slow
-    read = _read_two(steps, default)
+    (first, second), missing = steps, MISSING
+    fast, const, slow, none = check.fast, check.const, check.slow, check.none
 
     def number(data: object) -> object:
-        kind = type(data)
-        if kind is dict or kind is proxy:
-            value = data.get(first, missing)  # type: ignore[attr-defined]
-            kind = type(value)
-            if kind is dict or kind is proxy:
-                value = value.get(second, default)
-                kind = type(value)
-                return fast(value, const) if kind is float or kind is int else slow(value)
-        value = read(data)
+        value: Any = data.get(first, missing) if type(data) is dict else missing
+        value = value.get(second, default) if type(value) is dict else read(data)
         kind = type(value)
-        return fast(value, const) if kind is float or kind is int else slow(value)
+        if kind is float or kind is int:
+            return fast(value, const)
+        return none if value is None else slow(value)
 
     return number
 
 
-def _fused_two(steps: tuple[str, ...], default: object, check: _Check) -> Evaluator:
+def _fused_two(
+    steps: tuple[str, ...], default: object, read: Evaluator, check: _Check
+) -> Evaluator:
     """Fuse a two-step ``var`` read into a comparison with a literal string, null or bool."""
-    (first, second), proxy, missing = steps, _PROXY, MISSING
-    fast, const, slow = check.fast, check.const, check.slow
+    (first, second), missing = steps, MISSING
+    fast, const, slow, none = check.fast, check.const, check.slow, check.none
     any_type, ascii_only = check.mode == _ANY, check.mode == _ASCII
-    read = _read_two(steps, default)
 
     def other(data: object) -> object:
-        kind = type(data)
-        value: Any = data.get(first, missing) if kind is dict or kind is proxy else missing  # type: ignore[attr-defined]
-        kind = type(value)
-        value = value.get(second, default) if kind is dict or kind is proxy else read(data)
+        value: Any = data.get(first, missing) if type(data) is dict else missing
+        value = value.get(second, default) if type(value) is dict else read(data)
         if any_type or (type(value) is str and (not ascii_only or value.isascii())):
             return fast(value, const)
-        return slow(value)
+        return none if value is None else slow(value)
 
     return other
 
@@ -1222,19 +1483,27 @@ def _between(name: str, args: tuple[Node, ...]) -> Evaluator | None:
     read, lo, hi = middle.fn, low.const, high.const
     slow = op_less if name == "<" else op_less_equal
     fast = _FAST_OPS[name]
-    numbers = kind == "number"
+    key, default = _one_key(middle), middle.var_path[1] if middle.var_path else None
+    accept: tuple[type, ...] = (float, int) if kind == "number" else (str,)
+    ascii_only = kind == "ascii"
 
-    def between(data: object) -> object:
-        value = read(data)
-        kind = type(value)
-        if numbers:
-            if kind is float or kind is int:
+    if key is None:
+
+        def between(data: object) -> object:
+            value = read(data)
+            if type(value) in accept and (not ascii_only or value.isascii()):  # type: ignore[attr-defined]
                 return fast(lo, value) and fast(value, hi)
-        elif kind is str and value.isascii():  # type: ignore[attr-defined]
+            return slow(lo, value, hi)
+
+        return between
+
+    def between_key(data: object) -> object:
+        value: Any = data.get(key, default) if type(data) is dict else read(data)
+        if type(value) in accept and (not ascii_only or value.isascii()):
             return fast(lo, value) and fast(value, hi)
         return slow(lo, value, hi)
 
-    return between
+    return between_key
 
 
 def _special_not(*, negate: bool) -> Callable[[tuple[Node, ...]], Evaluator | None]:
@@ -1244,8 +1513,22 @@ def _special_not(*, negate: bool) -> Callable[[tuple[Node, ...]], Evaluator | No
         if arg.boolean:
             return (lambda data: not read(data)) if negate else read
         if negate:
-            return lambda data: not truthy(read(data))
-        return lambda data: truthy(read(data))
+
+            def falsy(data: object) -> bool:
+                value = read(data)
+                if value is None or value is False:
+                    return True
+                return value is not True and not truthy(value)
+
+            return falsy
+
+        def true(data: object) -> bool:
+            value = read(data)
+            if value is True:
+                return True
+            return value is not None and value is not False and truthy(value)
+
+        return true
 
     return build
 
@@ -1257,9 +1540,11 @@ def _special_in(args: tuple[Node, ...]) -> Evaluator | None:
     if needle.kind == LITERAL and type(needle.const) is str and haystack.kind != LITERAL:
         text: str = needle.const
         read = haystack.fn
+        key = _one_key(haystack)
+        default = haystack.var_path[1] if haystack.var_path else None
 
         def needle_in(data: object) -> bool:
-            found = read(data)
+            found = data.get(key, default) if key is not None and type(data) is dict else read(data)
             kind = type(found)
             if kind is list or kind is tuple:
                 return text in found  # type: ignore[operator]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -127,7 +127,7 @@ def _next_window_start(timeframe: ClaimTimeframe, day: date) -> date:
 class _Claim:
     """One claim check: the arguments, and one method per rule that depends on the instant."""
 
-    __slots__ = ("claimed", "definition", "holdings", "policy", "profile", "tz")
+    __slots__ = ("_static", "claimed", "definition", "holdings", "policy", "profile", "tz")
 
     def __init__(
         self,
@@ -143,13 +143,18 @@ class _Claim:
         self.holdings = holdings
         self.policy = policy
         # CLM-15: the claimed holdings of this definition that count for this profile.
-        self.claimed = tuple(
-            h
-            for h in holdings
-            if h.claimed_at is not None
-            and counts_for(h, profile)
-            and is_of_definition(h, definition)
+        self.claimed = (
+            tuple(
+                h
+                for h in holdings
+                if h.claimed_at is not None
+                and counts_for(h, profile)
+                and is_of_definition(h, definition)
+            )
+            if holdings
+            else ()
         )
+        self._static: tuple[list[Reason], list[Reason], list[Reason]] | None = None
 
     # Rules that do not depend on the instant -------------------------------------------------
 
@@ -158,33 +163,18 @@ class _Claim:
         d = self.definition
         head: list[Reason] = []
         if not d.is_claimable:  # CLM-1
-            head.append(
-                _fixed(
-                    ReasonCode.NOT_CLAIMABLE, "the definition is not claimable", is_claimable=False
-                )
-            )
+            head.append(_NOT_CLAIMABLE)
         if d.is_archived:  # CLM-2
-            head.append(_fixed(ReasonCode.ARCHIVED, "the definition is archived", is_archived=True))
+            head.append(_ARCHIVED)
         if not d.is_published:  # CLM-3 (Q15)
-            head.append(
-                _fixed(
-                    ReasonCode.UNPUBLISHED, "the definition is not published", is_published=False
-                )
-            )
-        if self.policy.claims_require_assignable and not d.is_assignable:  # CLM-4 (Q14)
-            head.append(
-                _fixed(
-                    ReasonCode.NOT_ASSIGNABLE,
-                    "the definition is not assignable, and the policy requires it",
-                    is_assignable=False,
-                    policy="claims_require_assignable",
-                )
-            )
+            head.append(_UNPUBLISHED)
+        if not d.is_assignable and self.policy.claims_require_assignable:  # CLM-4 (Q14)
+            head.append(_NOT_ASSIGNABLE)
         middle: list[Reason] = []
         condition = d.claim_condition
         if condition is not None and not condition.holds(self.profile.context):  # CLM-8
             middle.append(_condition_reason(condition, self.profile))
-        if not d.is_reclaimable and self.claimed:  # CLM-9 (Q10)
+        if self.claimed and not d.is_reclaimable:  # CLM-9 (Q10)
             ids = [h.id for h in self.claimed]
             middle.append(
                 Reason.lazy(
@@ -200,9 +190,9 @@ class _Claim:
                 )
             )
         tail: list[Reason] = []
-        remaining = global_remaining(d)
-        if remaining == 0:  # CLM-12
-            used, cap = d.total_global_redemptions, d.max_global_redemptions
+        cap = d.max_global_redemptions
+        if cap is not None and global_remaining(d) == 0:  # CLM-12
+            used = d.total_global_redemptions
             tail.append(
                 _fixed(
                     ReasonCode.GLOBAL_REDEMPTIONS_EXHAUSTED,
@@ -211,24 +201,24 @@ class _Claim:
                     max_global_redemptions=cap,
                 )
             )
-        allocations = d.total_allocations_remaining
-        if d.force_allocation and (allocations is None or allocations <= 0):  # CLM-13 (Q17)
-            tail.append(
-                _fixed(
-                    ReasonCode.ALLOCATIONS_EXHAUSTED,
-                    f"no allocations remain: total_allocations_remaining is {allocations!r}",
-                    total_allocations_remaining=allocations,
-                    force_allocation=True,
+        if d.force_allocation:
+            allocations = d.total_allocations_remaining
+            if allocations is None or allocations <= 0:  # CLM-13 (Q17)
+                tail.append(
+                    _fixed(
+                        ReasonCode.ALLOCATIONS_EXHAUSTED,
+                        f"no allocations remain: total_allocations_remaining is {allocations!r}",
+                        total_allocations_remaining=allocations,
+                        force_allocation=True,
+                    )
                 )
-            )
         return head, middle, tail
 
     # Rules that depend on the instant ---------------------------------------------------------
 
-    def window(self, at: datetime) -> list[Reason]:
+    def window(self, at: datetime, found: list[Reason]) -> None:
         """CLM-5 to CLM-7: the claim window (inclusive, null open) and the definition's end."""
         d = self.definition
-        found: list[Reason] = []
         start, end, end_at = d.claim_period_start_at, d.claim_period_end_at, d.end_at
         if start is not None and at < start:  # CLM-5 (Q2)
             found.append(
@@ -263,7 +253,6 @@ class _Claim:
                     ),
                 )
             )
-        return found
 
     def active_claim(self, at: datetime) -> Reason | None:
         """CLM-10: a reclaimable definition with an active claimed copy held (Q10, POL-2)."""
@@ -382,32 +371,36 @@ class _Claim:
             and h.definition.campaign == campaign
         ]
 
-    def reasons_at(
-        self, at: datetime, static: tuple[list[Reason], list[Reason], list[Reason]]
-    ) -> list[Reason]:
-        """Every failure at ``at``, in the order of the CLM table."""
-        head, middle, tail = static
-        found = [*head, *self.window(at), *middle]
-        active = self.active_claim(at)
-        if active is not None:
-            found.append(active)
-        timeframe, _ = self.timeframe(at)
-        if timeframe is not None:
-            found.append(timeframe)
-        found.extend(tail)
-        campaign = self.campaign(at)
-        if campaign is not None:
-            found.append(campaign)
-        return found
+    def evaluate(self, at: datetime) -> tuple[list[Reason], bool]:
+        """Every failure at ``at`` in the order of the CLM table, and whether one is static.
 
-    def timed_ok(self, at: datetime) -> bool:
-        """Whether every rule that depends on the instant passes at ``at``."""
-        return (
-            not self.window(at)
-            and self.active_claim(at) is None
-            and self.timeframe(at)[0] is None
-            and self.campaign(at) is None
-        )
+        A static failure (CLM-1 to CLM-4, CLM-8, CLM-9, CLM-12, CLM-13) does not depend on the
+        instant; the static part is computed once per check and reused for ``retry_at``.
+        """
+        static = self._static
+        if static is None:
+            static = self._static = self.static_reasons()
+        head, middle, tail = static
+        found = list(head)
+        self.window(at, found)
+        found.extend(middle)
+        if self.claimed:
+            active = self.active_claim(at)
+            if active is not None:
+                found.append(active)
+            timeframe, _ = self.timeframe(at)
+            if timeframe is not None:
+                found.append(timeframe)
+        found.extend(tail)
+        if self.policy.one_claim_per_campaign and self.definition.campaign:
+            campaign = self.campaign(at)
+            if campaign is not None:
+                found.append(campaign)
+        return found, bool(head or middle or tail)
+
+    def allowed_at(self, at: datetime) -> bool:
+        """Whether the claim is allowed at ``at``."""
+        return not self.evaluate(at)[0]
 
     def candidates(self, at: datetime) -> list[datetime | None]:
         """TIME-9: the instants at which the outcome may change."""
@@ -427,6 +420,22 @@ class _Claim:
 
 def _fixed(code: ReasonCode, message: str, **detail: Any) -> Reason:
     return Reason(code, message, detail)
+
+
+# The reasons of CLM-1 to CLM-4 never vary, so each is built once.
+_NOT_CLAIMABLE: Final = _fixed(
+    ReasonCode.NOT_CLAIMABLE, "the definition is not claimable", is_claimable=False
+)
+_ARCHIVED: Final = _fixed(ReasonCode.ARCHIVED, "the definition is archived", is_archived=True)
+_UNPUBLISHED: Final = _fixed(
+    ReasonCode.UNPUBLISHED, "the definition is not published", is_published=False
+)
+_NOT_ASSIGNABLE: Final = _fixed(
+    ReasonCode.NOT_ASSIGNABLE,
+    "the definition is not assignable, and the policy requires it",
+    is_assignable=False,
+    policy="claims_require_assignable",
+)
 
 
 def _condition_reason(condition: Any, profile: Profile) -> Reason:
@@ -449,7 +458,7 @@ def prepare_claim(  # noqa: PLR0913, PLR0917 - check_claim's arguments, validate
     policy: object,
 ) -> tuple[_Claim, datetime]:
     """Validate check_claim's arguments (TIME-2, TIME-3) and gather the claim's holdings."""
-    if not isinstance(definition, BenefitDefinition):
+    if type(definition) is not BenefitDefinition and not isinstance(definition, BenefitDefinition):
         raise InvalidRequest(
             Problem("definition", f"expected a BenefitDefinition, got {definition!r}")
         )
@@ -459,9 +468,9 @@ def prepare_claim(  # noqa: PLR0913, PLR0917 - check_claim's arguments, validate
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {policy!r}"))
     now = clock.as_instant(at, name="at")
     tz = clock.zone(timezone)  # type: ignore[arg-type]
-    held = tuple(holdings)
+    held = holdings if type(holdings) is tuple else tuple(holdings)
     for index, holding in enumerate(held):
-        if not isinstance(holding, Benefit):
+        if type(holding) is not Benefit and not isinstance(holding, Benefit):
             raise InvalidRequest(
                 Problem(f"holdings[{index}]", f"expected a Benefit, got {holding!r}")
             )
@@ -470,15 +479,14 @@ def prepare_claim(  # noqa: PLR0913, PLR0917 - check_claim's arguments, validate
 
 def decide_claim(claim: _Claim, now: datetime) -> Decision:
     """Run the CLM table at ``now``; ``retry_at`` is computed lazily (TIME-9)."""
-    static = claim.static_reasons()
-    reasons = tuple(claim.reasons_at(now, static))
-    if any(static):
+    found, static = claim.evaluate(now)
+    reasons = tuple(found)
+    if static:
         # A failure that no instant can cure: retry_at is None (TIME-9).
-        return Decision(reasons=reasons)
+        return Decision.trusted(reasons, None)
     allowed = not reasons
-    return Decision.lazy(
-        reasons=reasons,
-        retry=lambda: first_change(now, allowed, claim.candidates(now), claim.timed_ok),
+    return Decision.trusted(
+        reasons, lambda: first_change(now, allowed, claim.candidates(now), claim.allowed_at)
     )
 
 

@@ -286,8 +286,8 @@ def _claim(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
                 (
                     "",
                     (
-                        f"redemptions_remaining {b.redemptions_remaining!r}, "
-                        f"total_global_redemptions_remaining {b.total_global_redemptions_remaining!r}"
+                        f"redemptions_remaining {b.redemptions_remaining!r}, total_global_"
+                        f"redemptions_remaining {b.total_global_redemptions_remaining!r}"
                     ),
                 )
             )

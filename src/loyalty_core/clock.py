@@ -67,6 +67,11 @@ LATEST: Final = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
 # --- zones (TIME-3) -------------------------------------------------------------------------
 
 
+_ZONES: dict[str, ZoneInfo] = {}
+"""Zones already resolved by name: a memo of immutable ``ZoneInfo`` values, never invalidated
+(``ZoneInfo`` keeps such a cache itself; this one skips its slower lookup)."""
+
+
 @lru_cache(maxsize=1024)
 def _zone_by_name(name: str) -> ZoneInfo:
     try:
@@ -89,14 +94,18 @@ def zone(value: str | ZoneInfo, *, name: str = "timezone") -> ZoneInfo:
     ...
     loyalty_core.errors.InvalidRequest: timezone: expected an IANA time zone name, got 'Mars...'
     """
+    found = _ZONES.get(value) if type(value) is str else None
+    if found is not None:
+        return found
     if isinstance(value, ZoneInfo):
         return value
     if isinstance(value, str) and value:
         try:
-            return _zone_by_name(value)
+            found = _ZONES[value] = _zone_by_name(value)
         except ValueError as exc:
             msg = f"{name}: {exc}"
             raise InvalidRequest(msg) from None
+        return found
     msg = f"{name}: expected an IANA time zone name, got {value!r}"
     raise InvalidRequest(msg)
 

@@ -50,7 +50,7 @@ class Condition:
 
     def holds(self, data: object) -> bool:
         """Tell whether the rule's value on ``data`` is truthy (COND-4, COND-10)."""
-        return jsonlogic.truthy(self.compiled(data))
+        return jsonlogic.truthy(self.compiled.evaluate(data))
 
     def explain(self, data: object) -> jsonlogic.Explanation:
         """Explain the rule's value on ``data`` (COND-14)."""

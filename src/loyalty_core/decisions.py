@@ -118,7 +118,7 @@ class Reason:
         render: Render | None,
     ) -> None:
         try:
-            reason_code = ReasonCode(code)
+            reason_code = code if type(code) is ReasonCode else ReasonCode(code)
         except ValueError:
             msg = f"code: expected a ReasonCode, got {code!r}"
             raise InvalidRequest(msg) from None
@@ -213,6 +213,29 @@ class Decision:
         object.__setattr__(self, "_reasons", found)
         object.__setattr__(self, "_retry_at", retry_at)
         object.__setattr__(self, "_retry", None)
+
+    @classmethod
+    def trusted(
+        cls,
+        reasons: tuple[Reason, ...],
+        retry: datetime | Callable[[], datetime | None] | None,
+    ) -> Decision:
+        """Build a decision from reasons a check produced, skipping the argument checks.
+
+        The library's own checks use this on their hot path: their reasons are ``Reason``
+        values with distinct codes by construction. ``retry`` is the UTC ``retry_at``, ``None``,
+        or a callable computing it on first access.
+        """
+        decision = cls.__new__(cls)
+        setter = object.__setattr__
+        setter(decision, "_reasons", reasons)
+        if callable(retry):
+            setter(decision, "_retry_at", None)
+            setter(decision, "_retry", retry)
+        else:
+            setter(decision, "_retry_at", retry)
+            setter(decision, "_retry", None)
+        return decision
 
     @classmethod
     def lazy(
