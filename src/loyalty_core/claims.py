@@ -172,7 +172,7 @@ class _Claim:
             head.append(_NOT_ASSIGNABLE)
         middle: list[Reason] = []
         condition = d.claim_condition
-        if condition is not None and not condition.holds(self.profile.context):  # CLM-8
+        if condition is not None and not condition.holds(self.profile.condition_data()):  # CLM-8
             middle.append(_condition_reason(condition, self.profile))
         if self.claimed and not d.is_reclaimable:  # CLM-9 (Q10)
             ids = [h.id for h in self.claimed]
@@ -598,7 +598,7 @@ def is_visible(
     del policy
     if not definition.is_published or definition.is_archived:
         return False
-    context = profile.context
+    context = profile.condition_data()
     for condition in (definition.view_condition, definition.visibility_condition):
         if condition is not None and not condition.holds(context):
             return False

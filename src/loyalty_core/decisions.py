@@ -117,22 +117,22 @@ class Reason:
         detail: Mapping[str, Any] | None,
         render: Render | None,
     ) -> None:
+        # Immutable from outside: code, message and detail are read-only properties.
         try:
-            reason_code = code if type(code) is ReasonCode else ReasonCode(code)
+            self._code = code if type(code) is ReasonCode else ReasonCode(code)
         except ValueError:
             msg = f"code: expected a ReasonCode, got {code!r}"
             raise InvalidRequest(msg) from None
-        object.__setattr__(self, "_code", reason_code)
-        object.__setattr__(self, "_message", message)
-        object.__setattr__(self, "_detail", detail)
-        object.__setattr__(self, "_render", render)
+        self._message = message
+        self._detail = detail
+        self._render = render
 
     def _materialise(self) -> None:
         if self._render is not None:
             message, detail = self._render()
-            object.__setattr__(self, "_message", message)
-            object.__setattr__(self, "_detail", MappingProxyType(dict(detail)))
-            object.__setattr__(self, "_render", None)
+            self._message = message
+            self._detail = MappingProxyType(dict(detail))
+            self._render = None
 
     @property
     def code(self) -> ReasonCode:
@@ -152,11 +152,6 @@ class Reason:
         self._materialise()
         assert self._detail is not None  # noqa: S101 - set by _materialise
         return self._detail
-
-    def __setattr__(self, name: str, value: object) -> None:
-        """Refuse to change a reason: reasons are immutable."""
-        msg = "Reason is immutable"
-        raise AttributeError(msg)
 
     def __eq__(self, other: object) -> bool:
         """Compare code, message and detail."""
@@ -210,9 +205,10 @@ class Decision:
             raise InvalidRequest(msg)
         if retry_at is not None:
             retry_at = clock.as_instant(retry_at, name="retry_at")
-        object.__setattr__(self, "_reasons", found)
-        object.__setattr__(self, "_retry_at", retry_at)
-        object.__setattr__(self, "_retry", None)
+        # Immutable from outside: the public attributes are read-only properties.
+        self._reasons = found
+        self._retry_at = retry_at
+        self._retry = None
 
     @classmethod
     def trusted(
@@ -227,26 +223,13 @@ class Decision:
         or a callable computing it on first access.
         """
         decision = cls.__new__(cls)
-        setter = object.__setattr__
-        setter(decision, "_reasons", reasons)
+        decision._reasons = reasons  # noqa: SLF001 - our own new instance
         if callable(retry):
-            setter(decision, "_retry_at", None)
-            setter(decision, "_retry", retry)
+            decision._retry_at = None  # noqa: SLF001
+            decision._retry = retry  # noqa: SLF001
         else:
-            setter(decision, "_retry_at", retry)
-            setter(decision, "_retry", None)
-        return decision
-
-    @classmethod
-    def lazy(
-        cls, *, reasons: tuple[Reason, ...] = (), retry: Callable[[], datetime | None]
-    ) -> Decision:
-        """Build a decision whose ``retry_at`` is computed by ``retry`` on first access.
-
-        Checks on a hot path use this: most callers never read ``retry_at``.
-        """
-        decision = cls(reasons=reasons)
-        object.__setattr__(decision, "_retry", retry)
+            decision._retry_at = retry  # noqa: SLF001
+            decision._retry = None  # noqa: SLF001
         return decision
 
     @property
@@ -265,12 +248,8 @@ class Decision:
         retry = self._retry
         if retry is not None:
             found = retry()
-            object.__setattr__(
-                self,
-                "_retry_at",
-                None if found is None else clock.as_instant(found, name="retry_at"),
-            )
-            object.__setattr__(self, "_retry", None)
+            self._retry_at = None if found is None else clock.as_instant(found, name="retry_at")
+            self._retry = None
         return self._retry_at
 
     @property
@@ -285,11 +264,6 @@ class Decision:
     def __iter__(self) -> Iterator[Reason]:
         """Iterate over the reasons."""
         return iter(self._reasons)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        """Refuse to change a decision: decisions are immutable."""
-        msg = "Decision is immutable"
-        raise AttributeError(msg)
 
     def __eq__(self, other: object) -> bool:
         """Compare reasons and retry_at."""

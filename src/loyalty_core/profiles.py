@@ -27,12 +27,11 @@ def _copy_json(value: Any) -> Any:
     return value
 
 
-def _freeze_context(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(value, MappingProxyType):
-        return value
+def _copy_context(value: Mapping[str, Any]) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidRequest(Problem("context", f"expected a mapping, got {value!r}"))
-    return MappingProxyType(_copy_json(value))
+    copied: dict[str, Any] = _copy_json(value)
+    return copied
 
 
 @attrs.frozen(kw_only=True)
@@ -45,23 +44,36 @@ class Profile:
     """
 
     context: Mapping[str, Any] = attrs.field(
-        factory=dict, converter=_freeze_context, hash=False, repr=False
+        factory=dict, converter=_copy_context, hash=False, repr=False
     )
     id: str | None = attrs.field(default=None)
+    _data: dict[str, Any] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    """The private dict behind ``context``: conditions read it directly, which is faster than
+    reading through the read-only proxy; nothing ever writes to it."""
 
     def __attrs_post_init__(self) -> None:
         """Keep ``id`` and ``context["id"]`` one value; it must be a string or ``None``."""
-        in_context = self.context.get("id")
+        data: dict[str, Any] = self.context  # type: ignore[assignment] # _copy_context's dict
+        in_context = data.get("id")
         if self.id is None:
             object.__setattr__(self, "id", in_context)
         elif in_context is None:
-            object.__setattr__(self, "context", MappingProxyType({**self.context, "id": self.id}))
+            data["id"] = self.id
         elif in_context != self.id:
             msg = f"expected context['id'] {in_context!r} to equal id, got {self.id!r}"
             raise InvalidRequest(Problem("id", msg))
         if self.id is not None and type(self.id) is not str:
             # PAY-7: a profile's id is a string; a number is rejected.
             raise InvalidRequest(Problem("id", f"expected a string, got {self.id!r}"))
+        object.__setattr__(self, "_data", data)
+        object.__setattr__(self, "context", MappingProxyType(data))
+
+    def condition_data(self) -> Mapping[str, Any]:
+        """The data a condition sees (COND-4): the context, as a plain mapping for speed.
+
+        Callers must not modify it; :attr:`context` is the read-only view of the same data.
+        """
+        return self._data
 
     @classmethod
     def from_api(cls, payload: object) -> Profile:

@@ -159,15 +159,13 @@ def _redemption_decision(benefit: Benefit, now: datetime, count: int, channel: C
     before, limits = _static_reasons(benefit, count, channel)
     reasons = (*_timed_reasons(benefit, now), *before, *limits)
     if before or limits:
-        return Decision(reasons=reasons)
+        return Decision.trusted(reasons, None)
     allowed = not reasons
     expires = benefit.expires_at
     candidates = (benefit.issued_at, None if expires is None else after(expires))
-    return Decision.lazy(
-        reasons=reasons,
-        retry=lambda: first_change(
-            now, allowed, candidates, lambda t: not _timed_reasons(benefit, t)
-        ),
+    return Decision.trusted(
+        reasons,
+        lambda: first_change(now, allowed, candidates, lambda t: not _timed_reasons(benefit, t)),
     )
 
 
@@ -303,9 +301,9 @@ def claim_and_redeem(  # noqa: PLR0913 - the signature is fixed by API.md
     if definition.absolute_expiry is not None:
         candidates.append(after(definition.absolute_expiry))
     allowed = decision.allowed
-    final = Decision.lazy(
-        reasons=decision.reasons,
-        retry=lambda: first_change(now, allowed, candidates, lambda t: outcome(t)[0].allowed),
+    final = Decision.trusted(
+        decision.reasons,
+        lambda: first_change(now, allowed, candidates, lambda t: outcome(t)[0].allowed),
     )
     if benefit is None or not allowed:
         return ClaimResult(decision=final, benefit=None, definition=definition)
