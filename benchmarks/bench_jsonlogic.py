@@ -117,6 +117,9 @@ def main() -> None:
         assert compiled(PROFILE) is True
         assert floor(PROFILE) is True
         rows.append((name, "loyalty_core compiled (dict)", per_call(partial(compiled, PROFILE))))
+        rows.append(
+            (name, "loyalty_core .evaluate (dict)", per_call(partial(compiled.evaluate, PROFILE)))
+        )
         rows.append((name, "loyalty_core compiled (proxy)", per_call(partial(compiled, proxy))))
         rows.append((name, "loyalty_core apply", per_call(partial(apply, rule, PROFILE))))
         rows.append((name, "hand-written Python", per_call(partial(floor, PROFILE))))
