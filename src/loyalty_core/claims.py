@@ -19,7 +19,7 @@ the definition returned by one operation to the next (CLM-18).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -74,8 +74,7 @@ def counts_for(holding: Benefit, profile: Profile) -> bool:
 def is_of_definition(holding: Benefit, definition: BenefitDefinition) -> bool:
     """Tell whether a holding is an instance of ``definition`` (CLM-15).
 
-    Both definition ``id``s set and equal; or, when either is null, both ``handle``s set and
-    equal.
+    Both definition ids set and equal; or, when either is null, both handles set and equal.
     """
     mine, theirs = holding.definition, definition
     if mine.id is not None and theirs.id is not None:
@@ -122,6 +121,18 @@ def _next_window_start(timeframe: ClaimTimeframe, day: date) -> date:
     if unit == "month":
         return date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return date(day.year + 1, 1, 1)
+
+
+def _beyond_9999(compute: Callable[[], datetime]) -> datetime | None:
+    """Return ``compute()``, or ``None`` when the instant lies past year 9999 (never, here)."""
+    try:
+        return compute()
+    except (OverflowError, ValueError):  # date arithmetic past 9999 (relativedelta: ValueError)
+        return None
+
+
+def _or_never(instant: datetime | None) -> str:
+    return "never (past year 9999)" if instant is None else _iso(instant)
 
 
 class _Claim:
@@ -289,7 +300,7 @@ class _Claim:
             # A calendar window: at most one claim per local day, ISO week, month or year.
             day = clock.local_date(at, tz)
             window = _timeframe_window(timeframe, day)
-            opens = clock.start_of_day(_next_window_start(timeframe, day), tz)
+            opens = _beyond_9999(lambda: clock.start_of_day(_next_window_start(timeframe, day), tz))
             same = [
                 h
                 for h in self.claimed
@@ -304,12 +315,12 @@ class _Claim:
                     lambda: (
                         (
                             f"already claimed this {timeframe.unit} (at {_iso(claimed_at)}, "
-                            f"{tz.key}); the next {timeframe.unit} starts at {_iso(opens)}"
+                            f"{tz.key}); the next {timeframe.unit} starts at {_or_never(opens)}"
                         ),
                         {
                             "claim_timeframe": timeframe.to_api(),
                             "claimed_at": _iso(claimed_at),
-                            "next_window_at": _iso(opens),
+                            "next_window_at": None if opens is None else _iso(opens),
                             "timezone": tz.key,
                         },
                     ),
@@ -319,8 +330,9 @@ class _Claim:
         # A rolling window: N units after the latest claim, wall time kept (TIME-6).
         latest = max(h.claimed_at for h in self.claimed if h.claimed_at is not None)
         unit: clock.CalendarUnit = f"{timeframe.unit}s"  # type: ignore[assignment]
-        allowed_from = clock.shift_keep_wall(latest, tz, timeframe.count, unit)
-        if at >= allowed_from:
+        count = timeframe.count
+        allowed_from = _beyond_9999(lambda: clock.shift_keep_wall(latest, tz, count, unit))
+        if allowed_from is not None and at >= allowed_from:
             return None, allowed_from
         return (
             Reason.lazy(
@@ -328,12 +340,12 @@ class _Claim:
                 lambda: (
                     (
                         f"the latest claim was at {_iso(latest)}; {timeframe.to_api()} must pass, "
-                        f"so the next claim is allowed from {_iso(allowed_from)}"
+                        f"so the next claim is allowed from {_or_never(allowed_from)}"
                     ),
                     {
                         "claim_timeframe": timeframe.to_api(),
                         "claimed_at": _iso(latest),
-                        "allowed_from": _iso(allowed_from),
+                        "allowed_from": None if allowed_from is None else _iso(allowed_from),
                         "timezone": tz.key,
                     },
                 ),
