@@ -21,6 +21,7 @@ from loyalty_core import (
     RewardDefinition,
     compute_expiry,
 )
+from loyalty_core.payloads import ClaimRequest, parse_claim_request, parse_redeem_request
 from tests.helpers import utc
 
 DATA = Path(__file__).parent / "data"
@@ -537,3 +538,59 @@ class TestRepresentableInstants:
     def test_expiry_past_9999_is_invalid_request(self) -> None:
         with pytest.raises(InvalidRequest, match=r"^period: .* past year 9999"):
             compute_expiry(utc("9999-12-01 00:00:00"), timezone="UTC", period=50)
+
+
+class TestRequestBodies:
+    """The Claim Benefit and Redeem Benefit request bodies (seeds 000, 001)."""
+
+    def test_claim_body(self) -> None:
+        request = parse_claim_request(
+            {
+                "definition": "birthday-coffee",
+                "timezone": "Australia/Melbourne",
+                "external_id": "ext-1",
+                "meta": ["a", "b"],
+                "unknown": 1,
+            }
+        )
+        assert request == ClaimRequest(
+            definition="birthday-coffee",
+            timezone="Australia/Melbourne",
+            external_id="ext-1",
+            meta=("a", "b"),
+        )
+
+    def test_claim_body_collects_every_problem(self) -> None:
+        with pytest.raises(PayloadError) as caught:
+            parse_claim_request({"timezone": "Mars/Olympus", "external_id": 5, "meta": [1]})
+        assert set(problems(caught.value)) == {
+            "$.definition",
+            "$.timezone",
+            "$.external_id",
+            "$.meta",
+        }
+        assert "'Mars/Olympus'" in problems(caught.value)["$.timezone"]
+
+    @pytest.mark.parametrize("body", [[], "x", None])
+    def test_claim_body_not_an_object(self, body: object) -> None:
+        with pytest.raises(PayloadError, match=r"^\$: expected an object"):
+            parse_claim_request(body)
+
+    @pytest.mark.parametrize(
+        ("body", "expected"),
+        [
+            pytest.param({}, 1, id="Q19-missing-count-is-1"),
+            pytest.param({"count": None}, 1, id="Q19-null-count-is-1"),
+            pytest.param({"count": 3}, 3, id="RED-2-count"),
+            pytest.param({"count": 3.0}, 3, id="PAY-7-integral-float"),
+        ],
+    )
+    def test_redeem_body(self, body: dict[str, object], expected: int) -> None:
+        assert parse_redeem_request(body) == expected
+
+    @pytest.mark.parametrize("count", [0, -1, True, 1.5, "2"], ids=repr)
+    def test_redeem_body_bad_count(self, count: object) -> None:
+        """Q20: a bad count in a body is a PayloadError naming $.count and the value."""
+        with pytest.raises(PayloadError) as caught:
+            parse_redeem_request({"count": count})
+        assert problems(caught.value) == {"$.count": f"expected an integer >= 1, got {count!r}"}

@@ -32,6 +32,7 @@ from loyalty_core import (
     clock,
 )
 from loyalty_core._fields import BadValue, to_money
+from loyalty_core.payloads import parse_claim_request, parse_redeem_request
 from tests.properties import strategies as lst
 
 VALUES: Final[dict[type[Any], st.SearchStrategy[Any]]] = {
@@ -418,3 +419,33 @@ def test_pay8_rejected_money(value: Any) -> None:
     with pytest.raises(PayloadError) as caught:
         Reward.from_api({"value_initial": value})
     assert [p.where for p in caught.value.problems] == ["$.value_initial"]
+
+
+_BODY_KEYS = st.sampled_from(["definition", "timezone", "external_id", "meta", "count", "x"])
+
+
+@given(
+    body=st.one_of(
+        lst.json_values(),
+        st.dictionaries(_BODY_KEYS, lst.json_values(), max_size=5),
+    )
+)
+def test_request_bodies_parse_or_raise_payload_error(body: Any) -> None:
+    """PAY-12: a Claim or Redeem request body either parses or raises ``PayloadError``.
+
+    A parsed claim body has string ``definition`` and a known zone; a parsed count is >= 1.
+    """
+    try:
+        request = parse_claim_request(body)
+    except PayloadError as error:
+        assert all(p.where.startswith("$") for p in error.problems)
+    else:
+        assert isinstance(request.definition, str)
+        assert clock.zone(request.timezone).key == request.timezone
+    try:
+        count = parse_redeem_request(body)
+    except PayloadError as error:
+        assert [p.where for p in error.problems] in (["$"], ["$.count"])
+    else:
+        assert type(count) is int
+        assert count >= 1
