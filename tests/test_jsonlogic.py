@@ -26,6 +26,7 @@ from loyalty_core.jsonlogic import (
     truthy,
     unknown_variables,
 )
+from tests.jsonlogic_helpers import generic_operations, same_json
 
 SUITE = Path(__file__).parent / "data" / "jsonlogic" / "tests.json"
 
@@ -42,26 +43,6 @@ P: Mapping[str, Any] = {
     "joined_at": "2023-01-15 00:00:00",
     "aggregations": {"spend_12m": 1250.5},
 }
-
-
-def same_json(actual: object, expected: object) -> bool:
-    """Compare as JSON values: true is not 1, 1 == 1.0, NaN equals NaN, -0 is not 0."""
-    if isinstance(actual, bool) or isinstance(expected, bool):
-        return type(actual) is type(expected) and actual == expected
-    if isinstance(actual, int | float | Decimal) and isinstance(expected, int | float | Decimal):
-        left, right = float(actual), float(expected)
-        if math.isnan(left) or math.isnan(right):
-            return math.isnan(left) and math.isnan(right)
-        return left == right and math.copysign(1, left) == math.copysign(1, right)
-    if isinstance(actual, list | tuple) and isinstance(expected, list | tuple):
-        return len(actual) == len(expected) and all(
-            same_json(a, e) for a, e in zip(actual, expected, strict=True)
-        )
-    if isinstance(actual, Mapping) and isinstance(expected, Mapping):
-        return actual.keys() == expected.keys() and all(
-            same_json(actual[k], expected[k]) for k in actual
-        )
-    return type(actual) is type(expected) and actual == expected
 
 
 def check(rule: object, data: object, expected: object) -> None:
@@ -1243,23 +1224,7 @@ class TestCompiledRule:
         assert compiled.variables() == ("a.b", "c")
 
 
-def _generic_table() -> Operations:
-    """Re-register every built-in function operator: no compile-time specialisation applies."""
-    table = DEFAULT_OPERATIONS
-    for name in DEFAULT_OPERATIONS.names():
-        operation = DEFAULT_OPERATIONS.get(name)
-        if operation is not None:
-            table = table.with_operation(
-                name,
-                operation.fn,
-                min_args=operation.min_args,
-                max_args=operation.max_args,
-                uses_data=operation.uses_data,
-            )
-    return table
-
-
-GENERIC = _generic_table()
+GENERIC = generic_operations()
 
 # Values a fast path must take or hand on: ints and floats (safe and not), booleans, null,
 # numeric and other strings (ASCII or not), Decimals, arrays, objects.

@@ -28,7 +28,14 @@ import attrs
 
 from loyalty_core import clock
 from loyalty_core.benefits import Benefit, BenefitDefinition, ClaimTimeframe, global_remaining
-from loyalty_core.decisions import Decision, Reason, ReasonCode, after, first_change
+from loyalty_core.decisions import (
+    Decision,
+    Reason,
+    ReasonCode,
+    after,
+    bound_reason,
+    first_change,
+)
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.periods import compute_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
@@ -246,22 +253,18 @@ class _Claim:
             )
         if end is not None and at > end:  # CLM-6 (Q2)
             found.append(
-                Reason.lazy(
+                bound_reason(
                     ReasonCode.CLAIM_WINDOW_CLOSED,
-                    lambda: (
-                        f"the claim window closed at {_iso(end)}; at is {_iso(at)}",
-                        {"at": _iso(at), "claim_period_end_at": _iso(end)},
-                    ),
+                    "the claim window closed at",
+                    "claim_period_end_at",
+                    end,
+                    at,
                 )
             )
         if end_at is not None and at > end_at:  # CLM-7 (Q16)
             found.append(
-                Reason.lazy(
-                    ReasonCode.DEFINITION_ENDED,
-                    lambda: (
-                        f"the definition ended at {_iso(end_at)}; at is {_iso(at)}",
-                        {"at": _iso(at), "end_at": _iso(end_at)},
-                    ),
+                bound_reason(
+                    ReasonCode.DEFINITION_ENDED, "the definition ended at", "end_at", end_at, at
                 )
             )
 

@@ -23,7 +23,7 @@ from typing import Any
 from loyalty_core import clock
 from loyalty_core.errors import InvalidRequest
 
-__all__ = ["Decision", "Reason", "ReasonCode", "after", "first_change"]
+__all__ = ["Decision", "Reason", "ReasonCode", "after", "bound_reason", "first_change"]
 
 
 class ReasonCode(enum.StrEnum):
@@ -308,3 +308,23 @@ def first_change(
         if allowed_at(instant) != allowed:
             return instant
     return None
+
+
+def bound_reason(code: ReasonCode, text: str, key: str, bound: datetime, at: datetime) -> Reason:
+    """A lazy reason for a failed time bound: ``"<text> <bound>; at is <at>"``.
+
+    ``detail`` holds ``at`` and the bound under ``key``, both as ``YYYY-MM-DDTHH:MM:SSZ``.
+
+    >>> from datetime import UTC, datetime
+    >>> r = bound_reason(ReasonCode.EXPIRED, "the benefit expired at", "expires_at",
+    ...                  datetime(2026, 4, 19, 13, 59, 59, tzinfo=UTC),
+    ...                  datetime(2026, 4, 20, tzinfo=UTC))
+    >>> r.message
+    'the benefit expired at 2026-04-19T13:59:59Z; at is 2026-04-20T00:00:00Z'
+    """
+
+    def render() -> tuple[str, dict[str, str]]:
+        shown, now = clock.format_instant(bound), clock.format_instant(at)
+        return f"{text} {shown}; at is {now}", {"at": now, key: shown}
+
+    return Reason.lazy(code, render)

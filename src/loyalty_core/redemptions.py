@@ -29,7 +29,14 @@ import attrs
 from loyalty_core import clock
 from loyalty_core.benefits import Benefit, BenefitDefinition, global_remaining
 from loyalty_core.claims import ClaimResult, decide_claim, new_benefit, prepare_claim
-from loyalty_core.decisions import Decision, Reason, ReasonCode, after, first_change
+from loyalty_core.decisions import (
+    Decision,
+    Reason,
+    ReasonCode,
+    after,
+    bound_reason,
+    first_change,
+)
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
@@ -134,23 +141,13 @@ def _timed_reasons(benefit: Benefit, at: datetime) -> list[Reason]:
     issued, expires = benefit.issued_at, benefit.expires_at
     if issued is not None and at < issued:  # RED-4
         found.append(
-            Reason.lazy(
-                ReasonCode.NOT_YET_ISSUED,
-                lambda: (
-                    f"the benefit is issued at {_iso(issued)}; at is {_iso(at)}",
-                    {"at": _iso(at), "issued_at": _iso(issued)},
-                ),
+            bound_reason(
+                ReasonCode.NOT_YET_ISSUED, "the benefit is issued at", "issued_at", issued, at
             )
         )
     if expires is not None and at > expires:  # RED-5
         found.append(
-            Reason.lazy(
-                ReasonCode.EXPIRED,
-                lambda: (
-                    f"the benefit expired at {_iso(expires)}; at is {_iso(at)}",
-                    {"at": _iso(at), "expires_at": _iso(expires)},
-                ),
-            )
+            bound_reason(ReasonCode.EXPIRED, "the benefit expired at", "expires_at", expires, at)
         )
     return found
 

@@ -12,18 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loyalty_core import _jsonlogic_ops as js
 from loyalty_core.errors import ConditionError
 from loyalty_core.jsonlogic import (
-    DEFAULT_OPERATIONS,
     MAX_DEPTH,
-    Operations,
     apply,
     compile,  # noqa: A004 - the module's name for it
     explain,
     truthy,
     unknown_variables,
 )
+from tests.jsonlogic_helpers import generic_operations, same_json
 
 # The arity column of the RULES COND table, with a small cap where it says "any".
 ARITY: Mapping[str, tuple[int, int]] = {
@@ -121,43 +119,7 @@ rules = st.recursive(
 )
 
 
-def same_json(actual: object, expected: object) -> bool:
-    """Compare as JSON values: true is not 1, 1 == 1.0, NaN equals NaN, -0 is not 0."""
-    if isinstance(actual, bool) or isinstance(expected, bool):
-        return type(actual) is type(expected) and actual == expected
-    if isinstance(actual, int | float | Decimal) and isinstance(expected, int | float | Decimal):
-        left, right = js.to_double(actual), js.to_double(expected)
-        if math.isnan(left) or math.isnan(right):
-            return math.isnan(left) and math.isnan(right)
-        return left == right and math.copysign(1, left) == math.copysign(1, right)
-    if isinstance(actual, list | tuple) and isinstance(expected, list | tuple):
-        return len(actual) == len(expected) and all(
-            same_json(a, e) for a, e in zip(actual, expected, strict=True)
-        )
-    if isinstance(actual, Mapping) and isinstance(expected, Mapping):
-        return actual.keys() == expected.keys() and all(
-            same_json(actual[k], expected[k]) for k in actual
-        )
-    return type(actual) is type(expected) and actual == expected
-
-
-def _plain_table() -> Operations:
-    """Re-register every built-in: the compiler then skips its specialised fast paths."""
-    table = DEFAULT_OPERATIONS
-    for name in DEFAULT_OPERATIONS.names():
-        operation = DEFAULT_OPERATIONS.get(name)
-        if operation is not None:
-            table = table.with_operation(
-                name,
-                operation.fn,
-                min_args=operation.min_args,
-                max_args=operation.max_args,
-                uses_data=operation.uses_data,
-            )
-    return table
-
-
-PLAIN = _plain_table()
+PLAIN = generic_operations()
 
 
 @settings(deadline=None)
