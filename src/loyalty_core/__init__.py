@@ -17,6 +17,8 @@ from loyalty_core.conditions import Condition
 from loyalty_core.credits import Credit, CreditDefinition
 from loyalty_core.decisions import Decision, Reason, ReasonCode
 from loyalty_core.errors import ConditionError, InvalidRequest, LoyaltyError, PayloadError, Problem
+from loyalty_core.extension import ExtensionResult, extend
+from loyalty_core.notifications import NotificationSchedule, notification_schedule
 from loyalty_core.periods import PeriodType, compute_expiry, is_expired
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
@@ -40,8 +42,10 @@ __all__ = [
     "Credit",
     "CreditDefinition",
     "Decision",
+    "ExtensionResult",
     "InvalidRequest",
     "LoyaltyError",
+    "NotificationSchedule",
     "PayloadError",
     "PeriodType",
     "Policy",
@@ -57,8 +61,10 @@ __all__ = [
     "claim_and_redeem",
     "claim_benefit",
     "compute_expiry",
+    "extend",
     "is_expired",
     "is_visible",
+    "notification_schedule",
     "redeem_benefit",
     "return_redemption",
 ]
