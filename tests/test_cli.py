@@ -213,3 +213,57 @@ class TestClaimAndRedeem:
         assert status == 2
         assert out == ""
         assert err.startswith("loyalty-core: error: ")
+
+
+class TestExtendAndSchedule:
+    """`loyalty-core extend` (exit 1 when any item is skipped) and `loyalty-core schedule`."""
+
+    reward = str(EXAMPLES / "reward.json")
+
+    def test_extend_days(self) -> None:
+        status, out, _ = run(
+            "extend",
+            self.reward,
+            "--profile-id",
+            "p-1",
+            "--at",
+            "2026-03-01T00:00:00Z",
+            "--extend-days",
+            "30",
+            "--json",
+        )
+        assert status == 0
+        extended = json.loads(out)["extended"]
+        # EXT-7: 2024-02-29 23:59:59 EST + 30 days = 2024-03-30 23:59:59 EDT
+        assert extended[0]["expires_at"] == "2024-03-31 03:59:59"
+        assert extended[0]["extended_at"] == "2026-03-01 00:00:00"
+
+    def test_extend_skipped_exits_1(self) -> None:
+        status, out, _ = run(
+            "extend",
+            self.reward,
+            "--profile-id",
+            "p-2",
+            "--at",
+            "2026-03-01T00:00:00Z",
+            "--extend-date",
+            "2030-01-01 11:00:00",
+        )
+        assert status == 1
+        assert "not_owned" in out
+
+    def test_extend_needs_one_of_days_and_date(self) -> None:
+        status, _, err = run("extend", self.reward, "--profile-id", "p-1", "--at", "2026-03-01")
+        assert status == 2
+        assert "--extend-days" in err
+
+    def test_schedule(self) -> None:
+        status, out, _ = run("schedule", str(EXAMPLES / "benefit.json"), "--json")
+        assert status == 0
+        # NTF table of RULES §10: the same benefit and definition as examples/benefit.json
+        assert json.loads(out) == {
+            "issue_at": "2026-03-19T20:00:00Z",
+            "remind_at": "2026-04-04T22:00:00Z",
+            "extend_at": "2026-04-12T06:00:00Z",
+            "expiry_at": None,
+        }

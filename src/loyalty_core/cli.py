@@ -21,6 +21,8 @@ from loyalty_core.claims import claim_benefit
 from loyalty_core.credits import Credit, CreditDefinition
 from loyalty_core.decisions import Decision
 from loyalty_core.errors import LoyaltyError, PayloadError
+from loyalty_core.extension import extend
+from loyalty_core.notifications import notification_schedule
 from loyalty_core.periods import explain_expiry, is_expired
 from loyalty_core.policy import Policy
 from loyalty_core.profiles import Profile
@@ -326,6 +328,95 @@ def _redeem(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     return EXIT_OK if decision.allowed else EXIT_REFUSED
 
 
+# --- extend and schedule ----------------------------------------------------------------------
+
+
+def _items(source: str, kind: str, stdin: TextIO) -> list[Any]:
+    """Read an array of instances (or the API's ``{"data": [...]}``) of one kind."""
+    data = _read_json(source, stdin)
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        data = data["data"]
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        msg = f"{source}: expected a JSON array of {kind}s"
+        raise _BadInputError(msg)
+    instance_cls = _KINDS[kind][1]
+    items = []
+    for index, item in enumerate(data):
+        try:
+            items.append(instance_cls.from_api(item))
+        except PayloadError as exc:
+            msg = f"{source}[{index}]: {exc}"
+            raise _BadInputError(msg) from None
+    return items
+
+
+def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    items = _items(args.items, args.kind, stdin)
+    at = _instant_option(args.at, clock.UTC_ZONE, "--at")
+    assert at is not None  # noqa: S101 - argparse requires --at
+    result = extend(
+        items,
+        profile_id=args.profile_id,
+        at=at,
+        extend_days=args.extend_days,
+        extend_date=args.extend_date,
+        policy=_policy(args.policy),
+    )
+    old = {item.id: item.expires_at for item in items}
+    if args.json:
+        payload = {
+            "extended": [item.to_api() for item in result.extended],
+            "skipped": [
+                {"id": item_id, **_decision_json(decision)} for item_id, decision in result.skipped
+            ],
+        }
+        out.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        rows: list[tuple[str, str]] = [
+            ("extend", f"{len(items)} {args.kind}(s) of {args.profile_id!r}")
+        ]
+        for item in result.extended:
+            was = old.get(item.id)
+            previous = "never" if was is None else clock.format_instant(was)
+            assert item.expires_at is not None  # noqa: S101 - an extended item has an expiry
+            rows.append(
+                (
+                    f"  extended {item.id!r}",
+                    (
+                        f"{previous} -> {clock.format_instant(item.expires_at)} = "
+                        f"{_local(item.expires_at, item.zone)}"
+                    ),
+                )
+            )
+        for item_id, decision in result.skipped:
+            for reason in decision.reasons:
+                rows.append((f"  skipped {item_id!r}", f"{reason.code.value}: {reason.message}"))
+        _write_rows(out, rows)
+    return EXIT_REFUSED if result.skipped else EXIT_OK
+
+
+def _schedule(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    item = _KINDS[args.kind][1].from_api(_read_json(args.item, stdin))
+    plan = notification_schedule(item, policy=_policy(args.policy))
+    names = ("issue_at", "remind_at", "extend_at", "expiry_at")
+    if args.json:
+        out.write(json.dumps({name: _iso(getattr(plan, name)) for name in names}, indent=2) + "\n")
+        return EXIT_OK
+    rows = [("timezone", item.zone.key)]
+    for name in names:
+        instant = getattr(plan, name)
+        shown = (
+            "-"
+            if instant is None
+            else f"{clock.format_instant(instant)} = {_local(instant, item.zone)}"
+        )
+        rows.append((name, shown))
+    _write_rows(out, rows)
+    return EXIT_OK
+
+
 def _count_option(text: str) -> int:
     try:
         count = int(text)
@@ -406,6 +497,39 @@ def _build_parser() -> argparse.ArgumentParser:
     redeem.add_argument("--policy", action="append", default=[], metavar="NAME=VALUE")
     redeem.add_argument("--json", action="store_true", help="print JSON instead of a table")
     redeem.set_defaults(handler=_redeem)
+
+    extender = commands.add_parser(
+        "extend",
+        help="extend rewards, benefits or credits once, and report what was skipped (EXT rules)",
+        description=(
+            'Read an array of items (or the API\'s {"data": [...]}) and extend those owned by '
+            "--profile-id by --extend-days or to --extend-date. Exit 1 when any item is skipped."
+        ),
+    )
+    extender.add_argument("items", help="JSON file of the items, or - for stdin")
+    extender.add_argument("--kind", choices=sorted(_KINDS), default="reward")
+    extender.add_argument("--profile-id", required=True, help="the member whose items to extend")
+    extender.add_argument("--at", required=True, help="the instant of the extension (naive = UTC)")
+    how = extender.add_mutually_exclusive_group(required=True)
+    how.add_argument("--extend-days", type=_count_option, help="calendar days to add (EXT-7)")
+    how.add_argument(
+        "--extend-date",
+        help="the new expiry; a naive one is a wall time in each item's zone (EXT-8)",
+    )
+    extender.add_argument("--policy", action="append", default=[], metavar="NAME=VALUE")
+    extender.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    extender.set_defaults(handler=_extend)
+
+    schedule = commands.add_parser(
+        "schedule",
+        help="plan an item's notifications (NTF rules)",
+        description="Read one reward, benefit or credit and print its notification instants.",
+    )
+    schedule.add_argument("item", help="JSON file of the item, or - for stdin")
+    schedule.add_argument("--kind", choices=sorted(_KINDS), default="benefit")
+    schedule.add_argument("--policy", action="append", default=[], metavar="NAME=VALUE")
+    schedule.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    schedule.set_defaults(handler=_schedule)
     return parser
 
 
