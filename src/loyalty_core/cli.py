@@ -390,9 +390,11 @@ def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
                     ),
                 )
             )
-        for item_id, decision in result.skipped:
-            for reason in decision.reasons:
-                rows.append((f"  skipped {item_id!r}", f"{reason.code.value}: {reason.message}"))
+        rows.extend(
+            (f"  skipped {item_id!r}", f"{reason.code.value}: {reason.message}")
+            for item_id, decision in result.skipped
+            for reason in decision.reasons
+        )
         _write_rows(out, rows)
     return EXIT_REFUSED if result.skipped else EXIT_OK
 
