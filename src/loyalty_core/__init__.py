@@ -29,7 +29,14 @@ from loyalty_core.redemptions import (
     redeem_benefit,
     return_redemption,
 )
-from loyalty_core.rewards import Reward, RewardDefinition
+from loyalty_core.rewards import (
+    Reward,
+    RewardDefinition,
+    RewardRedemption,
+    is_reward_active,
+    redeem_rewards,
+    reward_balance,
+)
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -56,6 +63,7 @@ __all__ = [
     "RedemptionResult",
     "Reward",
     "RewardDefinition",
+    "RewardRedemption",
     "check_claim",
     "check_redemption",
     "claim_and_redeem",
@@ -63,10 +71,13 @@ __all__ = [
     "compute_expiry",
     "extend",
     "is_expired",
+    "is_reward_active",
     "is_visible",
     "notification_schedule",
     "redeem_benefit",
+    "redeem_rewards",
     "return_redemption",
+    "reward_balance",
 ]
 
 __version__ = "0.1.0.dev0"
