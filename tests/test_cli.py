@@ -267,3 +267,40 @@ class TestExtendAndSchedule:
             "extend_at": "2026-04-12T06:00:00Z",
             "expiry_at": None,
         }
+
+
+class TestRewards:
+    """`loyalty-core rewards`: balance and plan; exit 1 only for a strict refusal (API.md)."""
+
+    rewards = str(EXAMPLES / "rewards.json")
+
+    def test_plan(self) -> None:
+        status, out, _ = run(
+            "rewards", self.rewards, "--at", "2025-06-25T02:00:00Z", "--amount", "20", "--json"
+        )
+        assert status == 0
+        result = json.loads(out)
+        # RULES §7: balance 42.00; amount 20 takes 9, 12, 4 and 1.00 of 7
+        assert result["balance"] == "42.00"
+        assert result["deductions"] == [[9, "4.00"], [12, "10.00"], [4, "5.00"], [7, "1.00"]]
+        assert result["redeemed"] == "20.00"
+
+    def test_partial_non_strict_exits_0(self) -> None:
+        status, out, _ = run(
+            "rewards", self.rewards, "--at", "2025-06-25T02:00:00Z", "--amount", "50"
+        )
+        assert status == 0
+        assert "42.00 of 50" in out
+
+    def test_strict_refusal_exits_1(self) -> None:
+        status, out, _ = run(
+            "rewards", self.rewards, "--at", "2025-06-25T02:00:00Z", "--amount", "50", "--strict"
+        )
+        assert status == 1
+        assert "insufficient_balance" in out
+
+    @pytest.mark.parametrize("amount", ["0", "-1", "ten", "1e3"])
+    def test_bad_amount_exits_2(self, amount: str) -> None:
+        status, _, err = run("rewards", self.rewards, "--at", "2025-06-25", "--amount", amount)
+        assert status == 2
+        assert "amount" in err

@@ -27,7 +27,7 @@ from loyalty_core.periods import explain_expiry, is_expired
 from loyalty_core.policy import Policy
 from loyalty_core.profiles import Profile
 from loyalty_core.redemptions import claim_and_redeem, redeem_benefit
-from loyalty_core.rewards import Reward, RewardDefinition
+from loyalty_core.rewards import Reward, RewardDefinition, redeem_rewards, reward_balance
 
 __all__ = ["main"]
 
@@ -419,6 +419,40 @@ def _schedule(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     return EXIT_OK
 
 
+def _rewards(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    rewards = _items(args.rewards, "reward", stdin)
+    at = _instant_option(args.at, clock.UTC_ZONE, "--at")
+    assert at is not None  # noqa: S101 - argparse requires --at
+    balance = reward_balance(rewards, at=at)
+    plan = (
+        None
+        if args.amount is None
+        else redeem_rewards(rewards, args.amount, at=at, strict=args.strict)
+    )
+    if args.json:
+        payload: dict[str, Any] = {"balance": format(balance, "f")}
+        if plan is not None:
+            payload.update(_decision_json(plan.decision))
+            payload["requested"] = format(plan.requested, "f")
+            payload["redeemed"] = format(plan.redeemed, "f")
+            payload["deductions"] = [[i, format(v, "f")] for i, v in plan.deductions]
+            payload["rewards"] = [reward.to_api() for reward in plan.rewards]
+        out.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        rows = [
+            ("rewards", f"{len(rewards)}"),
+            ("balance", f"{format(balance, 'f')} at {clock.format_instant(at)}"),
+        ]
+        if plan is not None:
+            rows.extend(_decision_rows(plan.decision, at))
+            rows.append(
+                ("redeemed", f"{format(plan.redeemed, 'f')} of {format(plan.requested, 'f')}")
+            )
+            rows.extend((f"  from {i!r}", format(v, "f")) for i, v in plan.deductions)
+        _write_rows(out, rows)
+    return EXIT_REFUSED if plan is not None and not plan.decision.allowed else EXIT_OK
+
+
 def _count_option(text: str) -> int:
     try:
         count = int(text)
@@ -430,12 +464,8 @@ def _count_option(text: str) -> int:
     return count
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="loyalty-core",
-        description="Loyalty-programme rules on the platform's JSON: expiry, claims, redemptions.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def _add_expiry(commands: Any) -> None:
+    """Add the ``expiry`` subcommand."""
     expiry = commands.add_parser(
         "expiry",
         help="compute when a benefit, reward or credit expires (EXP rules)",
@@ -463,6 +493,9 @@ def _build_parser() -> argparse.ArgumentParser:
     expiry.add_argument("--json", action="store_true", help="print JSON instead of a table")
     expiry.set_defaults(handler=_expiry)
 
+
+def _add_claim(commands: Any) -> None:
+    """Add the ``claim`` subcommand."""
     claim = commands.add_parser(
         "claim",
         help="decide whether a member may claim a benefit, and claim it (CLM rules)",
@@ -486,6 +519,9 @@ def _build_parser() -> argparse.ArgumentParser:
     claim.add_argument("--json", action="store_true", help="print JSON instead of a table")
     claim.set_defaults(handler=_claim)
 
+
+def _add_redeem(commands: Any) -> None:
+    """Add the ``redeem`` subcommand."""
     redeem = commands.add_parser(
         "redeem",
         help="decide whether a benefit may be redeemed, and redeem it (RED rules)",
@@ -500,6 +536,9 @@ def _build_parser() -> argparse.ArgumentParser:
     redeem.add_argument("--json", action="store_true", help="print JSON instead of a table")
     redeem.set_defaults(handler=_redeem)
 
+
+def _add_extend(commands: Any) -> None:
+    """Add the ``extend`` subcommand."""
     extender = commands.add_parser(
         "extend",
         help="extend rewards, benefits or credits once, and report what was skipped (EXT rules)",
@@ -522,6 +561,9 @@ def _build_parser() -> argparse.ArgumentParser:
     extender.add_argument("--json", action="store_true", help="print JSON instead of a table")
     extender.set_defaults(handler=_extend)
 
+
+def _add_schedule(commands: Any) -> None:
+    """Add the ``schedule`` subcommand."""
     schedule = commands.add_parser(
         "schedule",
         help="plan an item's notifications (NTF rules)",
@@ -532,6 +574,38 @@ def _build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--policy", action="append", default=[], metavar="NAME=VALUE")
     schedule.add_argument("--json", action="store_true", help="print JSON instead of a table")
     schedule.set_defaults(handler=_schedule)
+
+
+def _add_rewards(commands: Any) -> None:
+    """Add the ``rewards`` subcommand."""
+    rewards = commands.add_parser(
+        "rewards",
+        help="a member's reward balance and a redemption plan (RWD rules)",
+        description=(
+            "Read an array of rewards and print the balance at --at; with --amount, the "
+            "nearest-expiry-first redemption plan. Exit 1 only for a --strict refusal."
+        ),
+    )
+    rewards.add_argument("rewards", help="JSON file of the rewards, or - for stdin")
+    rewards.add_argument("--at", required=True, help="the instant (naive = UTC)")
+    rewards.add_argument("--amount", help="redeem this amount (a decimal, e.g. 12.50)")
+    rewards.add_argument("--strict", action="store_true", help="refuse when the balance is short")
+    rewards.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rewards.set_defaults(handler=_rewards)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="loyalty-core",
+        description="Loyalty-programme rules on the platform's JSON: expiry, claims, redemptions.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_expiry(commands)
+    _add_claim(commands)
+    _add_redeem(commands)
+    _add_extend(commands)
+    _add_schedule(commands)
+    _add_rewards(commands)
     return parser
 
 
