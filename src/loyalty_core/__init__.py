@@ -14,11 +14,21 @@ mutation of arguments. Values are immutable attrs classes; a business "no" is a
 from loyalty_core.benefits import Benefit, BenefitDefinition, ClaimTimeframe
 from loyalty_core.claims import ClaimResult, check_claim, claim_benefit, is_visible
 from loyalty_core.conditions import Condition
-from loyalty_core.credits import Credit, CreditDefinition
+from loyalty_core.credits import (
+    Credit,
+    CreditDefinition,
+    CreditRedemption,
+    check_credit_redemption,
+    is_locked,
+    is_released,
+    redeem_credit,
+    release_at,
+)
 from loyalty_core.decisions import Decision, Reason, ReasonCode
 from loyalty_core.errors import ConditionError, InvalidRequest, LoyaltyError, PayloadError, Problem
 from loyalty_core.extension import ExtensionResult, extend
 from loyalty_core.notifications import NotificationSchedule, notification_schedule
+from loyalty_core.payloads import edit_credit
 from loyalty_core.periods import PeriodType, compute_expiry, is_expired
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
@@ -48,6 +58,7 @@ __all__ = [
     "ConditionError",
     "Credit",
     "CreditDefinition",
+    "CreditRedemption",
     "Decision",
     "ExtensionResult",
     "InvalidRequest",
@@ -65,17 +76,23 @@ __all__ = [
     "RewardDefinition",
     "RewardRedemption",
     "check_claim",
+    "check_credit_redemption",
     "check_redemption",
     "claim_and_redeem",
     "claim_benefit",
     "compute_expiry",
+    "edit_credit",
     "extend",
     "is_expired",
+    "is_locked",
+    "is_released",
     "is_reward_active",
     "is_visible",
     "notification_schedule",
     "redeem_benefit",
+    "redeem_credit",
     "redeem_rewards",
+    "release_at",
     "return_redemption",
     "reward_balance",
 ]

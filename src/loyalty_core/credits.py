@@ -1,25 +1,42 @@
-"""Credit definitions and credits (the values of the CRD, EXT and NTF rules).
+"""Credit definitions and credits: release, lock and redemption (the CRD rules).
 
 >>> Credit(value_initial=50, value_remaining="20.00", definition=CreditDefinition(
 ...     timezone="Australia/Melbourne")).zone.key
 'Australia/Melbourne'
+>>> from datetime import UTC, datetime
+>>> credit = Credit(value_initial=50, value_remaining="20.00")
+>>> used = redeem_credit(credit, "12.50", at=datetime(2025, 6, 1, tzinfo=UTC))
+>>> used.decision.allowed, used.credit.value_remaining
+(True, Decimal('7.50'))
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from loyalty_core import _fields as f
 from loyalty_core import clock
-from loyalty_core._fields import Value, field
-from loyalty_core.periods import PeriodType
+from loyalty_core._fields import BadValue, Value, field, to_money
+from loyalty_core.decisions import Decision, Reason, ReasonCode, after, bound_reason, first_change
+from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.periods import PeriodType, period_end
 from loyalty_core.rewards import ValueItem
 
-__all__ = ["Credit", "CreditDefinition"]
+__all__ = [
+    "Credit",
+    "CreditDefinition",
+    "CreditRedemption",
+    "check_credit_redemption",
+    "is_locked",
+    "is_released",
+    "redeem_credit",
+    "release_at",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -105,3 +122,354 @@ class Credit(ValueItem):
         if name is None and self.definition is not None:
             name = self.definition.timezone
         return clock.zone(name or "UTC")
+
+
+# --- release and lock (CRD-3, CRD-4) ---------------------------------------------------------
+
+_UNITS: Final[dict[PeriodType, clock.CalendarUnit]] = {
+    PeriodType.DAYS: "days",
+    PeriodType.WEEKS: "weeks",
+    PeriodType.MONTHS: "months",
+    PeriodType.YEARS: "years",
+}
+_iso = clock.format_instant
+
+
+def _check_credit(credit: object) -> Credit:
+    if not isinstance(credit, Credit):
+        raise InvalidRequest(Problem("credit", f"expected a Credit, got {credit!r}"))
+    return credit
+
+
+def _release(credit: Credit) -> tuple[datetime | None, bool]:
+    """Return the release instant (CRD-3, Q31) and whether it lies past year 9999.
+
+    ``(None, False)`` means there is no release instant (released at every ``at``);
+    ``(None, True)`` means the computed release lies past year 9999 (never released).
+    """
+    if credit.released_at is not None:
+        return credit.released_at, False
+    d = credit.definition
+    if d is None:
+        # PAY-9: a credit without a definition reads every definition field as null.
+        return None, False
+    try:
+        return _computed_release(credit, d), False
+    except (OverflowError, ValueError):  # date arithmetic past 9999 (relativedelta: ValueError)
+        return None, True
+
+
+def _computed_release(credit: Credit, d: CreditDefinition) -> datetime | None:
+    kind = d.release_period_type
+    if kind is PeriodType.ABSOLUTE_DATE:
+        # CRD-3: the absolute value, a UTC definition instant (TIME-7); period ignored.
+        return d.release_period_absolute_expiry
+    issued, period, unit = credit.issued_at, d.release_period, _UNITS.get(kind)
+    if issued is None:
+        # Without issued_at there is no local issue date to count from.
+        return None
+    tz = credit.zone
+    if unit is None:
+        # CRD-3 with EXP-5 / EXP-6: the last second of the week or month containing
+        # D + period (a null period counts as 0).
+        return period_end(clock.local_date(issued, tz), tz, period, kind)
+    if period is None:
+        # CRD-3: a null release_period with a relative type gives no release instant.
+        return None
+    if period == 0:
+        # Adding nothing leaves issued_at as it is (even the later reading of a fold).
+        return issued
+    # CRD-3: issued_at advanced with the wall time kept (TIME-6), not snapped to the end of
+    # the target day as an expiry is (EXP-3). TIME-6 is applied in full, so an issued_at that
+    # is the last second of its local day stays the last second of the new local day.
+    return clock.shift_keep_wall(issued, tz, period, unit)
+
+
+def release_at(credit: Credit) -> datetime | None:
+    """Return the instant ``credit`` is released, or ``None`` when it has none (CRD-3, Q31).
+
+    The credit's own ``released_at`` when set. Otherwise it is computed from the definition's
+    ``release_period`` and ``release_period_type`` (null = days) in the credit's zone (CRD-1):
+    relative types advance ``issued_at`` keeping the local wall time (TIME-6, no end-of-day
+    snapping); ``absolute_date`` is ``release_period_absolute_expiry``; ``absolute_week`` and
+    ``absolute_month`` end like EXP-5 and EXP-6. A null relative ``release_period``, a null
+    definition, or a null ``issued_at`` (for types counted from it) give ``None``. A release
+    past year 9999 raises :class:`InvalidRequest` naming ``release_period``; the checks read
+    such a credit as never released.
+
+    >>> from datetime import UTC, datetime
+    >>> credit = Credit(value_initial=10, timezone="America/New_York",
+    ...                 issued_at=datetime(2025, 3, 5, 19, 20, tzinfo=UTC),
+    ...                 definition=CreditDefinition(release_period=7))
+    >>> str(release_at(credit))
+    '2025-03-12 18:20:00+00:00'
+    """
+    checked = _check_credit(credit)
+    instant, never = _release(checked)
+    if never:
+        d, issued = checked.definition, checked.issued_at
+        assert d is not None  # noqa: S101 - only a computed release can overflow
+        assert issued is not None  # noqa: S101 - it counts from issued_at
+        msg = (
+            f"the release {d.release_period_type.value} after issued_at {_iso(issued)} is past "
+            f"year 9999, got {d.release_period!r}"
+        )
+        raise InvalidRequest(Problem("release_period", msg))
+    return instant
+
+
+def is_released(credit: Credit, *, at: datetime) -> bool:
+    """Tell whether ``credit`` is released at ``at``: no release instant, or it is ``<= at``.
+
+    See :func:`release_at` (CRD-3). A release past year 9999 is never reached.
+
+    >>> from datetime import UTC, datetime
+    >>> credit = Credit(value_initial=10, released_at=datetime(2025, 3, 12, 18, 20, tzinfo=UTC))
+    >>> is_released(credit, at=datetime(2025, 3, 12, 18, 20, tzinfo=UTC))
+    True
+    """
+    checked = _check_credit(credit)
+    now = clock.as_instant(at, name="at")
+    instant, never = _release(checked)
+    return not never and (instant is None or instant <= now)
+
+
+def _locked(credit: Credit, at: datetime) -> bool:
+    # CRD-4 (Q32): lock_expires_at is exclusive; a null one locks for good.
+    if not credit.locked:
+        return False
+    until = credit.lock_expires_at
+    return until is None or at < until
+
+
+def is_locked(credit: Credit, *, at: datetime) -> bool:
+    """Tell whether ``credit`` is locked at ``at`` (CRD-4, Q32).
+
+    Locked iff ``locked`` is true and ``lock_expires_at`` is null or later than ``at``: at
+    exactly ``lock_expires_at`` the credit is unlocked.
+
+    >>> from datetime import UTC, datetime
+    >>> until = datetime(2025, 6, 1, 10, tzinfo=UTC)
+    >>> credit = Credit(value_initial=10, locked=True, lock_expires_at=until)
+    >>> is_locked(credit, at=until), is_locked(credit, at=datetime(2025, 6, 1, 9, tzinfo=UTC))
+    (False, True)
+    """
+    checked = _check_credit(credit)
+    return _locked(checked, clock.as_instant(at, name="at"))
+
+
+# --- redemption (CRD-5 to CRD-13) ------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CreditRedemption:
+    """The outcome of :func:`redeem_credit`: the decision and the credit.
+
+    ``credit`` has ``value_remaining`` lowered by the amount when the decision is allowed, and is
+    the credit given, unchanged, when it is refused (CRD-13).
+    """
+
+    decision: Decision
+    credit: Credit
+
+
+def _amount(amount: object) -> Decimal:
+    # CRD-5 with RWD-4: converted like money (PAY-8); an amount <= 0 is a caller's bug.
+    try:
+        value = to_money(amount)
+    except BadValue as exc:
+        raise InvalidRequest(Problem("amount", str(exc))) from None
+    if value <= 0:
+        raise InvalidRequest(Problem("amount", f"expected a money amount > 0, got {amount!r}"))
+    return value
+
+
+def _security_code(security_code: object) -> str | None:
+    if security_code is None or isinstance(security_code, str):
+        return security_code
+    msg = f"expected a string or None, got {security_code!r}"
+    raise InvalidRequest(Problem("security_code", msg))
+
+
+def _never_released(at: datetime) -> Reason:
+    def render() -> tuple[str, dict[str, object]]:
+        now = _iso(at)
+        return (
+            f"the credit is released never (its release lies past year 9999); at is {now}",
+            {"at": now, "released_at": None},
+        )
+
+    return Reason.lazy(ReasonCode.NOT_RELEASED, render)
+
+
+def _locked_reason(until: datetime | None, at: datetime) -> Reason:
+    if until is not None:
+        return bound_reason(
+            ReasonCode.LOCKED, "the credit is locked until", "lock_expires_at", until, at
+        )
+
+    def render() -> tuple[str, dict[str, object]]:
+        now = _iso(at)
+        return (
+            f"the credit is locked with no lock_expires_at; at is {now}",
+            {"at": now, "locked": True, "lock_expires_at": None},
+        )
+
+    return Reason.lazy(ReasonCode.LOCKED, render)
+
+
+def _timed_reasons(
+    credit: Credit, at: datetime, release: datetime | None, *, never: bool
+) -> list[Reason]:
+    """CRD-6 to CRD-9: the rules whose outcome depends on the instant."""
+    found: list[Reason] = []
+    issued = credit.issued_at
+    if issued is not None and at < issued:  # CRD-6 (Q36)
+        found.append(
+            bound_reason(
+                ReasonCode.NOT_YET_ISSUED, "the credit is issued at", "issued_at", issued, at
+            )
+        )
+    if never:  # CRD-7: a release past year 9999 is never reached
+        found.append(_never_released(at))
+    elif release is not None and at < release:  # CRD-7 (CRD-3)
+        found.append(
+            bound_reason(
+                ReasonCode.NOT_RELEASED, "the credit is released at", "released_at", release, at
+            )
+        )
+    expires = credit.expires_at
+    if expires is not None and at > expires:  # CRD-8 (EXP-1)
+        found.append(
+            bound_reason(ReasonCode.EXPIRED, "the credit expired at", "expires_at", expires, at)
+        )
+    if _locked(credit, at):  # CRD-9 (CRD-4)
+        found.append(_locked_reason(credit.lock_expires_at, at))
+    return found
+
+
+def _static_reasons(credit: Credit, amount: Decimal, security_code: str | None) -> list[Reason]:
+    """CRD-10 to CRD-12: the rules no instant can change."""
+    found: list[Reason] = []
+    # CRD-10/CRD-11: "" counts as no code, on either side.
+    given = security_code or None
+    d = credit.definition
+    if d is not None and d.require_security_code and given is None:  # CRD-10
+        found.append(
+            Reason(
+                ReasonCode.SECURITY_CODE_REQUIRED,
+                f"the definition requires a security code, got {security_code!r}",
+                {"require_security_code": True, "security_code": security_code},
+            )
+        )
+    stored = credit.security_code or None
+    if given is not None and stored is not None and given != stored:  # CRD-11: case-sensitive
+        # Security codes are secrets: neither the given nor the stored code is shown.
+        found.append(
+            Reason(
+                ReasonCode.SECURITY_CODE_MISMATCH,
+                "the security code given does not match the credit's (codes are not shown)",
+                {"security_code_matches": False},
+            )
+        )
+    remaining = credit.value_remaining
+    if amount > remaining:  # CRD-12: partial use is allowed, overdrawing is not
+        shown, left = format(amount, "f"), format(remaining, "f")
+        found.append(
+            Reason(
+                ReasonCode.INSUFFICIENT_VALUE,
+                f"amount {shown} exceeds the value remaining {left}",
+                {"amount": shown, "value_remaining": left},
+            )
+        )
+    return found
+
+
+def _decide(credit: Credit, amount: Decimal, at: datetime, security_code: str | None) -> Decision:
+    release, never = _release(credit)
+    timed = _timed_reasons(credit, at, release, never=never)
+    static = _static_reasons(credit, amount, security_code)
+    reasons = (*timed, *static)
+    if static:
+        # TIME-9: a static failure refuses at every instant, so nothing will change.
+        return Decision.trusted(reasons, None)
+    allowed = not timed
+    expires = credit.expires_at
+    candidates = (
+        credit.issued_at,
+        release,
+        None if expires is None else after(expires),
+        credit.lock_expires_at if credit.locked else None,
+    )
+    return Decision.trusted(
+        reasons,
+        lambda: first_change(
+            at, allowed, candidates, lambda t: not _timed_reasons(credit, t, release, never=never)
+        ),
+    )
+
+
+def check_credit_redemption(
+    credit: Credit,
+    amount: Decimal | float | str,
+    *,
+    at: datetime,
+    security_code: str | None = None,
+) -> Decision:
+    """Decide whether ``amount`` of ``credit`` may be used at ``at`` (CRD-6 to CRD-12).
+
+    The rules run in the order CRD-6 (not yet issued), CRD-7 (not released), CRD-8 (expired),
+    CRD-9 (locked), CRD-10 (security code required), CRD-11 (security code mismatch) and
+    CRD-12 (insufficient value), and the decision lists every failure. ``""`` counts as no
+    security code; codes compare exactly. ``amount`` is money (PAY-8); one that is not, or is
+    ``<= 0``, raises :class:`InvalidRequest` (CRD-5). ``retry_at`` follows TIME-9.
+
+    >>> from datetime import UTC, datetime
+    >>> credit = Credit(value_initial=50, value_remaining="25.00", locked=True,
+    ...                 lock_expires_at=datetime(2025, 6, 1, 10, tzinfo=UTC))
+    >>> d = check_credit_redemption(credit, 30, at=datetime(2025, 6, 1, 9, tzinfo=UTC))
+    >>> [r.code.value for r in d.reasons], d.retry_at
+    (['locked', 'insufficient_value'], None)
+    >>> d = check_credit_redemption(credit, 20, at=datetime(2025, 6, 1, 9, tzinfo=UTC))
+    >>> str(d.retry_at)
+    '2025-06-01 10:00:00+00:00'
+    """
+    checked = _check_credit(credit)
+    now = clock.as_instant(at, name="at")
+    return _decide(checked, _amount(amount), now, _security_code(security_code))
+
+
+_EXACT: Final = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact])
+"""Exact Decimal arithmetic: never rounded to the default context's 28 digits (Q40)."""
+
+
+def redeem_credit(
+    credit: Credit,
+    amount: Decimal | float | str,
+    *,
+    at: datetime,
+    security_code: str | None = None,
+) -> CreditRedemption:
+    """Use ``amount`` of ``credit`` at ``at``, all or nothing (CRD-13).
+
+    The decision is :func:`check_credit_redemption`'s. When it is allowed, the result's
+    ``credit`` has ``value_remaining`` lowered by ``amount`` exactly; when refused, it is the
+    credit given, unchanged.
+
+    >>> from datetime import UTC, datetime
+    >>> credit = Credit(value_initial=50, value_remaining="25.00")
+    >>> redeem_credit(credit, "30", at=datetime(2025, 6, 1, tzinfo=UTC)).credit == credit
+    True
+    >>> redeem_credit(credit, 25, at=datetime(2025, 6, 1, tzinfo=UTC)).credit.value_remaining
+    Decimal('0.00')
+    """
+    checked = _check_credit(credit)
+    now = clock.as_instant(at, name="at")
+    value = _amount(amount)
+    decision = _decide(checked, value, now, _security_code(security_code))
+    if not decision.allowed:
+        return CreditRedemption(decision=decision, credit=checked)
+    remaining = _EXACT.subtract(checked.value_remaining, value)
+    return CreditRedemption(
+        decision=decision, credit=attrs.evolve(checked, value_remaining=remaining)
+    )

@@ -20,8 +20,9 @@ $.definition.is_claimable: expected true or false, got 'true'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
@@ -41,12 +42,14 @@ from loyalty_core._fields import (
 )
 from loyalty_core.benefits import BenefitDefinition, ClaimTimeframe
 from loyalty_core.conditions import to_condition
+from loyalty_core.credits import Credit
 from loyalty_core.errors import ConditionError, InvalidRequest, PayloadError, Problem
 from loyalty_core.profiles import Profile
 from loyalty_core.rewards import Reward
 
 __all__ = [
     "ClaimRequest",
+    "edit_credit",
     "from_api",
     "parse_claim_request",
     "parse_instant",
@@ -359,3 +362,116 @@ def parse_redeem_request(body: object) -> int:
     if type(count) is not int or count < 1:
         raise PayloadError(Problem("$.count", f"expected an integer >= 1, got {raw!r}"))
     return count
+
+
+# --- the Edit Credit request body (CRD-14 to CRD-16) ------------------------------------------
+
+_EDIT_CREDIT_KEYS: Final = (
+    "issued_at",
+    "expires_at",
+    "released_at",
+    "recipient_first_name",
+    "recipient_email",
+    "message",
+    "profile_id",
+    "creator_profile_id",
+    "extended_at",
+    "value_initial",
+    "value_remaining",
+    "external_id",
+    "external_namespace",
+    "credit_number",
+    "security_code",
+    "location_id",
+    "location_external_id",
+    "location_external_code",
+    "locked",
+    "lock_expires_at",
+    "is_imported",
+    "meta",
+)
+"""The keys of the Edit Credit body, in the platform's order; every other key is ignored."""
+
+_EMAIL: Final = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+"""CRD-15's ``recipient_email`` pattern, exactly as RULES.md gives it (used with fullmatch)."""
+
+_MONEY_PATHS: Final = frozenset({"$.value_initial", "$.value_remaining"})
+
+
+def _edit_field(key: str, kind: Kind, raw: Any, tz: tzinfo) -> Any:
+    """Shape and check one present, non-null field of an Edit Credit body (CRD-15)."""
+    if kind.name == "instant":
+        # Q35, PAY-3: a naive datetime in a request body is a wall time in the credit's zone.
+        shaped = _shape_instant(raw, tz)
+    else:
+        shaper = _SHAPERS.get(kind.name)
+        shaped = raw if shaper is None else shaper(raw)
+    try:
+        value = kind.check(shaped)
+    except BadValue as exc:
+        # PAY-12 shows the body's own value, not the shape it was parsed into.
+        message = str(exc)
+        if shaped is not raw:
+            message = message.removesuffix(repr(shaped)) + repr(raw)
+        raise BadValue(message) from None
+    if key == "recipient_email" and _EMAIL.fullmatch(value) is None:
+        msg = f"expected an email address such as 'jsmith@example.com', got {raw!r}"
+        raise BadValue(msg)
+    return value
+
+
+def edit_credit(credit: Credit, changes: object) -> Credit:
+    """Apply an Edit Credit request body to ``credit`` (CRD-14 to CRD-16).
+
+    A key that is present replaces its field, an absent key keeps it, and unknown keys are
+    ignored. Dates take the PAY-2 shapes, and a naive one is a wall time in the credit's zone
+    (CRD-1, Q35). Null clears a nullable field, keeps the current ``value_remaining``, and is
+    rejected for ``value_initial`` and ``locked``. After merging, ``0 <= value_remaining <=
+    value_initial`` must hold (Q37). Expiry and release are never recomputed (Q9). Every bad
+    field is reported at once in one :class:`~loyalty_core.errors.PayloadError`, by JSON path;
+    a ``changes`` that is not a mapping is a ``PayloadError`` at ``$``.
+
+    >>> credit = Credit(timezone="Australia/Melbourne", value_initial=50, value_remaining="20.00")
+    >>> edited = edit_credit(credit, {"value_remaining": "12.50",
+    ...                               "expires_at": "2026-01-31 23:59:59"})
+    >>> edited.value_remaining, str(edited.expires_at)
+    (Decimal('12.50'), '2026-01-31 12:59:59+00:00')
+    >>> edit_credit(credit, {"value_initial": 10})
+    Traceback (most recent call last):
+    ...
+    loyalty_core.errors.PayloadError: $.value_remaining: 20.00 exceeds $.value_initial 10
+    """
+    if not isinstance(credit, Credit):
+        raise InvalidRequest(Problem("credit", f"expected a Credit, got {credit!r}"))
+    data = _body(changes)
+    kinds = dict(specs(Credit))
+    tz = credit.zone
+    values = {name: getattr(credit, name) for name in kinds}
+    problems: list[Problem] = []
+    for key in _EDIT_CREDIT_KEYS:
+        if key not in data:
+            continue  # CRD-14: an absent key keeps the field
+        raw, kind, path = data[key], kinds[key], f"$.{key}"
+        if raw is None:
+            if key == "value_remaining":
+                continue  # CRD-15: null leaves the current value unchanged
+            if kind.nullable:
+                values[key] = None
+            else:
+                # CRD-15: value_initial and locked may not be null.
+                problems.append(Problem(path, "must not be null, got None"))
+            continue
+        try:
+            values[key] = _edit_field(key, kind, raw, tz)
+        except BadValue as exc:
+            problems.append(Problem(path, str(exc)))
+    edited = build_trusted(Credit, values)
+    if not any(p.where in _MONEY_PATHS for p in problems):
+        # CRD-16 (Q37): the value invariant, once both values are individually valid.
+        problems.extend(edited._invariants("$."))  # noqa: SLF001 - shared invariant checks
+    if problems:
+        raise PayloadError(problems)
+    return edited
