@@ -255,7 +255,7 @@ class TestExtendAndSchedule:
     def test_extend_needs_one_of_days_and_date(self) -> None:
         status, _, err = run("extend", self.reward, "--profile-id", "p-1", "--at", "2026-03-01")
         assert status == 2
-        assert "--extend-days" in err
+        assert "exactly one of extend_days and extend_date" in err  # EXT-1
 
     def test_schedule(self) -> None:
         status, out, _ = run("schedule", str(EXAMPLES / "benefit.json"), "--json")
@@ -304,3 +304,88 @@ class TestRewards:
         status, _, err = run("rewards", self.rewards, "--at", "2025-06-25", "--amount", amount)
         assert status == 2
         assert "amount" in err
+
+
+class TestCredit:
+    """`loyalty-core credit check|redeem|edit` on the bundled gift card (RULES §9)."""
+
+    credit = str(EXAMPLES / "credit.json")
+
+    def test_not_released_yet(self) -> None:
+        status, out, _ = run(
+            "credit",
+            "check",
+            self.credit,
+            "--at",
+            "2025-03-12T18:19:59Z",
+            "--amount",
+            "5",
+            "--security-code",
+            "1234",
+            "--json",
+        )
+        assert status == 1
+        result = json.loads(out)
+        assert [r["code"] for r in result["reasons"]] == ["not_released"]
+        assert result["retry_at"] == "2025-03-12T18:20:00Z"  # CRD-3: 7 days, wall time kept
+
+    def test_redeem(self) -> None:
+        status, out, _ = run(
+            "credit",
+            "redeem",
+            self.credit,
+            "--at",
+            "2025-03-12T18:20:00Z",
+            "--amount",
+            "5",
+            "--security-code",
+            "1234",
+            "--json",
+        )
+        assert status == 0
+        assert json.loads(out)["credit"]["value_remaining"] == "15.00"
+
+    def test_edit(self) -> None:
+        body = '{"value_remaining": "12.50", "expires_at": "2026-01-31 23:59:59"}'
+        status, out, _ = run("credit", "edit", self.credit, "-", stdin=body)
+        assert status == 0
+        edited = json.loads(out)
+        assert edited["value_remaining"] == "12.50"
+        # Q35: a naive date in a request body is a wall time in the credit's zone (New York)
+        assert edited["expires_at"] == "2026-02-01 04:59:59"
+
+    def test_bad_edit_exits_2(self) -> None:
+        status, _, err = run("credit", "edit", self.credit, "-", stdin='{"value_initial": 10}')
+        assert status == 2
+        assert "$.value_remaining: 20.00 exceeds $.value_initial 10" in err
+
+
+class TestExtendRequestBody:
+    """`loyalty-core extend --request`: the Extend Reward body selects the items by id."""
+
+    def test_request(self, tmp_path: Path) -> None:
+        body = tmp_path / "request.json"
+        body.write_text('{"profile_id": "p-1", "ids": [4, 99], "extend_days": 30}')
+        status, out, _ = run(
+            "extend",
+            str(EXAMPLES / "reward.json"),
+            "--request",
+            str(body),
+            "--at",
+            "2026-03-01T00:00:00Z",
+            "--json",
+        )
+        assert status == 1  # id 99 is not in the file
+        result = json.loads(out)
+        assert [r["id"] for r in result["extended"]] == [4]
+        assert result["missing"] == [99]
+
+    def test_bad_request(self, tmp_path: Path) -> None:
+        body = tmp_path / "request.json"
+        body.write_text('{"profile_id": "p-1", "ids": [], "extend_days": 0}')
+        status, _, err = run(
+            "extend", str(EXAMPLES / "reward.json"), "--request", str(body), "--at", "2026-03-01"
+        )
+        assert status == 2
+        assert "$.ids" in err
+        assert "$.extend_days" in err

@@ -21,7 +21,13 @@ from loyalty_core import (
     RewardDefinition,
     compute_expiry,
 )
-from loyalty_core.payloads import ClaimRequest, parse_claim_request, parse_redeem_request
+from loyalty_core.payloads import (
+    ClaimRequest,
+    ExtendRequest,
+    parse_claim_request,
+    parse_extend_request,
+    parse_redeem_request,
+)
 from tests.helpers import utc
 
 DATA = Path(__file__).parent / "data"
@@ -594,3 +600,50 @@ class TestRequestBodies:
         with pytest.raises(PayloadError) as caught:
             parse_redeem_request({"count": count})
         assert problems(caught.value) == {"$.count": f"expected an integer >= 1, got {count!r}"}
+
+
+class TestExtendRequestBody:
+    """The Extend Reward request body (seed 003): profile_id, ids (min 1), days xor date."""
+
+    def test_days(self) -> None:
+        request = parse_extend_request({"profile_id": "p-1", "ids": [4, 7.0], "extend_days": 30})
+        assert request == ExtendRequest(profile_id="p-1", ids=(4, 7), extend_days=30)
+
+    def test_date_kept_as_written(self) -> None:
+        """EXT-8: a naive extend_date stays text, to be read in each item's zone."""
+        request = parse_extend_request(
+            {"profile_id": "p-1", "ids": [1], "extend_date": "2030-01-01 11:00:00"}
+        )
+        assert request.extend_date == "2030-01-01 11:00:00"
+        assert request.extend_days is None
+
+    @pytest.mark.parametrize(
+        ("body", "paths"),
+        [
+            pytest.param({}, {"$.profile_id", "$.ids", "$.extend_days"}, id="EXT-1-empty"),
+            pytest.param(
+                {"profile_id": "p", "ids": [1], "extend_days": 1, "extend_date": "2030-01-01"},
+                {"$.extend_days"},
+                id="EXT-1-both",
+            ),
+            pytest.param(
+                {"profile_id": "p", "ids": [1], "extend_days": True},
+                {"$.extend_days"},
+                id="EXT-1-bool-days",
+            ),
+            pytest.param(
+                {"profile_id": "p", "ids": [1], "extend_date": "2023-11-07T05:31:56"},
+                {"$.extend_date"},
+                id="PAY-2-T-without-offset",
+            ),
+            pytest.param(
+                {"profile_id": 7, "ids": ["x", 2], "extend_days": 1},
+                {"$.profile_id", "$.ids[0]"},
+                id="PAY-7-types",
+            ),
+        ],
+    )
+    def test_refused(self, body: dict[str, object], paths: set[str]) -> None:
+        with pytest.raises(PayloadError) as caught:
+            parse_extend_request(body)
+        assert set(problems(caught.value)) == paths

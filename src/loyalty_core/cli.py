@@ -18,11 +18,12 @@ import attrs
 from loyalty_core import clock
 from loyalty_core.benefits import Benefit, BenefitDefinition
 from loyalty_core.claims import claim_benefit
-from loyalty_core.credits import Credit, CreditDefinition
+from loyalty_core.credits import Credit, CreditDefinition, redeem_credit
 from loyalty_core.decisions import Decision
 from loyalty_core.errors import LoyaltyError, PayloadError
 from loyalty_core.extension import extend
 from loyalty_core.notifications import notification_schedule
+from loyalty_core.payloads import edit_credit, parse_extend_request
 from loyalty_core.periods import explain_expiry, is_expired
 from loyalty_core.policy import Policy
 from loyalty_core.profiles import Profile
@@ -356,12 +357,26 @@ def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     items = _items(args.items, args.kind, stdin)
     at = _instant_option(args.at, clock.UTC_ZONE, "--at")
     assert at is not None  # noqa: S101 - argparse requires --at
+    profile_id, days, date_text = args.profile_id, args.extend_days, args.extend_date
+    missing: list[int] = []
+    if args.request is not None:
+        if (profile_id, days, date_text) != (None, None, None):
+            msg = "--request: give the profile and the extension in the body or as options"
+            raise _BadInputError(msg)
+        request = parse_extend_request(_read_json(args.request, stdin))
+        profile_id, days, date_text = request.profile_id, request.extend_days, request.extend_date
+        known = {item.id for item in items}
+        missing = [i for i in request.ids if i not in known]
+        items = [item for item in items if item.id in request.ids]
+    elif profile_id is None:
+        msg = "--profile-id: required without --request"
+        raise _BadInputError(msg)
     result = extend(
         items,
-        profile_id=args.profile_id,
+        profile_id=profile_id,
         at=at,
-        extend_days=args.extend_days,
-        extend_date=args.extend_date,
+        extend_days=days,
+        extend_date=date_text,
         policy=_policy(args.policy),
     )
     old = {item.id: item.expires_at for item in items}
@@ -371,12 +386,11 @@ def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
             "skipped": [
                 {"id": item_id, **_decision_json(decision)} for item_id, decision in result.skipped
             ],
+            "missing": missing,
         }
         out.write(json.dumps(payload, indent=2) + "\n")
     else:
-        rows: list[tuple[str, str]] = [
-            ("extend", f"{len(items)} {args.kind}(s) of {args.profile_id!r}")
-        ]
+        rows: list[tuple[str, str]] = [("extend", f"{len(items)} {args.kind}(s) of {profile_id!r}")]
         for item in result.extended:
             was = old.get(item.id)
             previous = "never" if was is None else clock.format_instant(was)
@@ -395,8 +409,9 @@ def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
             for item_id, decision in result.skipped
             for reason in decision.reasons
         )
+        rows.extend((f"  missing {i!r}", "no item with this id in the items file") for i in missing)
         _write_rows(out, rows)
-    return EXIT_REFUSED if result.skipped else EXIT_OK
+    return EXIT_REFUSED if result.skipped or missing else EXIT_OK
 
 
 def _schedule(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
@@ -451,6 +466,38 @@ def _rewards(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
             rows.extend((f"  from {i!r}", format(v, "f")) for i, v in plan.deductions)
         _write_rows(out, rows)
     return EXIT_REFUSED if plan is not None and not plan.decision.allowed else EXIT_OK
+
+
+def _credit(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    credit = Credit.from_api(_read_json(args.credit, stdin))
+    if args.action == "edit":
+        edited = edit_credit(credit, _read_json(args.changes, stdin))
+        out.write(json.dumps(edited.to_api(), indent=2) + "\n")
+        return EXIT_OK
+    if args.at is None or args.amount is None:
+        msg = f"credit {args.action}: --at and --amount are required"
+        raise _BadInputError(msg)
+    at = _instant_option(args.at, credit.zone, "--at")
+    assert at is not None  # noqa: S101 - checked above
+    result = redeem_credit(credit, args.amount, at=at, security_code=args.security_code)
+    decision = result.decision
+    after_value = (
+        result.credit.value_remaining if args.action == "redeem" else credit.value_remaining
+    )
+    if args.json:
+        payload = _decision_json(decision)
+        if args.action == "redeem":
+            payload["credit"] = result.credit.to_api()
+        out.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        rows = [
+            (args.action, f"{args.amount} of credit {credit.id!r}"),
+            ("at", f"{clock.format_instant(at)} = {_local(at, credit.zone)}"),
+            *_decision_rows(decision, at),
+            ("remaining", format(after_value, "f")),
+        ]
+        _write_rows(out, rows)
+    return EXIT_OK if decision.allowed else EXIT_REFUSED
 
 
 def _count_option(text: str) -> int:
@@ -549,13 +596,18 @@ def _add_extend(commands: Any) -> None:
     )
     extender.add_argument("items", help="JSON file of the items, or - for stdin")
     extender.add_argument("--kind", choices=sorted(_KINDS), default="reward")
-    extender.add_argument("--profile-id", required=True, help="the member whose items to extend")
+    extender.add_argument("--profile-id", help="the member whose items to extend")
     extender.add_argument("--at", required=True, help="the instant of the extension (naive = UTC)")
-    how = extender.add_mutually_exclusive_group(required=True)
+    how = extender.add_mutually_exclusive_group()
     how.add_argument("--extend-days", type=_count_option, help="calendar days to add (EXT-7)")
     how.add_argument(
         "--extend-date",
         help="the new expiry; a naive one is a wall time in each item's zone (EXT-8)",
+    )
+    extender.add_argument(
+        "--request",
+        help="an Extend Reward request body (profile_id, ids, extend_days | extend_date) "
+        "instead of the three options; only the items with those ids are extended",
     )
     extender.add_argument("--policy", action="append", default=[], metavar="NAME=VALUE")
     extender.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -594,6 +646,26 @@ def _add_rewards(commands: Any) -> None:
     rewards.set_defaults(handler=_rewards)
 
 
+def _add_credit(commands: Any) -> None:
+    """Add the ``credit`` subcommand."""
+    credit = commands.add_parser(
+        "credit",
+        help="check or redeem a credit, or apply an Edit Credit body (CRD rules)",
+        description=(
+            "check: may --amount be redeemed at --at? redeem: the same, and print the credit "
+            "after it. edit: apply an Edit Credit request body and print the edited credit."
+        ),
+    )
+    credit.add_argument("action", choices=("check", "redeem", "edit"))
+    credit.add_argument("credit", help="JSON file of the credit (with its definition), or -")
+    credit.add_argument("changes", nargs="?", help="edit: JSON file of the Edit Credit body")
+    credit.add_argument("--at", help="check/redeem: the instant (naive = the credit's zone)")
+    credit.add_argument("--amount", help="check/redeem: the amount, a decimal such as 12.50")
+    credit.add_argument("--security-code", help="the code the member gave (CRD-10, CRD-11)")
+    credit.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    credit.set_defaults(handler=_credit)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="loyalty-core",
@@ -606,6 +678,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_extend(commands)
     _add_schedule(commands)
     _add_rewards(commands)
+    _add_credit(commands)
     return parser
 
 

@@ -49,9 +49,11 @@ from loyalty_core.rewards import Reward
 
 __all__ = [
     "ClaimRequest",
+    "ExtendRequest",
     "edit_credit",
     "from_api",
     "parse_claim_request",
+    "parse_extend_request",
     "parse_instant",
     "parse_redeem_request",
     "profile_from_api",
@@ -475,3 +477,83 @@ def edit_credit(credit: Credit, changes: object) -> Credit:
     if problems:
         raise PayloadError(problems)
     return edited
+
+
+# --- the Extend Reward request body (EXT-1) ----------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ExtendRequest:
+    """The Extend Reward request body: whose items, which ids, and by how much (EXT-1)."""
+
+    profile_id: str
+    ids: tuple[int, ...]
+    extend_days: int | None = None
+    extend_date: str | None = None
+    """The new expiry as written: a naive one is a wall time in each item's zone (EXT-8)."""
+
+
+def _extend_ids(ids: object, problems: list[Problem]) -> tuple[int, ...] | None:
+    if not isinstance(ids, list) or not ids:
+        problems.append(Problem("$.ids", f"expected an array of at least one id, got {ids!r}"))
+        return None
+    found: list[int] = []
+    for index, raw in enumerate(ids):
+        value = _integral(raw)
+        if type(value) is int:
+            found.append(value)
+        else:
+            problems.append(Problem(f"$.ids[{index}]", f"expected an integer, got {raw!r}"))
+    return tuple(found)
+
+
+def _extend_how(days: object, date_text: object, problems: list[Problem]) -> dict[str, Any]:
+    # EXT-1: exactly one of extend_days (an integer >= 1) and extend_date (a PAY-2 string).
+    if (days is None) == (date_text is None):
+        problems.append(
+            Problem(
+                "$.extend_days",
+                "expected exactly one of extend_days and extend_date, got "
+                f"extend_days={days!r}, extend_date={date_text!r}",
+            )
+        )
+        return {}
+    if days is not None:
+        value = _integral(days)
+        if type(value) is int and value >= 1:
+            return {"extend_days": value}
+        problems.append(Problem("$.extend_days", f"expected an integer >= 1, got {days!r}"))
+        return {}
+    try:
+        clock.parse_datetime(date_text)  # type: ignore[arg-type]
+    except ValueError as exc:
+        problems.append(Problem("$.extend_date", str(exc)))
+        return {}
+    return {"extend_date": date_text}
+
+
+def parse_extend_request(body: object) -> ExtendRequest:
+    """Parse an Extend Reward request body, or raise one ``PayloadError`` naming every problem.
+
+    ``profile_id`` is a required string; ``ids`` an array of at least one integer; exactly one
+    of ``extend_days`` (an integer >= 1) and ``extend_date`` (a PAY-2 datetime string).
+
+    >>> request = parse_extend_request({"profile_id": "p-1", "ids": [4, 7], "extend_days": 30})
+    >>> request.ids, request.extend_days
+    ((4, 7), 30)
+    """
+    data = _body(body)
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    profile_id = data.get("profile_id")
+    if type(profile_id) is str:
+        values["profile_id"] = profile_id
+    else:
+        problems.append(Problem("$.profile_id", f"expected a string, got {profile_id!r}"))
+    ids = _extend_ids(data.get("ids"), problems)
+    if ids is not None:
+        values["ids"] = ids
+    values.update(_extend_how(data.get("extend_days"), data.get("extend_date"), problems))
+    if problems:
+        raise PayloadError(problems)
+    return ExtendRequest(**values)
