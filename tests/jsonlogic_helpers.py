@@ -9,6 +9,8 @@ from loyalty_core.jsonlogic import DEFAULT_OPERATIONS, Operations
 
 def _double(value: float | Decimal) -> float:
     """A JSON number as JavaScript holds it (a double); huge integers become ±Infinity."""
+    if isinstance(value, Decimal) and value.is_nan():
+        return math.nan  # float() refuses a signalling NaN
     try:
         return float(value)
     except OverflowError:
