@@ -14,7 +14,7 @@ def _double(value: float | Decimal) -> float:
     try:
         return float(value)
     except OverflowError:
-        return math.copysign(math.inf, value)
+        return math.inf if value > 0 else -math.inf
 
 
 def same_json(actual: object, expected: object) -> bool:
