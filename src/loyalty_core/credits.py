@@ -21,11 +21,11 @@ import attrs
 
 from loyalty_core import _fields as f
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, Value, field, to_money
+from loyalty_core._fields import Value, field
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, bound_reason, first_change
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.periods import PeriodType, period_end
-from loyalty_core.rewards import ValueItem
+from loyalty_core.rewards import ValueItem, redemption_amount
 
 __all__ = [
     "Credit",
@@ -273,17 +273,6 @@ class CreditRedemption:
     credit: Credit
 
 
-def _amount(amount: object) -> Decimal:
-    # CRD-5 with RWD-4: converted like money (PAY-8); an amount <= 0 is a caller's bug.
-    try:
-        value = to_money(amount)
-    except BadValue as exc:
-        raise InvalidRequest(Problem("amount", str(exc))) from None
-    if value <= 0:
-        raise InvalidRequest(Problem("amount", f"expected a money amount > 0, got {amount!r}"))
-    return value
-
-
 def _security_code(security_code: object) -> str | None:
     if security_code is None or isinstance(security_code, str):
         return security_code
@@ -436,7 +425,7 @@ def check_credit_redemption(
     """
     checked = _check_credit(credit)
     now = clock.as_instant(at, name="at")
-    return _decide(checked, _amount(amount), now, _security_code(security_code))
+    return _decide(checked, redemption_amount(amount), now, _security_code(security_code))
 
 
 _EXACT: Final = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact])
@@ -465,7 +454,7 @@ def redeem_credit(
     """
     checked = _check_credit(credit)
     now = clock.as_instant(at, name="at")
-    value = _amount(amount)
+    value = redemption_amount(amount)
     decision = _decide(checked, value, now, _security_code(security_code))
     if not decision.allowed:
         return CreditRedemption(decision=decision, credit=checked)

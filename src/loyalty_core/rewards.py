@@ -193,8 +193,12 @@ def _checked_rewards(rewards: Iterable[Reward]) -> tuple[Reward, ...]:
     return items
 
 
-def _amount(amount: object) -> Decimal:
-    # RWD-4: converted like money (PAY-8), and > 0 (a zero redemption is a caller's bug).
+def redemption_amount(amount: object) -> Decimal:
+    """Convert a redemption ``amount`` like money and require it > 0 (RWD-4, CRD-5).
+
+    A bad or non-positive amount raises :class:`InvalidRequest` naming ``amount``: a zero
+    redemption is a caller's bug, as a zero ``count`` is (RED-2).
+    """
     try:
         wanted = f.to_money(amount)
     except f.BadValue as exc:
@@ -317,7 +321,7 @@ def redeem_rewards(
     ('requested 30 exceeds the balance 24.00', Decimal('0'))
     """
     items = _checked_rewards(rewards)
-    wanted = _amount(amount)
+    wanted = redemption_amount(amount)
     now = clock.as_instant(at, name="at")
     active = [(reward, index) for index, reward in enumerate(items) if _active(reward, now)]
 
