@@ -37,7 +37,7 @@ from loyalty_core.decisions import (
     first_change,
 )
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.periods import compute_expiry
+from loyalty_core.periods import before_issue, compute_expiry, past_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
 
@@ -95,11 +95,9 @@ def is_active(benefit: Benefit, at: datetime) -> bool:
     Issued means ``issued_at`` is null or ``<= at`` (Q36); expired follows EXP-1; used up
     means ``redemptions_remaining == 0``.
     """
-    issued = benefit.issued_at
-    expires = benefit.expires_at
     return (
-        (issued is None or issued <= at)
-        and (expires is None or at <= expires)
+        not before_issue(benefit.issued_at, at)
+        and not past_expiry(benefit.expires_at, at)
         and benefit.redemptions_remaining != 0
     )
 

@@ -24,7 +24,7 @@ from loyalty_core import clock
 from loyalty_core._fields import Value, field
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, bound_reason, first_change
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.periods import PeriodType, period_end
+from loyalty_core.periods import PeriodType, before_issue, past_expiry, period_end
 from loyalty_core.rewards import ValueItem, redemption_amount
 
 __all__ = [
@@ -313,7 +313,7 @@ def _timed_reasons(
     """CRD-6 to CRD-9: the rules whose outcome depends on the instant."""
     found: list[Reason] = []
     issued = credit.issued_at
-    if issued is not None and at < issued:  # CRD-6 (Q36)
+    if before_issue(issued, at):  # CRD-6 (Q36)
         found.append(
             bound_reason(
                 ReasonCode.NOT_YET_ISSUED, "the credit is issued at", "issued_at", issued, at
@@ -328,7 +328,7 @@ def _timed_reasons(
             )
         )
     expires = credit.expires_at
-    if expires is not None and at > expires:  # CRD-8 (EXP-1)
+    if past_expiry(expires, at):  # CRD-8 (EXP-1)
         found.append(
             bound_reason(ReasonCode.EXPIRED, "the credit expired at", "expires_at", expires, at)
         )

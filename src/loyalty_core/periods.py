@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Final
+from typing import Final, TypeGuard
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -20,9 +20,11 @@ from loyalty_core.errors import InvalidRequest, Problem
 __all__ = [
     "ExpiryExplanation",
     "PeriodType",
+    "before_issue",
     "compute_expiry",
     "explain_expiry",
     "is_expired",
+    "past_expiry",
     "period_end",
     "period_type_of",
 ]
@@ -162,7 +164,24 @@ def is_expired(expires_at: datetime | None, at: datetime) -> bool:
     now = clock.as_instant(at, name="at")
     if expires_at is None:
         return False
-    return now > clock.as_instant(expires_at, name="expires_at")
+    return past_expiry(clock.as_instant(expires_at, name="expires_at"), now)
+
+
+def past_expiry(expires_at: datetime | None, at: datetime) -> TypeGuard[datetime]:
+    """EXP-1 on instants already checked: ``at > expires_at``; a null expiry never passes.
+
+    The checks call this on their own normalised UTC instants; :func:`is_expired` is the
+    validating public form. True also tells the type checker that ``expires_at`` is set.
+    """
+    return expires_at is not None and at > expires_at
+
+
+def before_issue(issued_at: datetime | None, at: datetime) -> TypeGuard[datetime]:
+    """Q36 on instants already checked: an item is not yet issued iff ``at < issued_at``.
+
+    A null ``issued_at`` counts as issued. Used by RED-1/RED-4, RWD-1 and CRD-6.
+    """
+    return issued_at is not None and at < issued_at
 
 
 _RULE_OF: Final = {

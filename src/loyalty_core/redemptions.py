@@ -38,6 +38,7 @@ from loyalty_core.decisions import (
     first_change,
 )
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.periods import before_issue, past_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
 
@@ -139,13 +140,13 @@ def _timed_reasons(benefit: Benefit, at: datetime) -> list[Reason]:
     """RED-4 and RED-5: not yet issued (Q36) and expired (EXP-1)."""
     found: list[Reason] = []
     issued, expires = benefit.issued_at, benefit.expires_at
-    if issued is not None and at < issued:  # RED-4
+    if before_issue(issued, at):  # RED-4
         found.append(
             bound_reason(
                 ReasonCode.NOT_YET_ISSUED, "the benefit is issued at", "issued_at", issued, at
             )
         )
-    if expires is not None and at > expires:  # RED-5
+    if past_expiry(expires, at):  # RED-5
         found.append(
             bound_reason(ReasonCode.EXPIRED, "the benefit expired at", "expires_at", expires, at)
         )

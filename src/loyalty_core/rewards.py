@@ -20,7 +20,7 @@ from loyalty_core import clock
 from loyalty_core._fields import Value, field
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, first_change
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.periods import PeriodType
+from loyalty_core.periods import PeriodType, before_issue, past_expiry
 
 __all__ = [
     "Reward",
@@ -154,13 +154,11 @@ class RewardRedemption:
 
 
 def _active(reward: Reward, at: datetime) -> bool:
-    # RWD-1: issued (null or <= at, Q36), not expired (EXP-1: at <= expires_at, null never
-    # expires) and something left. Both instants are UTC already (TIME-1).
-    issued = reward.issued_at
-    expires = reward.expires_at
+    # RWD-1: issued (Q36), not expired (EXP-1) and something left. Both instants are UTC
+    # already (TIME-1).
     return (
-        (issued is None or issued <= at)
-        and (expires is None or at <= expires)
+        not before_issue(reward.issued_at, at)
+        and not past_expiry(reward.expires_at, at)
         and reward.value_remaining > 0
     )
 
