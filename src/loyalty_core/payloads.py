@@ -77,14 +77,21 @@ def _integral(raw: Any) -> Any:
     return raw
 
 
-def parse_instant(raw: object, naive_zone: Any = UTC) -> datetime:
-    """Turn a payload datetime into a UTC instant (PAY-2, PAY-3), or raise ``BadValue``.
+def parse_instant(raw: object, naive_zone: Any = UTC, *, path: str = "$") -> datetime:
+    """Turn a payload datetime into a UTC instant (PAY-2, PAY-3), or raise ``PayloadError``.
 
     Strings take the three PAY-2 shapes; a ``datetime`` object is accepted as it is. A naive
     value is a wall time in ``naive_zone``: UTC for what the platform returns, the item's zone
-    for request bodies (Q35). The instant must be one a value can store.
+    for request bodies (Q35). The instant must be one a value can store. The error names
+    ``path`` and the value.
+
+    >>> parse_instant("2023-11-07T05:31:56+10:00")
+    datetime.datetime(2023, 11, 6, 19, 31, 56, tzinfo=datetime.timezone.utc)
     """
-    return check_instant(_shape_instant(raw, naive_zone))
+    try:
+        return check_instant(_shape_instant(raw, naive_zone))
+    except BadValue as exc:
+        raise PayloadError(Problem(path, str(exc))) from None
 
 
 def _shape_instant(raw: object, naive_zone: Any = UTC) -> datetime:

@@ -51,7 +51,6 @@ from hypothesis.stateful import (
 
 import loyalty_core as lc
 from loyalty_core import clock
-from loyalty_core._fields import BadValue
 from loyalty_core.payloads import parse_instant
 
 __all__ = [
@@ -636,7 +635,7 @@ def _normal(key: str, value: Any, where: str) -> Any:
             return parse_instant(value)
         if key in _MONEY_KEYS:
             return Decimal(str(value))
-    except (BadValue, ArithmeticError, ValueError) as exc:
+    except (ArithmeticError, ValueError) as exc:  # PayloadError is a ValueError
         msg = f"{where}: cannot read {value!r}: {exc}"
         raise DivergenceError(msg) from None
     return value
