@@ -1657,3 +1657,21 @@ class TestInvalidArguments:
         a = check_claim(d, P1, at=START - US, timezone="UTC")
         b = check_claim(d, P1, at=START - US, timezone=ZoneInfo("UTC"))
         assert a == b
+
+
+class TestVisibleArguments:
+    """VIS-1: is_visible names a bad argument instead of failing on an attribute."""
+
+    @pytest.mark.parametrize("which", ["definition", "profile"])
+    def test_wrong_type(self, which: str) -> None:
+        arguments: dict[str, object] = {
+            "definition": BenefitDefinition(is_published=True),
+            "profile": Profile(id="p-1"),
+        }
+        arguments[which] = None
+        with pytest.raises(InvalidRequest, match=rf"^{which}: expected a "):
+            is_visible(
+                arguments["definition"],  # type: ignore[arg-type]
+                arguments["profile"],  # type: ignore[arg-type]
+                at=datetime(2026, 1, 1, tzinfo=UTC),
+            )

@@ -608,6 +608,11 @@ def is_visible(
     when set. Never looks at the claim condition, window or holdings (VIS-2).
     """
     clock.as_instant(at, name="at")  # VIS-3: at must be aware; no rule reads it yet
+    if not isinstance(definition, BenefitDefinition):
+        msg = f"expected a BenefitDefinition, got {definition!r}"
+        raise InvalidRequest(Problem("definition", msg))
+    if not isinstance(profile, Profile):
+        raise InvalidRequest(Problem("profile", f"expected a Profile, got {profile!r}"))
     del policy
     if not definition.is_published or definition.is_archived:
         return False
