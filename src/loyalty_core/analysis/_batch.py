@@ -1,0 +1,564 @@
+"""Batch claim eligibility, its summary, what-if comparisons and expiry tables.
+
+Every row is one call of the library's own rule function (``check_claim``; expiry from the
+stored ``expires_at``), so a batch answer can never differ from the per-request one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Final
+
+from loyalty_core import clock
+from loyalty_core.analysis._frames import (
+    Backend,
+    Column,
+    backend_of,
+    build_frame,
+    check_backend,
+    columns_of,
+    is_frame,
+    records_of,
+)
+from loyalty_core.benefits import Benefit, BenefitDefinition
+from loyalty_core.claims import check_claim
+from loyalty_core.credits import Credit
+from loyalty_core.decisions import ReasonCode
+from loyalty_core.errors import InvalidRequest, PayloadError, Problem
+from loyalty_core.policy import DEFAULT_POLICY, Policy
+from loyalty_core.profiles import Profile
+from loyalty_core.rewards import Reward
+
+__all__ = [
+    "CLAIM_CODES",
+    "ELIGIBILITY_COLUMNS",
+    "claim_eligibility",
+    "expiry_table",
+    "summarize",
+    "to_profiles",
+    "what_if",
+]
+
+CLAIM_CODES: Final[tuple[ReasonCode, ...]] = (
+    ReasonCode.NOT_CLAIMABLE,
+    ReasonCode.ARCHIVED,
+    ReasonCode.UNPUBLISHED,
+    ReasonCode.NOT_ASSIGNABLE,
+    ReasonCode.CLAIM_WINDOW_NOT_OPEN,
+    ReasonCode.CLAIM_WINDOW_CLOSED,
+    ReasonCode.DEFINITION_ENDED,
+    ReasonCode.CONDITION_NOT_MET,
+    ReasonCode.ALREADY_CLAIMED,
+    ReasonCode.ACTIVE_CLAIM_EXISTS,
+    ReasonCode.CLAIM_TIMEFRAME_LIMIT,
+    ReasonCode.GLOBAL_REDEMPTIONS_EXHAUSTED,
+    ReasonCode.ALLOCATIONS_EXHAUSTED,
+    ReasonCode.CAMPAIGN_ALREADY_CLAIMED,
+)
+"""The reason codes a claim can be refused with (CLM-1 to CLM-14), in the CLM table's order:
+one boolean column each in :func:`claim_eligibility`'s frame."""
+
+ELIGIBILITY_COLUMNS: Final[tuple[str, ...]] = (
+    "profile_id",
+    "definition",
+    "at",
+    "timezone",
+    "allowed",
+    *(code.value for code in CLAIM_CODES),
+    "reasons",
+    "messages",
+    "retry_at",
+)
+"""The columns of :func:`claim_eligibility`'s frame, in order."""
+
+_OUTCOME_ALLOWED: Final = "allowed"
+
+_ELIGIBILITY_KINDS: Final[Mapping[str, Column]] = {
+    "profile_id": "str",
+    "definition": "str",
+    "at": "instant",
+    "timezone": "str",
+    "allowed": "bool",
+    **dict.fromkeys((code.value for code in CLAIM_CODES), "bool"),
+    "reasons": "str",
+    "messages": "str",
+    "retry_at": "instant",
+}
+_SUMMARY_KINDS: Final[Mapping[str, Column]] = {
+    "outcome": "str",
+    "count": "int",
+    "sole": "int",
+    "rows": "int",
+    "share": "float",
+}
+_WHAT_IF_KINDS: Final[Mapping[str, Column]] = {
+    "profile_id": "str",
+    "definition": "str",
+    "at": "instant",
+    "allowed_before": "bool",
+    "allowed_after": "bool",
+    "reasons_before": "str",
+    "reasons_after": "str",
+    "change": "str",
+}
+_EXPIRY_KINDS: Final[Mapping[str, Column]] = {
+    "kind": "str",
+    "id": "int",
+    "profile_id": "str",
+    "timezone": "str",
+    "issued_at": "instant",
+    "expires_at": "instant",
+    "expires_local": "wall",
+    "expires_on": "date",
+}
+
+Item = Benefit | Reward | Credit
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+def _reroot(error: PayloadError, where: str) -> list[Problem]:
+    return [Problem(where + p.where.removeprefix("$"), p.message) for p in error.problems]
+
+
+def to_profiles(profiles: Any) -> tuple[Profile, ...]:
+    """Return members as :class:`~loyalty_core.Profile` values.
+
+    ``profiles`` is a pandas or polars DataFrame (one member per row; the ``id`` column is the
+    profile id, a string; a dotted column such as ``aggregations.spend_12m`` becomes the nested
+    key a condition reads; a missing cell is null), or an iterable of ``Profile`` values or
+    profile JSON mappings. Every bad row is reported at once, by position:
+
+    >>> to_profiles([{"id": "m-1", "tier_handle": "gold"}])[0].context["tier_handle"]
+    'gold'
+    >>> to_profiles([{"id": 7}])
+    Traceback (most recent call last):
+    ...
+    loyalty_core.errors.PayloadError: profiles[0].id: expected a string, got 7
+    """
+    if isinstance(profiles, Profile):
+        return (profiles,)
+    if is_frame(profiles):
+        rows: Iterable[Any] = records_of(profiles)
+    elif isinstance(profiles, Iterable) and not isinstance(profiles, str | bytes | Mapping):
+        rows = profiles
+    else:
+        msg = f"expected a DataFrame or an iterable of profiles, got {profiles!r}"
+        raise InvalidRequest(Problem("profiles", msg))
+    found: list[Profile] = []
+    problems: list[Problem] = []
+    for index, row in enumerate(rows):
+        if isinstance(row, Profile):
+            found.append(row)
+            continue
+        try:
+            found.append(Profile.from_api(row))
+        except PayloadError as exc:
+            problems.extend(_reroot(exc, f"profiles[{index}]"))
+    if problems:
+        raise PayloadError(problems)
+    return tuple(found)
+
+
+def _definitions(definitions: object) -> tuple[tuple[BenefitDefinition, str], ...]:
+    if isinstance(definitions, BenefitDefinition):
+        definitions = (definitions,)
+    if not isinstance(definitions, Iterable) or isinstance(definitions, str | bytes | Mapping):
+        msg = f"expected a BenefitDefinition or an iterable of them, got {definitions!r}"
+        raise InvalidRequest(Problem("definitions", msg))
+    found: list[tuple[BenefitDefinition, str]] = []
+    for index, definition in enumerate(definitions):
+        if not isinstance(definition, BenefitDefinition):
+            msg = f"expected a BenefitDefinition, got {definition!r}"
+            raise InvalidRequest(Problem(f"definitions[{index}]", msg))
+        found.append((definition, _label(definition, index)))
+    labels = [label for _, label in found]
+    if len(set(labels)) != len(labels):
+        msg = f"expected distinct handles (the frame's `definition` column), got {labels!r}"
+        raise InvalidRequest(Problem("definitions", msg))
+    return tuple(found)
+
+
+def _label(definition: BenefitDefinition, index: int) -> str:
+    # The `definition` column: the handle, else the id, else the position.
+    if definition.handle is not None:
+        return definition.handle
+    if definition.id is not None:
+        return f"#{definition.id}"
+    return f"definitions[{index}]"
+
+
+def _instants(at: object) -> tuple[datetime, ...]:
+    if isinstance(at, datetime):
+        return (clock.as_instant(at, name="at"),)
+    if not isinstance(at, Iterable) or isinstance(at, str | bytes | Mapping):
+        msg = f"expected an aware datetime or a sequence of them, got {at!r}"
+        raise InvalidRequest(Problem("at", msg))
+    instants = tuple(clock.as_instant(t, name=f"at[{i}]") for i, t in enumerate(at))
+    if not instants:
+        raise InvalidRequest(Problem("at", "expected at least one instant, got none"))
+    return instants
+
+
+def _zones(timezone: object, profiles: Sequence[Profile]) -> list[str]:
+    if isinstance(timezone, str):
+        clock.zone(timezone)
+        return [timezone] * len(profiles)
+    if not isinstance(timezone, Mapping):
+        msg = f"expected a zone name or a mapping of profile id to zone name, got {timezone!r}"
+        raise InvalidRequest(Problem("timezone", msg))
+    zones: list[str] = []
+    for profile in profiles:
+        name = timezone.get(profile.id) if profile.id is not None else None
+        if name is None:
+            msg = f"expected a zone for every profile id, got none for {profile.id!r}"
+            raise InvalidRequest(Problem("timezone", msg))
+        clock.zone(name, name=f"timezone[{profile.id!r}]")
+        zones.append(name)
+    return zones
+
+
+def _holdings(holdings: object, profiles: Sequence[Profile]) -> list[tuple[Benefit, ...]]:
+    if holdings is None:
+        return [()] * len(profiles)
+    if not isinstance(holdings, Mapping):
+        msg = f"expected a mapping of profile id to that member's benefits, got {holdings!r}"
+        raise InvalidRequest(Problem("holdings", msg))
+    found: dict[object, tuple[Benefit, ...]] = {}
+    for key, held in holdings.items():
+        items = tuple(held) if isinstance(held, Iterable) else (held,)
+        for index, item in enumerate(items):
+            if not isinstance(item, Benefit):
+                msg = f"expected a Benefit, got {item!r}"
+                raise InvalidRequest(Problem(f"holdings[{key!r}][{index}]", msg))
+        found[key] = items
+    return [found.get(p.id, ()) for p in profiles]
+
+
+# --- claim eligibility -------------------------------------------------------------------------
+
+
+def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
+    profiles: Any,
+    definitions: BenefitDefinition | Iterable[BenefitDefinition],
+    *,
+    at: datetime | Iterable[datetime],
+    timezone: str | Mapping[str, str],
+    holdings: Mapping[str, Iterable[Benefit]] | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    backend: Backend | None = None,
+) -> Any:
+    """Decide every claim of ``definitions`` by ``profiles`` at ``at``: one row per decision.
+
+    Each row is ``check_claim(definition, profile, at=…, timezone=…, holdings=…,
+    policy=policy)`` (CLM-1 to CLM-16), laid out in the columns :data:`ELIGIBILITY_COLUMNS`:
+    ``profile_id``, ``definition`` (the handle), ``at`` and ``retry_at`` (UTC; ``retry_at`` is
+    TIME-9's, null when nothing changes), ``timezone``, ``allowed``, one boolean column per
+    reason code of :data:`CLAIM_CODES`, ``reasons`` (the codes in check order, comma-separated)
+    and ``messages`` (the reasons' messages, ``"; "``-separated). Rows run member by member,
+    then definition, then instant.
+
+    ``profiles`` is anything :func:`to_profiles` takes; ``at`` is an aware datetime or a
+    sequence of them; ``timezone`` a zone name, or a mapping of profile id to zone name (the
+    zone each member's new benefit would get, TIME-3); ``holdings`` a mapping of profile id to
+    that member's benefits. The result is a pandas DataFrame, or a polars one when
+    ``profiles`` is a polars frame or ``backend="polars"``. Bad input raises
+    :class:`~loyalty_core.InvalidRequest` (or :class:`~loyalty_core.PayloadError` for a bad
+    profile row) before any row is decided.
+
+    >>> from datetime import UTC, datetime
+    >>> from loyalty_core import BenefitDefinition
+    >>> gold = BenefitDefinition(handle="gold-lounge", is_claimable=True, is_published=True,
+    ...                          is_assignable=True,
+    ...                          claim_condition={"==": [{"var": "tier_handle"}, "gold"]})
+    >>> frame = claim_eligibility([{"id": "m-1", "tier_handle": "gold"},
+    ...                            {"id": "m-2", "tier_handle": "silver"}],
+    ...                           gold, at=datetime(2026, 3, 1, tzinfo=UTC), timezone="UTC")
+    >>> frame[["profile_id", "allowed", "condition_not_met", "reasons"]]
+      profile_id  allowed  condition_not_met            reasons
+    0        m-1     True              False
+    1        m-2    False               True  condition_not_met
+    """
+    chosen = check_backend(backend) if backend is not None else backend_of(profiles)
+    members = to_profiles(profiles)
+    pairs = _definitions(definitions)
+    instants = _instants(at)
+    zones = _zones(timezone, members)
+    held = _holdings(holdings, members)
+    if not isinstance(policy, Policy):
+        raise InvalidRequest(Problem("policy", f"expected a Policy, got {policy!r}"))
+
+    profile_ids: list[str | None] = []
+    labels: list[str] = []
+    ats: list[datetime] = []
+    row_zones: list[str] = []
+    allowed: list[bool] = []
+    reasons: list[str] = []
+    messages: list[str] = []
+    retry: list[datetime | None] = []
+    flagged: list[tuple[int, ReasonCode]] = []
+    row = 0
+    for profile, tz, benefits in zip(members, zones, held, strict=True):
+        for definition, label in pairs:
+            for instant in instants:
+                decision = check_claim(
+                    definition, profile, at=instant, timezone=tz, holdings=benefits, policy=policy
+                )
+                found = decision.reasons
+                profile_ids.append(profile.id)
+                labels.append(label)
+                ats.append(instant)
+                row_zones.append(tz)
+                allowed.append(not found)
+                if found:
+                    reasons.append(", ".join([r.code.value for r in found]))
+                    messages.append("; ".join([r.message for r in found]))
+                    flagged.extend((row, r.code) for r in found)
+                else:
+                    reasons.append("")
+                    messages.append("")
+                retry.append(decision.retry_at)
+                row += 1
+
+    by_code: dict[ReasonCode, list[bool]] = {code: [False] * row for code in CLAIM_CODES}
+    for index, code in flagged:
+        by_code[code][index] = True
+    columns: dict[str, Sequence[Any]] = {
+        "profile_id": profile_ids,
+        "definition": labels,
+        "at": ats,
+        "timezone": row_zones,
+        "allowed": allowed,
+        **{code.value: by_code[code] for code in CLAIM_CODES},
+        "reasons": reasons,
+        "messages": messages,
+        "retry_at": retry,
+    }
+    return build_frame(columns, _ELIGIBILITY_KINDS, chosen)
+
+
+# --- summaries ---------------------------------------------------------------------------------
+
+
+def summarize(frame: Any, *, by: Sequence[str] = ("definition", "at")) -> Any:
+    """Count each outcome of a :func:`claim_eligibility` frame, per group of ``by`` columns.
+
+    One row per group and outcome (``allowed``, or a reason code that occurred), with
+    ``count`` (rows with that outcome; a member refused for three reasons counts under each),
+    ``sole`` (rows refused for that reason alone: they would be allowed without it),
+    ``rows`` (the group's size) and ``share`` (``count / rows``). Groups keep the order they
+    first appear in; outcomes follow the CLM table, ``allowed`` first. The result has the
+    frame's backend.
+
+    >>> from datetime import UTC, datetime
+    >>> from loyalty_core import BenefitDefinition
+    >>> closed = BenefitDefinition(handle="closed", is_published=True, is_assignable=True)
+    >>> frame = claim_eligibility([{"id": "m-1"}, {"id": "m-2"}], closed,
+    ...                           at=datetime(2026, 3, 1, tzinfo=UTC), timezone="UTC")
+    >>> summarize(frame, by=["definition"])
+      definition        outcome  count  sole  rows  share
+    0     closed  not_claimable      2     2     2    1.0
+    """
+    keys = list(by)
+    codes = [code.value for code in CLAIM_CODES]
+    data = columns_of(frame, [*keys, "allowed", *codes], name="frame")
+    rows: dict[tuple[Any, ...], int] = {}
+    counts: dict[tuple[Any, ...], Counter[str]] = {}
+    sole: dict[tuple[Any, ...], Counter[str]] = {}
+    key_columns = [data[k] for k in keys]
+    flag_columns = [data[c] for c in codes]
+    for index, is_allowed in enumerate(data["allowed"]):
+        group = tuple(column[index] for column in key_columns)
+        if group not in rows:
+            rows[group] = 0
+            counts[group] = Counter()
+            sole[group] = Counter()
+        rows[group] += 1
+        if is_allowed:
+            counts[group][_OUTCOME_ALLOWED] += 1
+            continue
+        failed = [code for code, column in zip(codes, flag_columns, strict=True) if column[index]]
+        counts[group].update(failed)
+        if len(failed) == 1:
+            sole[group][failed[0]] += 1
+    out: dict[str, list[Any]] = {k: [] for k in keys}
+    out.update(outcome=[], count=[], sole=[], rows=[], share=[])
+    for group, size in rows.items():
+        for outcome in (_OUTCOME_ALLOWED, *codes):
+            count = counts[group][outcome]
+            if not count:
+                continue
+            for key, value in zip(keys, group, strict=True):
+                out[key].append(value)
+            out["outcome"].append(outcome)
+            out["count"].append(count)
+            out["sole"].append(sole[group][outcome] if outcome != _OUTCOME_ALLOWED else 0)
+            out["rows"].append(size)
+            out["share"].append(count / size)
+    kinds: dict[str, Column] = {key: _ELIGIBILITY_KINDS.get(key, "str") for key in keys}
+    kinds.update(_SUMMARY_KINDS)
+    return build_frame(out, kinds, backend_of(frame))
+
+
+def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_eligibility
+    profiles: Any,
+    old: BenefitDefinition | Policy,
+    new: BenefitDefinition | Policy,
+    *,
+    at: datetime | Iterable[datetime],
+    timezone: str | Mapping[str, str],
+    holdings: Mapping[str, Iterable[Benefit]] | None = None,
+    definitions: BenefitDefinition | Iterable[BenefitDefinition] | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    backend: Backend | None = None,
+) -> Any:
+    """Show whose claim outcome changes between two definitions, or between two policies.
+
+    With two :class:`~loyalty_core.BenefitDefinition` values, each member's claim of ``old``
+    is compared with their claim of ``new`` under ``policy``. With two
+    :class:`~loyalty_core.Policy` values, the claims of ``definitions`` are compared under
+    each. Only rows whose ``allowed`` or reasons differ are returned, with the columns
+    ``profile_id``, ``definition`` (the new one's handle), ``at``, ``allowed_before``,
+    ``allowed_after``, ``reasons_before``, ``reasons_after`` and ``change`` (``"gained"``,
+    ``"lost"`` or ``"reasons"``: refused both ways, for different reasons).
+
+    >>> from datetime import UTC, datetime
+    >>> import attrs
+    >>> from loyalty_core import BenefitDefinition
+    >>> old = BenefitDefinition(handle="spa", is_claimable=True, is_published=True,
+    ...                         is_assignable=True,
+    ...                         claim_condition={">": [{"var": "aggregations.spend_12m"}, 1000]})
+    >>> new = attrs.evolve(old, claim_condition={">": [{"var": "aggregations.spend_12m"}, 500]})
+    >>> members = [{"id": "m-1", "aggregations": {"spend_12m": 700}},
+    ...            {"id": "m-2", "aggregations": {"spend_12m": 300}}]
+    >>> changed = what_if(members, old, new, at=datetime(2026, 3, 1, tzinfo=UTC),
+    ...                   timezone="UTC")
+    >>> changed[["profile_id", "allowed_before", "allowed_after", "change"]]
+      profile_id  allowed_before  allowed_after  change
+    0        m-1           False           True  gained
+    """
+    members = to_profiles(profiles)
+    chosen = check_backend(backend) if backend is not None else backend_of(profiles)
+    common: dict[str, Any] = {"at": at, "timezone": timezone, "holdings": holdings}
+    if isinstance(old, BenefitDefinition) and isinstance(new, BenefitDefinition):
+        if definitions is not None:
+            msg = "expected no definitions when old and new are definitions"
+            raise InvalidRequest(Problem("definitions", msg))
+        before = claim_eligibility(members, old, policy=policy, **common)
+        after = claim_eligibility(members, new, policy=policy, **common)
+    elif isinstance(old, Policy) and isinstance(new, Policy):
+        if definitions is None:
+            msg = "expected the definitions to compare when old and new are policies"
+            raise InvalidRequest(Problem("definitions", msg))
+        before = claim_eligibility(members, definitions, policy=old, **common)
+        after = claim_eligibility(members, definitions, policy=new, **common)
+    else:
+        msg = f"expected two BenefitDefinitions or two Policies, got {old!r} and {new!r}"
+        raise InvalidRequest(Problem("old, new", msg))
+    names = ["profile_id", "definition", "at", "allowed", "reasons"]
+    was = columns_of(before, names)
+    now = columns_of(after, names)
+    out: dict[str, list[Any]] = {
+        "profile_id": [],
+        "definition": [],
+        "at": [],
+        "allowed_before": [],
+        "allowed_after": [],
+        "reasons_before": [],
+        "reasons_after": [],
+        "change": [],
+    }
+    for index, (allowed_before, allowed_after) in enumerate(
+        zip(was["allowed"], now["allowed"], strict=True)
+    ):
+        reasons_before, reasons_after = was["reasons"][index], now["reasons"][index]
+        if allowed_before == allowed_after and reasons_before == reasons_after:
+            continue
+        out["profile_id"].append(now["profile_id"][index])
+        out["definition"].append(now["definition"][index])
+        out["at"].append(now["at"][index])
+        out["allowed_before"].append(allowed_before)
+        out["allowed_after"].append(allowed_after)
+        out["reasons_before"].append(reasons_before)
+        out["reasons_after"].append(reasons_after)
+        if allowed_before == allowed_after:
+            out["change"].append("reasons")
+        else:
+            out["change"].append("gained" if allowed_after else "lost")
+    return build_frame(out, _WHAT_IF_KINDS, chosen)
+
+
+# --- expiry ------------------------------------------------------------------------------------
+
+
+def _items(items: object) -> list[tuple[str | None, Item]]:
+    if isinstance(items, Benefit | Reward | Credit):
+        return [(None, items)]
+    if isinstance(items, Mapping):
+        pairs: list[tuple[str | None, Item]] = []
+        for owner, held in items.items():
+            pairs.extend((owner, item) for _, item in _items(held))
+        return pairs
+    if not isinstance(items, Iterable) or isinstance(items, str | bytes):
+        msg = f"expected benefits, rewards or credits, got {items!r}"
+        raise InvalidRequest(Problem("items", msg))
+    found: list[tuple[str | None, Item]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Benefit | Reward | Credit):
+            msg = f"expected a Benefit, Reward or Credit, got {item!r}"
+            raise InvalidRequest(Problem(f"items[{index}]", msg))
+        found.append((None, item))
+    return found
+
+
+def expiry_table(items: Any, *, backend: Backend = "pandas") -> Any:
+    """Tabulate when each benefit, reward or credit expires, in UTC and in its own zone.
+
+    ``items`` is an iterable of items, or a mapping of profile id to items (which fills
+    ``profile_id`` where an item has none). Columns: ``kind`` (``benefit``, ``reward`` or
+    ``credit``), ``id``, ``profile_id``, ``timezone`` (the item's zone, TIME-3: a credit
+    falls back on its definition's, then UTC), ``issued_at`` and ``expires_at`` (UTC),
+    ``expires_local`` (the expiry's wall time in the item's zone, without offset) and
+    ``expires_on`` (its local date). A never-expiring item has nulls. One row per item, in the
+    given order.
+
+    >>> from loyalty_core import Reward
+    >>> reward = Reward.from_api({"id": 7, "timezone": "Australia/Melbourne",
+    ...                           "value_initial": "10.00",
+    ...                           "expires_at": "2026-04-05 13:59:59"})
+    >>> table = expiry_table([reward])
+    >>> table[["kind", "id", "expires_at", "expires_local"]]
+         kind  id                expires_at       expires_local
+    0  reward   7 2026-04-05 13:59:59+00:00 2026-04-05 23:59:59
+    """
+    chosen = check_backend(backend)
+    out: dict[str, list[Any]] = {
+        "kind": [],
+        "id": [],
+        "profile_id": [],
+        "timezone": [],
+        "issued_at": [],
+        "expires_at": [],
+        "expires_local": [],
+        "expires_on": [],
+    }
+    for owner, item in _items(items):
+        tz = item.zone
+        expires_at = item.expires_at
+        local: datetime | None = None
+        local_on: date | None = None
+        if expires_at is not None:
+            local = expires_at.astimezone(tz).replace(tzinfo=None)
+            local_on = clock.local_date(expires_at, tz)
+        out["kind"].append(type(item).__name__.lower())
+        out["id"].append(item.id)
+        out["profile_id"].append(item.profile_id if item.profile_id is not None else owner)
+        out["timezone"].append(tz.key)
+        out["issued_at"].append(item.issued_at)
+        out["expires_at"].append(expires_at)
+        out["expires_local"].append(local)
+        out["expires_on"].append(local_on)
+    return build_frame(out, _EXPIRY_KINDS, chosen)

@@ -1,0 +1,156 @@
+"""Building data frames from columns, and reading columns back, for pandas and polars alike.
+
+The analysis functions work on plain Python columns (``dict[str, list]``); only the first and
+last step touch a frame library. A frame is read through ``frame[name].to_list()`` and
+``frame.columns``, which pandas and polars share, so either may be passed in; what comes out
+is the backend the caller asked for, by default the input's.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Literal
+
+from loyalty_core.errors import InvalidRequest, Problem
+
+__all__ = ["Backend", "Column", "backend_of", "build_frame", "columns_of", "is_frame", "records_of"]
+
+Backend = Literal["pandas", "polars"]
+"""The frame libraries the analysis functions return."""
+
+_INSTALL_HINT = "install the analysis extra: pip install 'loyalty-core[analysis]'"
+
+
+def _import(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        msg = f"loyalty_core.analysis needs {name}: {_INSTALL_HINT}"
+        if name == "polars":
+            msg = "backend='polars' needs polars: pip install polars"
+        raise ImportError(msg) from None
+
+
+def is_frame(value: object) -> bool:
+    """Whether ``value`` is a pandas or polars DataFrame (judged by its class, not imported)."""
+    kind = type(value)
+    return kind.__name__ == "DataFrame" and kind.__module__.split(".")[0] in {"pandas", "polars"}
+
+
+def backend_of(value: object, default: Backend = "pandas") -> Backend:
+    """Return the frame library of ``value``, or ``default`` when it is not a frame."""
+    if is_frame(value):
+        return "polars" if type(value).__module__.startswith("polars") else "pandas"
+    return default
+
+
+def check_backend(value: object) -> Backend:
+    """Check a ``backend`` argument."""
+    if value not in ("pandas", "polars"):
+        raise InvalidRequest(Problem("backend", f"expected 'pandas' or 'polars', got {value!r}"))
+    return value
+
+
+def columns_of(frame: Any, names: Sequence[str], *, name: str = "frame") -> dict[str, list[Any]]:
+    """Read ``names`` from a pandas or polars frame as Python lists; a missing one is named."""
+    if not is_frame(frame):
+        msg = f"expected a pandas or polars DataFrame, got {type(frame).__name__}"
+        raise InvalidRequest(Problem(name, msg))
+    present = [str(c) for c in frame.columns]
+    missing = [n for n in names if n not in present]
+    if missing:
+        msg = f"expected the columns {missing!r}, which are missing; it has {present!r}"
+        raise InvalidRequest(Problem(name, msg))
+    return {n: list(frame[n].to_list()) for n in names}
+
+
+def _cell(value: Any) -> Any:
+    # A missing cell (pandas' NaN/NaT/NA, polars' null) is a JSON null.
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if type(value).__name__ in {"NAType", "NaTType"}:
+        return None
+    return value
+
+
+def _nest(row: Mapping[str, Any]) -> dict[str, Any]:
+    # Dotted column names become nested objects: "aggregations.spend_12m" -> {"aggregations":
+    # {"spend_12m": ...}}, the path a condition's {"var": "aggregations.spend_12m"} reads.
+    nested: dict[str, Any] = {}
+    for key, raw in row.items():
+        value = _cell(raw)
+        parts = str(key).split(".")
+        target = nested
+        for part in parts[:-1]:
+            child = target.setdefault(part, {})
+            if not isinstance(child, dict):
+                msg = f"column {key!r} nests under {part!r}, which is also a column of its own"
+                raise InvalidRequest(Problem("profiles", msg))
+            target = child
+        if parts[-1] in target and isinstance(target[parts[-1]], dict):
+            msg = f"column {key!r} is also the parent of a dotted column"
+            raise InvalidRequest(Problem("profiles", msg))
+        target[parts[-1]] = value
+    return nested
+
+
+def records_of(frame: Any) -> list[dict[str, Any]]:
+    """Return a frame's rows as profile JSON: dotted columns nested, missing cells null."""
+    names = [str(c) for c in frame.columns]
+    columns = [frame[c].to_list() for c in frame.columns]
+    return [_nest(dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]
+
+
+Column = Literal["instant", "wall", "date", "bool", "int", "float", "str"]
+"""A column's kind: ``instant`` a UTC datetime, ``wall`` a naive local datetime, ``date`` a
+calendar date; the others as named. Every kind may hold nulls except ``bool``."""
+
+_PANDAS: Final[Mapping[Column, str]] = {
+    "instant": "datetime64[us, UTC]",
+    "wall": "datetime64[us]",
+    "date": "object",
+    "bool": "bool",
+    "int": "Int64",
+    "float": "float64",
+    "str": "str",
+}
+
+
+def _polars_type(polars: Any, kind: Column) -> Any:
+    return {
+        "instant": polars.Datetime("us", "UTC"),
+        "wall": polars.Datetime("us"),
+        "date": polars.Date,
+        "bool": polars.Boolean,
+        "int": polars.Int64,
+        "float": polars.Float64,
+        "str": polars.String,
+    }[kind]
+
+
+def build_frame(
+    columns: Mapping[str, Sequence[Any]], kinds: Mapping[str, Column], backend: Backend
+) -> Any:
+    """Build a pandas or polars DataFrame from equal-length columns, in the given order.
+
+    Each column gets the type of its kind, so that an empty or all-null column still has it.
+    """
+    if backend == "polars":
+        polars = _import("polars")
+        return polars.DataFrame(
+            [
+                polars.Series(name, list(values), dtype=_polars_type(polars, kinds[name]))
+                for name, values in columns.items()
+            ]
+        )
+    pandas = _import("pandas")
+    return pandas.DataFrame(
+        {
+            name: pandas.Series(list(values), dtype=_PANDAS[kinds[name]])
+            for name, values in columns.items()
+        }
+    )
