@@ -83,7 +83,7 @@ _ELIGIBILITY_KINDS: Final[Mapping[str, Column]] = {
     "allowed": "bool",
     **dict.fromkeys((code.value for code in CLAIM_CODES), "bool"),
     "reasons": "str",
-    "messages": "str",
+    "messages": "texts",
     "retry_at": "instant",
 }
 _SUMMARY_KINDS: Final[Mapping[str, Column]] = {
@@ -258,8 +258,8 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     ``profile_id``, ``definition`` (the handle), ``at`` and ``retry_at`` (UTC; ``retry_at`` is
     TIME-9's, null when nothing changes), ``timezone``, ``allowed``, one boolean column per
     reason code of :data:`CLAIM_CODES`, ``reasons`` (the codes in check order, comma-separated)
-    and ``messages`` (the reasons' messages, ``"; "``-separated). Rows run member by member,
-    then definition, then instant.
+    and ``messages`` (the list of the reasons' messages, in the same order: a message may
+    itself contain any separator). Rows run member by member, then definition, then instant.
 
     ``profiles`` is anything :func:`to_profiles` takes; ``at`` is an aware datetime or a
     sequence of them; ``timezone`` a zone name, or a mapping of profile id to zone name (the
@@ -297,7 +297,7 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     row_zones: list[str] = []
     allowed: list[bool] = []
     reasons: list[str] = []
-    messages: list[str] = []
+    messages: list[list[str]] = []
     retry: list[datetime | None] = []
     flagged: list[tuple[int, ReasonCode]] = []
     row = 0
@@ -315,11 +315,11 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
                 allowed.append(not found)
                 if found:
                     reasons.append(", ".join([r.code.value for r in found]))
-                    messages.append("; ".join([r.message for r in found]))
+                    messages.append([r.message for r in found])
                     flagged.extend((row, r.code) for r in found)
                 else:
                     reasons.append("")
-                    messages.append("")
+                    messages.append([])
                 retry.append(decision.retry_at)
                 row += 1
 

@@ -105,9 +105,10 @@ def records_of(frame: Any) -> list[dict[str, Any]]:
     return [_nest(dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]
 
 
-Column = Literal["instant", "wall", "date", "bool", "int", "float", "str"]
+Column = Literal["instant", "wall", "date", "bool", "int", "float", "str", "texts"]
 """A column's kind: ``instant`` a UTC datetime, ``wall`` a naive local datetime, ``date`` a
-calendar date; the others as named. Every kind may hold nulls except ``bool``."""
+calendar date; ``texts`` a list of strings; the others as named. Every kind may hold nulls
+except ``bool`` and ``texts``."""
 
 _PANDAS: Final[Mapping[Column, str]] = {
     "instant": "datetime64[us, UTC]",
@@ -117,6 +118,7 @@ _PANDAS: Final[Mapping[Column, str]] = {
     "int": "Int64",
     "float": "float64",
     "str": "str",
+    "texts": "object",
 }
 
 
@@ -129,6 +131,7 @@ def _polars_type(polars: Any, kind: Column) -> Any:
         "int": polars.Int64,
         "float": polars.Float64,
         "str": polars.String,
+        "texts": polars.List(polars.String),
     }[kind]
 
 
