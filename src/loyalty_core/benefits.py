@@ -55,7 +55,7 @@ class ClaimTimeframe:
         """Render as the platform writes it: ``"month"`` or ``"30 days"``."""
         if self.count is None:
             return self.unit
-        return f"{self.count} {self.unit}s"
+        return f"{self.count} {self.unit}" + ("" if self.count == 1 else "s")
 
     def __str__(self) -> str:
         """Return :meth:`to_api`."""

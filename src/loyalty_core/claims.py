@@ -54,6 +54,12 @@ __all__ = [
 _iso = clock.format_instant
 
 
+def _redemptions(count: int | None) -> str:
+    if count is None:
+        return "unlimited redemptions"
+    return f"{count} redemption" + ("" if count == 1 else "s")
+
+
 @attrs.frozen(kw_only=True)
 class ClaimResult:
     """The outcome of :func:`claim_benefit` (and ``claim_and_redeem``).
@@ -279,7 +285,7 @@ class _Claim:
             lambda: (
                 (
                     f"the profile holds an active claimed copy (id {first.id!r}, "
-                    f"{first.redemptions_remaining!r} redemptions remaining, expires at "
+                    f"{_redemptions(first.redemptions_remaining)} remaining, expires at "
                     f"{_iso(first.expires_at) if first.expires_at else 'never'}); a reclaim needs "
                     "none active"
                 ),

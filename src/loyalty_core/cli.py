@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from loyalty_core import clock
+from loyalty_core import clock, scenarios
 from loyalty_core.benefits import Benefit, BenefitDefinition
 from loyalty_core.claims import claim_benefit
 from loyalty_core.credits import Credit, CreditDefinition, redeem_credit
@@ -666,6 +666,39 @@ def _add_credit(commands: Any) -> None:
     credit.set_defaults(handler=_credit)
 
 
+def _run(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    data = _read_json(args.scenario, stdin)
+    try:
+        scenario = scenarios.parse_scenario(data)
+    except PayloadError as exc:
+        listed = "".join(f"\n  {problem}" for problem in exc.problems) or f" {exc}"
+        msg = f"{args.scenario}: not a valid scenario:{listed}"
+        raise _BadInputError(msg) from None
+    timeline = scenarios.run_scenario(scenario)
+    if args.json:
+        out.write(json.dumps(scenarios.timeline_to_json(timeline), indent=2) + "\n")
+    else:
+        out.write(scenarios.render_timeline(timeline))
+    return EXIT_OK
+
+
+def _add_run(commands: Any) -> None:
+    """Add the ``run`` subcommand."""
+    run = commands.add_parser(
+        "run",
+        help="run a scenario of timed events through the rules and print the timeline",
+        description=(
+            "Read a scenario (definitions, members and their holdings, timed events) and "
+            "print each event with its decision, its reasons and the state it changed, then "
+            "the final state. Refusals are results: the exit status is 0 whenever the "
+            "scenario ran, and 2 when it is malformed (every bad field is named)."
+        ),
+    )
+    run.add_argument("scenario", help="JSON file of the scenario, or - for stdin")
+    run.add_argument("--json", action="store_true", help="print JSON instead of text")
+    run.set_defaults(handler=_run)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="loyalty-core",
@@ -679,6 +712,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_schedule(commands)
     _add_rewards(commands)
     _add_credit(commands)
+    _add_run(commands)
     return parser
 
 

@@ -34,10 +34,10 @@ service's state must equal the model's and keep the invariants. A failure raises
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final, Literal, Protocol, TypedDict
+from typing import Any, Final, Protocol
 
 import attrs
 from hypothesis import strategies as st
@@ -51,6 +51,20 @@ from hypothesis.stateful import (
 
 import loyalty_core as lc
 from loyalty_core import clock
+
+# The model itself is free of hypothesis, so that loyalty_core.scenarios (and `loyalty-core
+# run`) can use it without the testing extra; this module re-exports it unchanged.
+from loyalty_core._model import (
+    _KINDS,
+    Channel,
+    ItemRef,
+    Kind,
+    Member,
+    MemberState,
+    Model,
+    Outcome,
+    Snapshot,
+)
 from loyalty_core.payloads import parse_instant
 
 __all__ = [
@@ -70,17 +84,6 @@ __all__ = [
     "observe",
     "start_models",
 ]
-
-Kind = Literal["benefit", "reward", "credit"]
-"""The kinds of item a member holds (and ``extend`` works on)."""
-
-Channel = Literal["api", "staff", "customer"]
-"""The redemption channels of RED-3."""
-
-ItemRef = tuple[str, int]
-"""An item named by its owner's profile id and its position in the owner's list of that kind."""
-
-Item = lc.Benefit | lc.Reward | lc.Credit
 
 ZONES: Final = ("UTC", "Australia/Melbourne", "America/New_York", "Europe/London")
 """The zones the machine claims in and gives rewards and credits: a DST flip on either side."""
@@ -102,468 +105,13 @@ COMPARED: Final[Mapping[str, tuple[str, ...]]] = {
 
 _INSTANT_KEYS: Final = frozenset({"expires_at", "extended_at", "lock_expires_at"})
 _MONEY_KEYS: Final = frozenset({"value_initial", "value_remaining"})
-_KINDS: Final[tuple[Kind, ...]] = ("benefit", "reward", "credit")
 
 
 class DivergenceError(AssertionError):
     """The service under test differs from the reference model, or broke an invariant."""
 
 
-# --- the model's values ------------------------------------------------------------------------
-
-
-def _benefits(items: Iterable[lc.Benefit]) -> tuple[lc.Benefit, ...]:
-    return tuple(items)
-
-
-def _rewards(items: Iterable[lc.Reward]) -> tuple[lc.Reward, ...]:
-    return tuple(items)
-
-
-def _credits(items: Iterable[lc.Credit]) -> tuple[lc.Credit, ...]:
-    return tuple(items)
-
-
-def _definitions(items: Iterable[lc.BenefitDefinition]) -> tuple[lc.BenefitDefinition, ...]:
-    return tuple(items)
-
-
-def _members(items: Iterable[Member]) -> tuple[Member, ...]:
-    return tuple(items)
-
-
-@attrs.frozen(kw_only=True)
-class Member:
-    """One member: the profile and the benefits, rewards and credits it holds, in issue order."""
-
-    profile: lc.Profile
-    benefits: tuple[lc.Benefit, ...] = attrs.field(default=(), converter=_benefits)
-    rewards: tuple[lc.Reward, ...] = attrs.field(default=(), converter=_rewards)
-    credits: tuple[lc.Credit, ...] = attrs.field(default=(), converter=_credits)
-
-    @property
-    def profile_id(self) -> str:
-        """The profile's id (a :class:`Model` requires one)."""
-        return self.profile.id or ""
-
-    def items(self, kind: Kind) -> tuple[Item, ...]:
-        """Return the member's items of ``kind``, in issue order."""
-        if kind == "benefit":
-            return self.benefits
-        if kind == "reward":
-            return self.rewards
-        return self.credits
-
-
-@attrs.frozen(kw_only=True)
-class Outcome:
-    """What one operation did: its decision, or the error for bad input, and the items it touched.
-
-    ``decision`` is ``None`` when the operation raised ``error`` (a :class:`~loyalty_core.
-    LoyaltyError`: bad input, never a refusal). ``items`` holds the items created or changed
-    (the claimed benefit, the redeemed benefit, the extended items, the rewards drawn on, the
-    edited credit); ``skipped`` holds an extension's skipped ids with their decisions;
-    ``redeemed`` is what a rewards redemption took.
-    """
-
-    operation: str
-    decision: lc.Decision | None = None
-    error: lc.LoyaltyError | None = None
-    items: tuple[Item, ...] = ()
-    skipped: tuple[tuple[int | None, lc.Decision], ...] = ()
-    redeemed: Decimal | None = None
-
-    @property
-    def accepted(self) -> bool:
-        """Whether the operation went through: no error and an allowed decision."""
-        return self.error is None and self.decision is not None and self.decision.allowed
-
-    def describe(self) -> str:
-        """Say what happened in a few words: ``accepted``, the refusal codes, or the error."""
-        if self.error is not None:
-            return f"rejected as bad input ({self.error})"
-        if self.decision is None or self.decision.allowed:
-            return "accepted"
-        return "refused with " + ", ".join(r.code.value for r in self.decision.reasons)
-
-
-def _at(value: datetime) -> datetime:
-    return clock.as_instant(value, name="at")
-
-
-def _error(operation: str, message: str) -> Outcome:
-    return Outcome(operation=operation, error=lc.InvalidRequest(message))
-
-
-@attrs.frozen(kw_only=True)
-class Model:
-    """The reference model: definitions by handle, members, the current instant and the policy.
-
-    Every operation method returns ``(next_model, outcome)`` and leaves ``self`` unchanged. A
-    refused decision is appended to :attr:`refusals`; bad input (an unknown handle, profile or
-    index, a bad count, a bad edit) is reported in ``outcome.error`` and changes nothing. The
-    model embeds the latest definition in every member's benefits of it, so each operation sees
-    the counters the previous one left (RED-10, CLM-18).
-
-    Benefits claimed through the model get the ids ``next_id``, ``next_id + 1``, …; the ids of
-    the starting items are kept. Definitions need distinct handles, members distinct profile ids.
-    """
-
-    at: datetime = attrs.field(converter=_at)
-    definitions: tuple[lc.BenefitDefinition, ...] = attrs.field(default=(), converter=_definitions)
-    members: tuple[Member, ...] = attrs.field(default=(), converter=_members)
-    policy: lc.Policy = lc.DEFAULT_POLICY
-    refusals: tuple[tuple[str, lc.Decision], ...] = ()
-    """Every refusal so far, in order: ``(operation, decision)``; an extension adds one entry
-    per skipped item."""
-
-    def __attrs_post_init__(self) -> None:
-        """Check the handles and profile ids, then embed the latest definitions (RED-10)."""
-        handles = [d.handle for d in self.definitions]
-        if None in handles or len(set(handles)) != len(handles):
-            msg = f"definitions: expected distinct non-null handles, got {handles!r}"
-            raise lc.InvalidRequest(msg)
-        ids = [m.profile.id for m in self.members]
-        if None in ids or len(set(ids)) != len(ids):
-            msg = f"members: expected distinct non-null profile ids, got {ids!r}"
-            raise lc.InvalidRequest(msg)
-        by_handle = {d.handle: d for d in self.definitions}
-        synced = []
-        for member in self.members:
-            for benefit in member.benefits:
-                if benefit.definition.handle not in by_handle:
-                    msg = (
-                        f"members: a benefit of {member.profile_id!r} has the definition "
-                        f"{benefit.definition.handle!r}, which is not among the definitions"
-                    )
-                    raise lc.InvalidRequest(msg)
-            benefits = tuple(
-                b
-                if b.definition == by_handle[b.definition.handle]
-                else attrs.evolve(b, definition=by_handle[b.definition.handle])
-                for b in member.benefits
-            )
-            synced.append(attrs.evolve(member, benefits=benefits))
-        object.__setattr__(self, "members", tuple(synced))
-
-    # --- reading ----------------------------------------------------------------------------
-
-    @property
-    def next_id(self) -> int:
-        """The id the next claimed benefit gets: one more than the largest benefit id, or 1."""
-        ids = [b.id for m in self.members for b in m.benefits if b.id is not None]
-        return max(ids, default=0) + 1
-
-    def definition(self, handle: str) -> lc.BenefitDefinition:
-        """Return the current definition with ``handle``; raise ``KeyError`` when unknown."""
-        for definition in self.definitions:
-            if definition.handle == handle:
-                return definition
-        raise KeyError(handle)
-
-    def member(self, profile_id: str) -> Member:
-        """Return the member with ``profile_id``; raise ``KeyError`` when unknown."""
-        for member in self.members:
-            if member.profile.id == profile_id:
-                return member
-        raise KeyError(profile_id)
-
-    def snapshot(self) -> Snapshot:
-        """Return the model's state in the shape :meth:`Adapter.state` returns (``to_api``)."""
-        return {
-            "definitions": {d.handle or "": d.to_api() for d in self.definitions},
-            "members": {
-                m.profile_id: {
-                    "benefits": [b.to_api() for b in m.benefits],
-                    "rewards": [r.to_api() for r in m.rewards],
-                    "credits": [c.to_api() for c in m.credits],
-                }
-                for m in self.members
-            },
-        }
-
-    # --- building the next model ---------------------------------------------------------------
-
-    def _with(
-        self,
-        outcome: Outcome,
-        *,
-        member: Member | None = None,
-        definition: lc.BenefitDefinition | None = None,
-        members: Sequence[Member] | None = None,
-    ) -> tuple[Model, Outcome]:
-        refusals = list(self.refusals)
-        if outcome.decision is not None and not outcome.decision.allowed:
-            refusals.append((outcome.operation, outcome.decision))
-        refusals.extend((outcome.operation, decision) for _, decision in outcome.skipped)
-        new_members = list(self.members if members is None else members)
-        if member is not None:
-            new_members = [member if m.profile.id == member.profile.id else m for m in new_members]
-        definitions = self.definitions
-        if definition is not None:
-            definitions = tuple(
-                definition if d.handle == definition.handle else d for d in definitions
-            )
-        # The constructor re-embeds the latest definitions in every benefit (RED-10).
-        model = attrs.evolve(
-            self, definitions=definitions, members=tuple(new_members), refusals=tuple(refusals)
-        )
-        return model, outcome
-
-    def _unchanged(self, outcome: Outcome) -> tuple[Model, Outcome]:
-        return self._with(outcome)
-
-    def _find_member(self, operation: str, profile_id: str) -> Member | Outcome:
-        try:
-            return self.member(profile_id)
-        except KeyError:
-            return _error(operation, f"profile_id: unknown profile {profile_id!r}")
-
-    def _find_benefit(
-        self, operation: str, profile_id: str, index: int
-    ) -> tuple[Member, lc.Benefit] | Outcome:
-        member = self._find_member(operation, profile_id)
-        if isinstance(member, Outcome):
-            return member
-        if not 0 <= index < len(member.benefits):
-            return _error(operation, f"benefit_index: {profile_id!r} has no benefit {index!r}")
-        return member, member.benefits[index]
-
-    # --- operations ----------------------------------------------------------------------------
-
-    def claim(self, handle: str, profile_id: str, timezone: str) -> tuple[Model, Outcome]:
-        """Claim the definition ``handle`` for ``profile_id`` at :attr:`at` (CLM rules).
-
-        The member's benefits are the holdings. An allowed claim appends the new benefit (with
-        id :attr:`next_id`) and advances the definition's ``total_global_created`` (CLM-18).
-        """
-        operation = "claim"
-        member = self._find_member(operation, profile_id)
-        if isinstance(member, Outcome):
-            return self._unchanged(member)
-        try:
-            definition = self.definition(handle)
-        except KeyError:
-            return self._unchanged(_error(operation, f"handle: unknown definition {handle!r}"))
-        try:
-            result = lc.claim_benefit(
-                definition,
-                member.profile,
-                at=self.at,
-                timezone=timezone,
-                holdings=member.benefits,
-                policy=self.policy,
-            )
-        except lc.LoyaltyError as exc:
-            return self._unchanged(Outcome(operation=operation, error=exc))
-        if result.benefit is None:
-            return self._unchanged(Outcome(operation=operation, decision=result.decision))
-        benefit = attrs.evolve(result.benefit, id=self.next_id)
-        outcome = Outcome(operation=operation, decision=result.decision, items=(benefit,))
-        return self._with(
-            outcome,
-            member=attrs.evolve(member, benefits=(*member.benefits, benefit)),
-            definition=result.definition,
-        )
-
-    def redeem(
-        self, profile_id: str, benefit_index: int, count: int = 1, channel: Channel = "api"
-    ) -> tuple[Model, Outcome]:
-        """Redeem ``count`` of the member's benefit at ``benefit_index`` (RED-4 to RED-10).
-
-        All or nothing: an allowed redemption lowers the benefit's ``redemptions_remaining`` and
-        raises its definition's ``total_global_redemptions``, which every holder then sees.
-        """
-        operation = "redeem"
-        found = self._find_benefit(operation, profile_id, benefit_index)
-        if isinstance(found, Outcome):
-            return self._unchanged(found)
-        member, benefit = found
-        try:
-            result = lc.redeem_benefit(
-                benefit, at=self.at, count=count, channel=channel, policy=self.policy
-            )
-        except lc.LoyaltyError as exc:
-            return self._unchanged(Outcome(operation=operation, error=exc))
-        if not result.decision.allowed:
-            return self._unchanged(Outcome(operation=operation, decision=result.decision))
-        return self._replace_benefit(
-            operation, result.decision, member, benefit_index, result.benefit
-        )
-
-    def return_(self, profile_id: str, benefit_index: int, count: int = 1) -> tuple[Model, Outcome]:
-        """Give back ``count`` redemptions of the member's benefit at ``benefit_index`` (RED-12).
-
-        A count above what was redeemed is bad input (``InvalidRequest``): nothing changes.
-        """
-        operation = "return"
-        found = self._find_benefit(operation, profile_id, benefit_index)
-        if isinstance(found, Outcome):
-            return self._unchanged(found)
-        member, benefit = found
-        try:
-            returned = lc.return_redemption(benefit, count, at=self.at)
-        except lc.LoyaltyError as exc:
-            return self._unchanged(Outcome(operation=operation, error=exc))
-        return self._replace_benefit(operation, lc.Decision(), member, benefit_index, returned)
-
-    def _replace_benefit(
-        self,
-        operation: str,
-        decision: lc.Decision,
-        member: Member,
-        index: int,
-        benefit: lc.Benefit,
-    ) -> tuple[Model, Outcome]:
-        benefits = list(member.benefits)
-        benefits[index] = benefit
-        return self._with(
-            Outcome(operation=operation, decision=decision, items=(benefit,)),
-            member=attrs.evolve(member, benefits=tuple(benefits)),
-            definition=benefit.definition,
-        )
-
-    def extend(
-        self,
-        profile_id: str,
-        kind: Kind,
-        ids: Sequence[int],
-        *,
-        extend_days: int | None = None,
-        extend_date: datetime | str | None = None,
-    ) -> tuple[Model, Outcome]:
-        """Extend the items of ``kind`` with these ids for ``profile_id`` (EXT-1 to EXT-10).
-
-        Ids are looked up among every member's items of that kind, so another member's id is
-        skipped with ``not_owned``; a repeated id is skipped with ``already_extended``. An
-        unknown id is bad input. Each skipped item's decision is logged as a refusal.
-        """
-        operation = "extend"
-        if kind not in _KINDS:
-            return self._unchanged(_error(operation, f"kind: unknown kind {kind!r}"))
-        owners: dict[int, Member] = {}
-        for member in self.members:
-            for item in member.items(kind):
-                if item.id is not None:
-                    owners.setdefault(item.id, member)
-        missing = [i for i in ids if i not in owners]
-        if missing:
-            return self._unchanged(_error(operation, f"ids: unknown {kind} ids {missing!r}"))
-        items = [next(i for i in owners[item_id].items(kind) if i.id == item_id) for item_id in ids]
-        try:
-            result = lc.extend(
-                items,
-                profile_id=profile_id,
-                at=self.at,
-                extend_days=extend_days,
-                extend_date=extend_date,
-                policy=self.policy,
-            )
-        except lc.LoyaltyError as exc:
-            return self._unchanged(Outcome(operation=operation, error=exc))
-        extended = {item.id: item for item in result.extended}
-        members = [
-            _replace_items(member, kind, extended) if extended else member
-            for member in self.members
-        ]
-        outcome = Outcome(
-            operation=operation,
-            decision=lc.Decision(),
-            items=result.extended,
-            skipped=result.skipped,
-        )
-        return self._with(outcome, members=members)
-
-    def redeem_rewards(
-        self, profile_id: str, amount: Decimal | str, *, strict: bool = False
-    ) -> tuple[Model, Outcome]:
-        """Redeem ``amount`` from the member's rewards, nearest expiry first (RWD-1 to RWD-7)."""
-        operation = "redeem_rewards"
-        member = self._find_member(operation, profile_id)
-        if isinstance(member, Outcome):
-            return self._unchanged(member)
-        try:
-            result = lc.redeem_rewards(member.rewards, amount, at=self.at, strict=strict)
-        except lc.LoyaltyError as exc:
-            return self._unchanged(Outcome(operation=operation, error=exc))
-        changed = tuple(
-            new for old, new in zip(member.rewards, result.rewards, strict=True) if new != old
-        )
-        outcome = Outcome(
-            operation=operation, decision=result.decision, items=changed, redeemed=result.redeemed
-        )
-        if not result.decision.allowed:
-            return self._unchanged(outcome)
-        return self._with(outcome, member=attrs.evolve(member, rewards=result.rewards))
-
-    def edit_credit(
-        self, profile_id: str, credit_index: int, changes: Mapping[str, Any]
-    ) -> tuple[Model, Outcome]:
-        """Apply an Edit Credit body to the member's credit at ``credit_index`` (CRD-14 to 16).
-
-        A bad body is a ``PayloadError`` in ``outcome.error`` and changes nothing.
-        """
-        operation = "edit_credit"
-        member = self._find_member(operation, profile_id)
-        if isinstance(member, Outcome):
-            return self._unchanged(member)
-        if not 0 <= credit_index < len(member.credits):
-            msg = f"credit_index: {profile_id!r} has no credit {credit_index!r}"
-            return self._unchanged(_error(operation, msg))
-        try:
-            edited = lc.edit_credit(member.credits[credit_index], changes)
-        except lc.LoyaltyError as exc:
-            return self._unchanged(Outcome(operation=operation, error=exc))
-        held = list(member.credits)
-        held[credit_index] = edited
-        outcome = Outcome(operation=operation, decision=lc.Decision(), items=(edited,))
-        return self._with(outcome, member=attrs.evolve(member, credits=tuple(held)))
-
-    def advance(self, to: datetime) -> tuple[Model, Outcome]:
-        """Move the clock to ``to``; going back in time or a naive ``to`` is bad input."""
-        operation = "advance"
-        try:
-            instant = clock.as_instant(to, name="to")
-        except lc.LoyaltyError as exc:
-            return self._unchanged(Outcome(operation=operation, error=exc))
-        if instant < self.at:
-            msg = f"to: expected an instant >= {clock.format_instant(self.at)}, got {to!r}"
-            return self._unchanged(_error(operation, msg))
-        model, outcome = self._with(Outcome(operation=operation, decision=lc.Decision()))
-        return attrs.evolve(model, at=instant), outcome
-
-
-def _replace_items(member: Member, kind: Kind, extended: Mapping[int | None, Item]) -> Member:
-    def fresh(item: Item) -> Any:
-        return extended.get(item.id, item) if item.id is not None else item
-
-    if kind == "benefit":
-        return attrs.evolve(member, benefits=tuple(fresh(b) for b in member.benefits))
-    if kind == "reward":
-        return attrs.evolve(member, rewards=tuple(fresh(r) for r in member.rewards))
-    return attrs.evolve(member, credits=tuple(fresh(c) for c in member.credits))
-
-
 # --- the adapter a service implements ------------------------------------------------------------
-
-
-class MemberState(TypedDict):
-    """A member's items in the platform's JSON shapes, each list in issue order."""
-
-    benefits: Sequence[Mapping[str, Any]]
-    rewards: Sequence[Mapping[str, Any]]
-    credits: Sequence[Mapping[str, Any]]
-
-
-class Snapshot(TypedDict):
-    """A whole system's state: definition JSON by handle, and each member's items by profile id.
-
-    Only the keys in :data:`COMPARED` are read; extra keys are ignored. Instants may be PAY-2
-    strings or aware ``datetime`` values, money a string, ``Decimal`` or number.
-    """
-
-    definitions: Mapping[str, Mapping[str, Any]]
-    members: Mapping[str, MemberState]
 
 
 class Adapter(Protocol):
