@@ -130,7 +130,9 @@ def to_profiles(profiles: Any) -> tuple[Profile, ...]:
     ``profiles`` is a pandas or polars DataFrame (one member per row; the ``id`` column is the
     profile id, a string; a dotted column such as ``aggregations.spend_12m`` becomes the nested
     key a condition reads; a missing cell is null), or an iterable of ``Profile`` values or
-    profile JSON mappings. Every bad row is reported at once, by position:
+    profile JSON mappings. Cells are taken as they are: a list read from a CSV is text, and
+    JSON Logic's ``in`` on text tests for a substring, so split such columns into lists first.
+    Every bad row is reported at once, by position:
 
     >>> to_profiles([{"id": "m-1", "tier_handle": "gold"}])[0].context["tier_handle"]
     'gold'
@@ -257,9 +259,15 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     policy=policy)`` (CLM-1 to CLM-16), laid out in the columns :data:`ELIGIBILITY_COLUMNS`:
     ``profile_id``, ``definition`` (the handle), ``at`` and ``retry_at`` (UTC; ``retry_at`` is
     TIME-9's, null when nothing changes), ``timezone``, ``allowed``, one boolean column per
-    reason code of :data:`CLAIM_CODES`, ``reasons`` (the codes in check order, comma-separated)
-    and ``messages`` (the list of the reasons' messages, in the same order: a message may
-    itself contain any separator). Rows run member by member, then definition, then instant.
+    reason code of :data:`CLAIM_CODES`, ``reasons`` (the failed rules' codes in the CLM
+    table's order, comma-separated) and ``messages`` (the list of their messages, in the same
+    order: a message may itself contain any separator). Rows run member by member, then
+    definition, then instant.
+
+    Every row is decided on its own against the definition as given: nothing is consumed, so
+    allocations and global caps are checked (CLM-12, CLM-13) but a row allowed does not spend
+    them for the next. "Who could claim" is answered per member; how many claims the stock
+    would actually serve is the smaller of that count and what remains.
 
     ``profiles`` is anything :func:`to_profiles` takes; ``at`` is an aware datetime or a
     sequence of them; ``timezone`` a zone name, or a mapping of profile id to zone name (the

@@ -1,0 +1,210 @@
+"""Benchmarks for batch claim eligibility (issue 7).
+
+Run on demand: ``uv run python benchmarks/bench_analysis.py [--sizes 10000,100000,1000000]
+[--dask 200000]``.
+
+For each size N, N members (half of them pass the 2-clause condition) are checked against one
+definition, so there are N (member, definition) pairs:
+
+- **loop**: the reference cost, measured in the same run: ``check_claim`` for every pair plus
+  building its row as a dict (the same fields ``claim_eligibility`` returns: codes, messages,
+  ``retry_at``), appended to a list;
+- **batch**: ``claim_eligibility(profiles, definition, …)`` into a pandas DataFrame, from a
+  list of ``Profile`` values;
+- **frame**: the same from a pandas DataFrame of members (dotted columns, converted per row).
+
+Goal: batch per pair <= 2x loop per pair, flat from 10k to 1M pairs; memory <= 2 GB at 1M
+(the process's peak resident set, which includes the inputs). ``--dask N`` also runs N pairs
+from a pandas frame in-process and with Dask ``map_partitions`` on a two-worker local cluster,
+and reports the speed-up (the cluster's start-up is excluded; moving the frame to the workers
+is included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from loyalty_core import BenefitDefinition, Profile, check_claim
+from loyalty_core.analysis import CLAIM_CODES, claim_eligibility
+
+AT = datetime(2027, 3, 1, tzinfo=UTC)
+CONDITION = {
+    "and": [
+        {">": [{"var": "aggregations.spend_12m"}, 1000]},
+        {"===": [{"var": "tier_handle"}, "tier-2"]},
+    ]
+}
+DEFINITION = BenefitDefinition(
+    id=1,
+    handle="march-lounge",
+    is_claimable=True,
+    is_published=True,
+    is_assignable=True,
+    claim_period_start_at=datetime(2027, 1, 1, tzinfo=UTC),
+    claim_condition=CONDITION,  # type: ignore[arg-type]
+    period=30,
+    max_redemptions=1,
+)
+CODES = tuple(code.value for code in CLAIM_CODES)
+
+
+def member_rows(count: int) -> list[dict[str, Any]]:
+    """Profile JSON for ``count`` members; even ones pass the condition, odd ones fail it."""
+    return [
+        {
+            "id": f"m-{index:07d}",
+            "tier_handle": "tier-2" if index % 4 != 3 else "tier-1",
+            "aggregations": {"spend_12m": 1500 if index % 2 == 0 else 500},
+        }
+        for index in range(count)
+    ]
+
+
+def member_frame(count: int) -> pd.DataFrame:
+    """The same members as a flat pandas frame with a dotted column."""
+    rows = member_rows(count)
+    return pd.DataFrame(
+        {
+            "id": [r["id"] for r in rows],
+            "tier_handle": [r["tier_handle"] for r in rows],
+            "aggregations.spend_12m": [r["aggregations"]["spend_12m"] for r in rows],
+        }
+    )
+
+
+def loop(profiles: list[Profile]) -> list[dict[str, Any]]:
+    """The reference: check_claim per pair, and the row built as a dict."""
+    out = []
+    for profile in profiles:
+        decision = check_claim(DEFINITION, profile, at=AT, timezone="UTC")
+        codes = {r.code.value for r in decision.reasons}
+        row: dict[str, Any] = {
+            "profile_id": profile.id,
+            "definition": DEFINITION.handle,
+            "at": AT,
+            "timezone": "UTC",
+            "allowed": decision.allowed,
+        }
+        for code in CODES:
+            row[code] = code in codes
+        row["reasons"] = ", ".join(r.code.value for r in decision.reasons)
+        row["messages"] = [r.message for r in decision.reasons]
+        row["retry_at"] = decision.retry_at
+        out.append(row)
+    return out
+
+
+def timed(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """The best wall time of ``repeat`` runs, and the last result."""
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        result = None
+        gc.collect()
+        start = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_sizes(sizes: list[int]) -> int:
+    """Compare batch and loop at each size; return 1 when a goal is missed."""
+    missed = False
+    print(
+        f"{'pairs':>9} {'loop ns':>9} {'batch ns':>9} {'ratio':>6} {'frame ns':>9} {'peak MB':>8}"
+    )
+    for size in sizes:
+        rows = member_rows(size)
+        profiles = [Profile.from_api(r) for r in rows]
+        repeat = 3 if size <= 100_000 else 1
+        loop_s, expected = timed(lambda: loop(profiles), repeat)  # noqa: B023 - run at once
+        del expected
+        batch_s, frame = timed(
+            lambda: claim_eligibility(profiles, DEFINITION, at=AT, timezone="UTC"),  # noqa: B023
+            repeat,
+        )
+        assert len(frame) == size
+        assert frame["allowed"].sum() == sum(
+            1
+            for r in rows
+            if r["tier_handle"] == "tier-2" and r["aggregations"]["spend_12m"] > 1000
+        )
+        del frame
+        members = member_frame(size)
+        frame_s, _ = timed(
+            lambda: claim_eligibility(members, DEFINITION, at=AT, timezone="UTC"),  # noqa: B023
+            repeat,
+        )
+        ratio = batch_s / loop_s
+        missed |= ratio > 2
+        print(
+            f"{size:>9,} {loop_s / size * 1e9:>9.0f} {batch_s / size * 1e9:>9.0f} "
+            f"{ratio:>6.2f} {frame_s / size * 1e9:>9.0f} {peak_rss_mb():>8.0f}"
+        )
+    missed |= peak_rss_mb() > 2048
+    return 1 if missed else 0
+
+
+def run_dask(size: int) -> None:
+    """In-process versus Dask map_partitions on a local cluster of two worker processes."""
+    import dask.dataframe as dd  # noqa: PLC0415 - only this mode needs dask
+    from distributed import Client, LocalCluster  # noqa: PLC0415
+
+    members = member_frame(size)
+    meta = claim_eligibility([], DEFINITION, at=AT, timezone="UTC")
+    local_s, local = timed(lambda: claim_eligibility(members, DEFINITION, at=AT, timezone="UTC"), 1)
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
+        parts = dd.from_pandas(members, npartitions=8)
+
+        def distributed() -> pd.DataFrame:
+            return (
+                parts.map_partitions(
+                    claim_eligibility, DEFINITION, at=AT, timezone="UTC", meta=meta
+                )
+                .compute()
+                .reset_index(drop=True)
+            )
+
+        distributed()  # warm the workers (imports)
+        dask_s, result = timed(distributed, 1)
+    pd.testing.assert_frame_equal(result, local)
+    print(
+        f"dask, {size:,} pairs: in-process {local_s:.2f} s, 2 workers {dask_s:.2f} s, "
+        f"speed-up {local_s / dask_s:.2f}x"
+    )
+
+
+def main() -> int:
+    """Run the benchmarks named on the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--dask", type=int, default=0, metavar="N")
+    args = parser.parse_args()
+    print(f"Python {sys.version.split()[0]}")
+    status = run_sizes([int(s) for s in args.sizes.split(",") if s])
+    if args.dask:
+        run_dask(args.dask)
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
