@@ -217,6 +217,22 @@ class TestClaimEligibility:
         assert frame["allowed"].tolist() == [True, False]
         assert str(frame["at"].dtype) == "datetime64[us, UTC]"
 
+    @pytest.mark.parametrize("backend", ["pandas", "polars"])
+    def test_without_messages_the_column_is_left_out(self, backend: Any) -> None:
+        condition = definition(claim_condition=SPEND_OVER_1000)
+        full = claim_eligibility(MEMBERS, condition, at=OPENS, timezone="UTC", backend=backend)
+        lean = claim_eligibility(
+            MEMBERS, condition, at=OPENS, timezone="UTC", backend=backend, messages=False
+        )
+        assert list(lean.columns) == [c for c in ELIGIBILITY_COLUMNS if c != "messages"]
+        assert rows(lean) == [
+            {k: v for k, v in row.items() if k != "messages"} for row in rows(full)
+        ]
+
+    def test_messages_must_be_a_flag(self) -> None:
+        with pytest.raises(InvalidRequest, match="messages: expected True or False, got 'no'"):
+            claim_eligibility(MEMBERS, definition(), at=OPENS, timezone="UTC", messages="no")  # type: ignore[arg-type]
+
     def test_backend_override(self) -> None:
         frame = claim_eligibility(MEMBERS, definition(), at=OPENS, timezone="UTC", backend="polars")
         assert isinstance(frame, pl.DataFrame)

@@ -71,7 +71,8 @@ ELIGIBILITY_COLUMNS: Final[tuple[str, ...]] = (
     "messages",
     "retry_at",
 )
-"""The columns of :func:`claim_eligibility`'s frame, in order."""
+"""The columns of :func:`claim_eligibility`'s frame, in order (``messages`` only when asked
+for, which is the default)."""
 
 _OUTCOME_ALLOWED: Final = "allowed"
 
@@ -243,6 +244,70 @@ def _holdings(holdings: object, profiles: Sequence[Profile]) -> list[tuple[Benef
 # --- claim eligibility -------------------------------------------------------------------------
 
 
+def _decide(  # noqa: PLR0913 - the batch's validated inputs
+    members: Sequence[Profile],
+    zones: Sequence[str],
+    held: Sequence[tuple[Benefit, ...]],
+    pairs: Sequence[tuple[BenefitDefinition, str]],
+    instants: Sequence[datetime],
+    *,
+    policy: Policy,
+    with_messages: bool,
+) -> dict[str, Sequence[Any]]:
+    """Run check_claim for every (member, definition, instant) and lay the answers out."""
+    profile_ids: list[str | None] = []
+    labels: list[str] = []
+    ats: list[datetime] = []
+    row_zones: list[str] = []
+    allowed: list[bool] = []
+    reasons: list[str] = []
+    texts: list[list[str]] = []
+    retry: list[datetime | None] = []
+    flagged: list[tuple[int, ReasonCode]] = []
+    row = 0
+    for profile, tz, benefits in zip(members, zones, held, strict=True):
+        for definition, label in pairs:
+            for instant in instants:
+                decision = check_claim(
+                    definition, profile, at=instant, timezone=tz, holdings=benefits, policy=policy
+                )
+                found = decision.reasons
+                profile_ids.append(profile.id)
+                labels.append(label)
+                ats.append(instant)
+                row_zones.append(tz)
+                allowed.append(not found)
+                if found:
+                    reasons.append(", ".join([r.code.value for r in found]))
+                    if with_messages:
+                        texts.append([r.message for r in found])
+                    flagged.extend((row, r.code) for r in found)
+                else:
+                    reasons.append("")
+                    if with_messages:
+                        texts.append([])
+                retry.append(decision.retry_at)
+                row += 1
+
+    by_code: dict[ReasonCode, list[bool]] = {code: [False] * row for code in CLAIM_CODES}
+    for index, code in flagged:
+        by_code[code][index] = True
+    columns: dict[str, Sequence[Any]] = {
+        "profile_id": profile_ids,
+        "definition": labels,
+        "at": ats,
+        "timezone": row_zones,
+        "allowed": allowed,
+        **{code.value: by_code[code] for code in CLAIM_CODES},
+        "reasons": reasons,
+        "messages": texts,
+        "retry_at": retry,
+    }
+    if not with_messages:
+        del columns["messages"]
+    return columns
+
+
 def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     profiles: Any,
     definitions: BenefitDefinition | Iterable[BenefitDefinition],
@@ -252,6 +317,7 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     holdings: Mapping[str, Iterable[Benefit]] | None = None,
     policy: Policy = DEFAULT_POLICY,
     backend: Backend | None = None,
+    messages: bool = True,
 ) -> Any:
     """Decide every claim of ``definitions`` by ``profiles`` at ``at``: one row per decision.
 
@@ -268,6 +334,10 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     allocations and global caps are checked (CLM-12, CLM-13) but a row allowed does not spend
     them for the next. "Who could claim" is answered per member; how many claims the stock
     would actually serve is the smaller of that count and what remains.
+
+    ``messages=False`` leaves the ``messages`` column out. Messages are rendered on demand, and
+    explaining a failed condition costs several times the check itself, so a count of who is
+    refused and why runs much faster without them.
 
     ``profiles`` is anything :func:`to_profiles` takes; ``at`` is an aware datetime or a
     sequence of them; ``timezone`` a zone name, or a mapping of profile id to zone name (the
@@ -298,53 +368,9 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     held = _holdings(holdings, members)
     if not isinstance(policy, Policy):
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {policy!r}"))
-
-    profile_ids: list[str | None] = []
-    labels: list[str] = []
-    ats: list[datetime] = []
-    row_zones: list[str] = []
-    allowed: list[bool] = []
-    reasons: list[str] = []
-    messages: list[list[str]] = []
-    retry: list[datetime | None] = []
-    flagged: list[tuple[int, ReasonCode]] = []
-    row = 0
-    for profile, tz, benefits in zip(members, zones, held, strict=True):
-        for definition, label in pairs:
-            for instant in instants:
-                decision = check_claim(
-                    definition, profile, at=instant, timezone=tz, holdings=benefits, policy=policy
-                )
-                found = decision.reasons
-                profile_ids.append(profile.id)
-                labels.append(label)
-                ats.append(instant)
-                row_zones.append(tz)
-                allowed.append(not found)
-                if found:
-                    reasons.append(", ".join([r.code.value for r in found]))
-                    messages.append([r.message for r in found])
-                    flagged.extend((row, r.code) for r in found)
-                else:
-                    reasons.append("")
-                    messages.append([])
-                retry.append(decision.retry_at)
-                row += 1
-
-    by_code: dict[ReasonCode, list[bool]] = {code: [False] * row for code in CLAIM_CODES}
-    for index, code in flagged:
-        by_code[code][index] = True
-    columns: dict[str, Sequence[Any]] = {
-        "profile_id": profile_ids,
-        "definition": labels,
-        "at": ats,
-        "timezone": row_zones,
-        "allowed": allowed,
-        **{code.value: by_code[code] for code in CLAIM_CODES},
-        "reasons": reasons,
-        "messages": messages,
-        "retry_at": retry,
-    }
+    if type(messages) is not bool:
+        raise InvalidRequest(Problem("messages", f"expected True or False, got {messages!r}"))
+    columns = _decide(members, zones, held, pairs, instants, policy=policy, with_messages=messages)
     return build_frame(columns, _ELIGIBILITY_KINDS, chosen)
 
 
@@ -455,14 +481,14 @@ def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_el
         if definitions is not None:
             msg = "expected no definitions when old and new are definitions"
             raise InvalidRequest(Problem("definitions", msg))
-        before = claim_eligibility(members, old, policy=policy, **common)
-        after = claim_eligibility(members, new, policy=policy, **common)
+        before = claim_eligibility(members, old, policy=policy, messages=False, **common)
+        after = claim_eligibility(members, new, policy=policy, messages=False, **common)
     elif isinstance(old, Policy) and isinstance(new, Policy):
         if definitions is None:
             msg = "expected the definitions to compare when old and new are policies"
             raise InvalidRequest(Problem("definitions", msg))
-        before = claim_eligibility(members, definitions, policy=old, **common)
-        after = claim_eligibility(members, definitions, policy=new, **common)
+        before = claim_eligibility(members, definitions, policy=old, messages=False, **common)
+        after = claim_eligibility(members, definitions, policy=new, messages=False, **common)
     else:
         msg = f"expected two BenefitDefinitions or two Policies, got {old!r} and {new!r}"
         raise InvalidRequest(Problem("old, new", msg))
