@@ -15,7 +15,16 @@ from typing import Any, Final, Literal
 
 from loyalty_core.errors import InvalidRequest, Problem
 
-__all__ = ["Backend", "Column", "backend_of", "build_frame", "columns_of", "is_frame", "records_of"]
+__all__ = [
+    "Backend",
+    "Column",
+    "backend_of",
+    "build_frame",
+    "columns_of",
+    "is_frame",
+    "is_null",
+    "records_of",
+]
 
 Backend = Literal["pandas", "polars"]
 """The frame libraries the analysis functions return."""
@@ -66,15 +75,18 @@ def columns_of(frame: Any, names: Sequence[str], *, name: str = "frame") -> dict
     return {n: list(frame[n].to_list()) for n in names}
 
 
-def _cell(value: Any) -> Any:
-    # A missing cell (pandas' NaN/NaT/NA, polars' null) is a JSON null.
+def is_null(value: object) -> bool:
+    """Whether a cell is missing: ``None``, pandas' NaN, NaT or NA, or polars' null."""
     if value is None:
-        return None
+        return True
     if isinstance(value, float) and math.isnan(value):
-        return None
-    if type(value).__name__ in {"NAType", "NaTType"}:
-        return None
-    return value
+        return True
+    return type(value).__name__ in {"NAType", "NaTType"}
+
+
+def _cell(value: Any) -> Any:
+    # A missing cell is a JSON null.
+    return None if is_null(value) else value
 
 
 def _nest(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,6 @@ side by side.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,7 +25,7 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from loyalty_core.analysis._batch import CLAIM_CODES
-from loyalty_core.analysis._frames import columns_of
+from loyalty_core.analysis._frames import columns_of, is_null
 from loyalty_core.decisions import ReasonCode
 from loyalty_core.errors import InvalidRequest, Problem
 
@@ -107,19 +106,10 @@ def _canvas(ax: Axes | None) -> tuple[Figure, Axes]:
     return root, ax
 
 
-def _is_null(value: object) -> bool:
-    # pandas' NaN/NaT/NA and polars' null all mean "no value".
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return type(value).__name__ in {"NAType", "NaTType"}
-
-
 def _instant(value: object, where: str) -> datetime:
     """Return a cell of an ``at`` column as a plain aware UTC datetime."""
     to_py = getattr(value, "to_pydatetime", None)  # a pandas Timestamp
-    if to_py is not None and not _is_null(value):
+    if to_py is not None and not is_null(value):
         value = to_py()
     if not isinstance(value, datetime) or value.tzinfo is None:
         msg = f"expected aware datetimes in the 'at' column, got {value!r}"
@@ -129,7 +119,7 @@ def _instant(value: object, where: str) -> datetime:
 
 def _day(value: object, where: str) -> date | None:
     """Return a cell of an ``expires_on`` column as a date, or ``None`` when null."""
-    if _is_null(value):
+    if is_null(value):
         return None
     to_py = getattr(value, "to_pydatetime", None)
     if to_py is not None:
