@@ -280,6 +280,16 @@ class Model:
             return _error(operation, f"benefit_index: {profile_id!r} has no benefit {index!r}")
         return member, member.benefits[index]
 
+    def _find_credit(
+        self, operation: str, profile_id: str, index: int
+    ) -> tuple[Member, lc.Credit] | Outcome:
+        member = self._find_member(operation, profile_id)
+        if isinstance(member, Outcome):
+            return member
+        if not 0 <= index < len(member.credits):
+            return _error(operation, f"credit_index: {profile_id!r} has no credit {index!r}")
+        return member, member.credits[index]
+
     # --- operations ----------------------------------------------------------------------------
 
     def claim(self, handle: str, profile_id: str, timezone: str) -> tuple[Model, Outcome]:
@@ -459,20 +469,15 @@ class Model:
         A bad body is a ``PayloadError`` in ``outcome.error`` and changes nothing.
         """
         operation = "edit_credit"
-        member = self._find_member(operation, profile_id)
-        if isinstance(member, Outcome):
-            return self._unchanged(member)
-        if not 0 <= credit_index < len(member.credits):
-            msg = f"credit_index: {profile_id!r} has no credit {credit_index!r}"
-            return self._unchanged(_error(operation, msg))
+        found = self._find_credit(operation, profile_id, credit_index)
+        if isinstance(found, Outcome):
+            return self._unchanged(found)
+        member, credit = found
         try:
-            edited = lc.edit_credit(member.credits[credit_index], changes)
+            edited = lc.edit_credit(credit, changes)
         except lc.LoyaltyError as exc:
             return self._unchanged(Outcome(operation=operation, error=exc))
-        held = list(member.credits)
-        held[credit_index] = edited
-        outcome = Outcome(operation=operation, decision=lc.Decision(), items=(edited,))
-        return self._with(outcome, member=attrs.evolve(member, credits=tuple(held)))
+        return self._replace_credit(operation, lc.Decision(), member, credit_index, edited)
 
     def redeem_credit(
         self,
@@ -488,23 +493,29 @@ class Model:
         unknown member or index, a bad amount or a bad code is bad input and changes nothing.
         """
         operation = "redeem_credit"
-        member = self._find_member(operation, profile_id)
-        if isinstance(member, Outcome):
-            return self._unchanged(member)
-        if not 0 <= credit_index < len(member.credits):
-            msg = f"credit_index: {profile_id!r} has no credit {credit_index!r}"
-            return self._unchanged(_error(operation, msg))
+        found = self._find_credit(operation, profile_id, credit_index)
+        if isinstance(found, Outcome):
+            return self._unchanged(found)
+        member, credit = found
         try:
-            result = lc.redeem_credit(
-                member.credits[credit_index], amount, at=self.at, security_code=security_code
-            )
+            result = lc.redeem_credit(credit, amount, at=self.at, security_code=security_code)
         except lc.LoyaltyError as exc:
             return self._unchanged(Outcome(operation=operation, error=exc))
         if not result.decision.allowed:
             return self._unchanged(Outcome(operation=operation, decision=result.decision))
+        return self._replace_credit(operation, result.decision, member, credit_index, result.credit)
+
+    def _replace_credit(
+        self,
+        operation: str,
+        decision: lc.Decision,
+        member: Member,
+        index: int,
+        credit: lc.Credit,
+    ) -> tuple[Model, Outcome]:
         held = list(member.credits)
-        held[credit_index] = result.credit
-        outcome = Outcome(operation=operation, decision=result.decision, items=(result.credit,))
+        held[index] = credit
+        outcome = Outcome(operation=operation, decision=decision, items=(credit,))
         return self._with(outcome, member=attrs.evolve(member, credits=tuple(held)))
 
     def advance(self, to: datetime) -> tuple[Model, Outcome]:
