@@ -682,10 +682,12 @@ class TestMalformed:
 # --- packaging -----------------------------------------------------------------------------------
 
 
-def test_scenarios_and_cli_do_not_import_hypothesis() -> None:
+def test_scenarios_and_cli_do_not_import_hypothesis_or_frame_libraries() -> None:
     code = (
-        "import sys, loyalty_core.scenarios, loyalty_core.cli; "
-        "assert 'hypothesis' not in sys.modules"
+        "import sys, loyalty_core, loyalty_core.scenarios, loyalty_core.cli; "
+        "loaded = [m for m in ('hypothesis', 'pandas', 'polars', 'matplotlib', 'numpy') "
+        "if m in sys.modules]; "
+        "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603 - a fixed command
 
