@@ -397,6 +397,16 @@ def duplicate(key: str) -> dict[str, Any]:
 
 
 MALFORMED = [
+    pytest.param(
+        minimal(
+            members=[
+                {"profile": {"id": "p-1"}, "rewards": [{"id": 3, "value_initial": 5}]},
+                {"profile": {"id": "p-2"}, "rewards": [{"id": 3, "value_initial": 1}]},
+            ]
+        ),
+        "$.members[1].rewards[0].id: expected an id distinct from $.members[0].rewards[0].id",
+        id="EXT-10-item-ids-name-one-item",
+    ),
     pytest.param({"events": []}, "$.start_at: is required, got null or nothing", id="no-start"),
     pytest.param(
         minimal(events=None), "$.events: is required, got null or nothing", id="no-events"
@@ -699,3 +709,50 @@ def test_testing_model_reexports_the_private_model() -> None:
     for name in _model.__all__:
         if name != "Item":
             assert getattr(model, name) is getattr(_model, name)
+
+
+def test_integral_floats_are_counts_and_positions_pay7() -> None:
+    scenario = parse_scenario(
+        minimal(
+            events=[
+                {"type": "claim", "member": "p-1", "definition": "coffee"},
+                {"type": "redeem", "member": "p-1", "benefit": 0.0, "count": 2.0},
+            ]
+        )
+    )
+    redeem = scenario.events[1]
+    assert isinstance(redeem, Redeem)
+    assert (redeem.benefit, redeem.count) == (0, 2)
+    assert type(redeem.count) is int
+
+
+def test_a_release_past_year_9999_reads_as_never_released_crd3() -> None:
+    scenario = minimal(
+        members=[
+            {
+                "profile": {"id": "p-1"},
+                "credits": [
+                    {
+                        "value_initial": "10.00",
+                        "issued_at": "2026-01-01 00:00:00",
+                        "definition": {"release_period": 3_000_000},
+                    }
+                ],
+            }
+        ],
+        events=[{"type": "redeem_credit", "member": "p-1", "credit": 0, "amount": "1.00"}],
+    )
+    timeline = run_scenario(parse_scenario(scenario))
+    (step,) = timeline.steps
+    assert step.outcome.decision is not None
+    assert [r.code.value for r in step.outcome.decision.reasons] == ["not_released"]
+    assert "release_at none" in render_timeline(timeline)
+
+
+def test_the_model_refuses_two_items_with_one_id() -> None:
+    members = [
+        Member(profile=lc.Profile(id=f"p-{n}"), rewards=[lc.Reward(id=7, value_initial=Decimal(1))])
+        for n in (1, 2)
+    ]
+    with pytest.raises(lc.InvalidRequest, match=r"expected distinct reward ids, got \[7, 7\]"):
+        Model(at=utc("2026-01-01 00:00:00"), members=members)

@@ -178,6 +178,12 @@ class Model:
         if None in ids or len(set(ids)) != len(ids):
             msg = f"members: expected distinct non-null profile ids, got {ids!r}"
             raise lc.InvalidRequest(msg)
+        for kind in _KINDS:
+            # Items are named by id (extend, EXT-10): one id names one item of its kind.
+            item_ids = [i.id for m in self.members for i in m.items(kind) if i.id is not None]
+            if len(set(item_ids)) != len(item_ids):
+                msg = f"members: expected distinct {kind} ids, got {sorted(item_ids)!r}"
+                raise lc.InvalidRequest(msg)
         by_handle = {d.handle: d for d in self.definitions}
         synced = []
         for member in self.members:

@@ -52,6 +52,7 @@ __all__ = [
     "ExtendRequest",
     "edit_credit",
     "from_api",
+    "integral",
     "parse_claim_request",
     "parse_extend_request",
     "parse_instant",
@@ -66,8 +67,11 @@ V = TypeVar("V", bound=Value)
 # --- JSON shaping, per kind ----------------------------------------------------------------
 
 
-def _integral(raw: Any) -> Any:
-    # PAY-7: an integral float (30.0) is an integer; the kind's check rejects everything else.
+def integral(raw: Any) -> Any:
+    """Return an integral float or Decimal (``30.0``) as an ``int`` (PAY-7), else ``raw``.
+
+    The caller's integer check then rejects everything else (``30.5``, ``"30"``, ``True``).
+    """
     kind = type(raw)
     if kind is float:
         if raw.is_integer():
@@ -118,9 +122,9 @@ def _shape_instant(raw: object, naive_zone: Any = UTC) -> datetime:
 
 
 _SHAPERS: Final[dict[str, Callable[[Any], Any]]] = {
-    "count": _integral,
-    "int": _integral,
-    "hour": _integral,
+    "count": integral,
+    "int": integral,
+    "hour": integral,
     "instant": _shape_instant,
 }
 
@@ -254,7 +258,7 @@ def _fill_total_global_redemptions(
     if payload.get("total_global_redemptions") is not None or remaining is None or cap is None:
         return
     path = f"{prefix}total_global_redemptions_remaining"
-    remaining = _integral(remaining)
+    remaining = integral(remaining)
     if type(remaining) is not int or not 0 <= remaining <= cap:
         problems.append(
             Problem(
@@ -367,7 +371,7 @@ def parse_redeem_request(body: object) -> int:
     raw = _body(body).get("count")
     if raw is None:
         return 1
-    count = _integral(raw)
+    count = integral(raw)
     if type(count) is not int or count < 1:
         raise PayloadError(Problem("$.count", f"expected an integer >= 1, got {raw!r}"))
     return count
@@ -506,7 +510,7 @@ def _extend_ids(ids: object, problems: list[Problem]) -> tuple[int, ...] | None:
         return None
     found: list[int] = []
     for index, raw in enumerate(ids):
-        value = _integral(raw)
+        value = integral(raw)
         if type(value) is int:
             found.append(value)
         else:
@@ -526,7 +530,7 @@ def _extend_how(days: object, date_text: object, problems: list[Problem]) -> dic
         )
         return {}
     if days is not None:
-        value = _integral(days)
+        value = integral(days)
         if type(value) is int and value >= 1:
             return {"extend_days": value}
         problems.append(Problem("$.extend_days", f"expected an integer >= 1, got {days!r}"))

@@ -16,7 +16,7 @@ import loyalty_core as lc
 from loyalty_core import clock
 from loyalty_core._fields import BadValue, check_bool, check_text, check_zone, to_money
 from loyalty_core._model import Member
-from loyalty_core.payloads import parse_extend_request, parse_instant
+from loyalty_core.payloads import integral, parse_extend_request, parse_instant
 from loyalty_core.scenarios._values import (
     Advance,
     Claim,
@@ -140,6 +140,7 @@ class _Reader:
 
 
 def _check_index(value: object) -> int:
+    value = integral(value)  # PAY-7: 1.0 is 1, as in every payload
     if type(value) is not int or value < 0:
         msg = f"expected an integer >= 0, got {value!r}"
         raise BadValue(msg)
@@ -147,6 +148,7 @@ def _check_index(value: object) -> int:
 
 
 def _check_count(value: object) -> int:
+    value = integral(value)  # PAY-7
     if type(value) is not int or value < 1:
         msg = f"expected an integer >= 1, got {value!r}"
         raise BadValue(msg)
@@ -253,12 +255,14 @@ class _Parser:
     def members_of(self, data: Mapping[str, Any]) -> tuple[Member, ...]:
         found = []
         first: dict[str, str] = {}
+        first_item: dict[tuple[str, int], str] = {}
         for index, raw in enumerate(self.read.array(data, "members", "$")):
             path = f"$.members[{index}]"
             member = self.member(raw, path)
             if member is None:
                 self.member_ids_ok = False
                 continue
+            self.distinct_item_ids(member, path, first_item)
             profile_id = member.profile_id
             if profile_id in first:
                 self.read.add(
@@ -271,6 +275,20 @@ class _Parser:
             self.members[profile_id] = member
             found.append(member)
         return tuple(found)
+
+    def distinct_item_ids(
+        self, member: Member, path: str, first: dict[tuple[str, int], str]
+    ) -> None:
+        # Items are named by id (extend, EXT-10): an id names one item of its kind in the
+        # whole scenario, or an extension would reach several.
+        for key in _ITEMS:
+            for index, item in enumerate(getattr(member, key)):
+                if item.id is None:
+                    continue
+                where = f"{path}.{key}[{index}].id"
+                seen = first.setdefault((key, item.id), where)
+                if seen != where:
+                    self.read.add(where, f"expected an id distinct from {seen}, got {item.id!r}")
 
     def member(self, raw: object, path: str) -> Member | None:
         data = self.read.mapping(raw, path, _MEMBER_KEYS)

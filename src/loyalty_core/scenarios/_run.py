@@ -118,7 +118,11 @@ def item_view(kind: Kind, item: Item, at: datetime, *, created: bool = False) ->
     if created:
         view["issued_at"] = item.issued_at
     if isinstance(item, lc.Credit):
-        view["release_at"] = lc.release_at(item)
+        try:
+            view["release_at"] = lc.release_at(item)
+        except lc.LoyaltyError:
+            # A release past year 9999 (CRD-3): the checks read it as never released.
+            view["release_at"] = None
     for name in _SHOWN[kind]:
         view[name] = getattr(item, name)
     return view
