@@ -9,6 +9,7 @@ import math
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pandas as pd
@@ -181,9 +182,12 @@ class TestClaimEligibility:
         )
         assert all(r["allowed"] for r in rows(frame))
 
-    def test_timezone_mapping_per_member(self) -> None:
-        zones = {"m-1": MELBOURNE, "m-2": LONDON}
-        frame = claim_eligibility(MEMBERS[:2], definition(), at=OPENS, timezone=zones)
+    @pytest.mark.parametrize("backend", ["pandas", "polars"])
+    def test_timezone_mapping_per_member(self, backend: Any) -> None:
+        zones: dict[str, Any] = {"m-1": MELBOURNE, "m-2": ZoneInfo(LONDON)}
+        frame = claim_eligibility(
+            MEMBERS[:2], definition(), at=OPENS, timezone=zones, backend=backend
+        )
         assert [r["timezone"] for r in rows(frame)] == [MELBOURNE, LONDON]
 
     def test_polars_in_polars_out(self) -> None:
@@ -267,6 +271,7 @@ class TestBadInput:
             pytest.param({"at": "2027-03-01"}, "at", id="at-as-text"),
             pytest.param({"holdings": {"m-1": ["benefit"]}}, "holdings['m-1'][0]", id="holding"),
             pytest.param({"holdings": ["x"]}, "holdings", id="holdings-not-mapping"),
+            pytest.param({"holdings": {"m-1": "abc"}}, "holdings['m-1']", id="holdings-text"),
             pytest.param({"policy": "strict"}, "policy", id="policy"),
             pytest.param({"backend": "spark"}, "backend", id="backend"),
         ],
@@ -323,6 +328,31 @@ class TestBadInput:
 
 class TestToProfiles:
     """Frame rows become profile JSON: dotted names nest, missing cells are null."""
+
+    def test_cells_are_copied_not_written_into(self) -> None:
+        shared: dict[str, Any] = {"spend_12m": 5}
+        members = pd.DataFrame(
+            {"id": ["a", "b"], "aggregations": [shared, shared], "aggregations.visits": [1, 2]}
+        )
+        first, second = to_profiles(members)
+        assert first.context["aggregations"] == {"spend_12m": 5, "visits": 1}
+        assert second.context["aggregations"] == {"spend_12m": 5, "visits": 2}
+        assert shared == {"spend_12m": 5}
+
+    def test_numpy_cells_become_lists_and_numbers(self) -> None:
+        import numpy as np
+
+        members = pd.DataFrame({"id": ["a"], "tags": [np.array(["vip", "new"])]})
+        (profile,) = to_profiles(members)
+        assert profile.context["tags"] == ["vip", "new"]
+        condition = definition(claim_condition={"in": ["vip", {"var": "tags"}]})
+        frame = claim_eligibility(members, condition, at=OPENS, timezone="UTC")
+        assert frame["allowed"].tolist() == [True]
+
+    def test_repeated_column_names_are_named(self) -> None:
+        members = pd.DataFrame([["a", 1, 2]], columns=["id", "spend", "spend"])
+        with pytest.raises(InvalidRequest, match=r"profiles: .*\['spend'\] more than once"):
+            to_profiles(members)
 
     def test_dotted_columns_nest(self) -> None:
         members = pd.DataFrame(
@@ -390,6 +420,22 @@ class TestSummarize:
         assert isinstance(summary, pl.DataFrame)
         assert summary["count"].to_list() == [3]
 
+    def test_caller_columns_keep_their_type_and_nulls_group_together(self) -> None:
+        frame = claim_eligibility(MEMBERS, definition(), at=OPENS, timezone="UTC")
+        frame["segment"] = [1, 2, 1]
+        frame["score"] = [math.nan, 1.5, math.nan]
+        got = rows(summarize(frame, by="segment"))
+        assert [(r["segment"], r["count"]) for r in got] == [(1, 2), (2, 1)]
+        by_score = rows(summarize(frame, by=["score"]))
+        assert [r["count"] for r in by_score] == [2, 1]
+        polars = rows(summarize(pl.from_pandas(frame.drop(columns=["messages"])), by="segment"))
+        assert [(r["segment"], r["count"]) for r in polars] == [(1, 2), (2, 1)]
+
+    def test_grouping_by_a_list_column_is_refused(self) -> None:
+        frame = claim_eligibility(MEMBERS, definition(), at=OPENS, timezone="UTC")
+        with pytest.raises(InvalidRequest, match=r"by: .*'messages'"):
+            summarize(frame, by=["messages"])
+
     def test_missing_column_is_named(self) -> None:
         with pytest.raises(InvalidRequest, match=r"frame: .*'allowed'"):
             summarize(pd.DataFrame({"definition": ["a"], "at": [OPENS]}))
@@ -429,6 +475,28 @@ class TestWhatIf:
         assert [(r["definition"], r["change"]) for r in got] == [("u", "lost"), ("c", "reasons")]
         assert got[1]["reasons_before"] == "not_claimable"
         assert got[1]["reasons_after"] == "not_claimable, not_assignable"
+
+    def test_one_shot_iterables_are_read_once(self) -> None:
+        reclaimable = definition(is_reclaimable=True)
+        held = Benefit(
+            id=9,
+            profile_id="m-1",
+            claimed_at=OPENS,
+            issued_at=OPENS,
+            redemptions_remaining=1,
+            definition=reclaimable,
+        )
+        changed = what_if(
+            MEMBERS[:1],
+            Policy(),
+            Policy(one_claim_per_campaign=True),
+            at=iter([OPENS, OPENS + timedelta(days=1)]),
+            timezone="UTC",
+            holdings={"m-1": iter([held])},
+            definitions=(d for d in [reclaimable]),
+        )
+        # CLM-10 refuses both ways (the held copy is active); POL-3 changes nothing here.
+        assert len(changed) == 0
 
     def test_nothing_changes(self) -> None:
         same = definition()
@@ -492,6 +560,13 @@ class TestExpiryTable:
             ("credit", 5, "m-7", MELBOURNE),  # the definition's zone (CRD-1)
         ]
         assert got[1]["expires_on"] == date(2026, 6, 30)
+
+    def test_owner_keys_are_profile_ids(self) -> None:
+        reward = Reward(id=1, value_initial=Decimal(1))
+        with pytest.raises(InvalidRequest, match=r"items: expected profile ids"):
+            expiry_table({5: [reward]})
+        with pytest.raises(InvalidRequest, match=r"items\['p-1'\]\[1\]"):
+            expiry_table({"p-1": [reward, 5]})
 
     def test_polars_backend(self) -> None:
         reward = Reward(id=1, value_initial=Decimal(1), expires_at=utc("2026-01-01 00:00:00"))

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from loyalty_core import clock
 from loyalty_core.analysis._frames import (
@@ -20,6 +21,7 @@ from loyalty_core.analysis._frames import (
     check_backend,
     columns_of,
     is_frame,
+    is_null,
     records_of,
 )
 from loyalty_core.benefits import Benefit, BenefitDefinition
@@ -207,9 +209,9 @@ def _instants(at: object) -> tuple[datetime, ...]:
 
 
 def _zones(timezone: object, profiles: Sequence[Profile]) -> list[str]:
-    if isinstance(timezone, str):
-        clock.zone(timezone)
-        return [timezone] * len(profiles)
+    # Zones are kept by their IANA key: a ZoneInfo given is stored as its name (TIME-3).
+    if isinstance(timezone, str | ZoneInfo):
+        return [clock.zone(timezone).key] * len(profiles)
     if not isinstance(timezone, Mapping):
         msg = f"expected a zone name or a mapping of profile id to zone name, got {timezone!r}"
         raise InvalidRequest(Problem("timezone", msg))
@@ -219,25 +221,35 @@ def _zones(timezone: object, profiles: Sequence[Profile]) -> list[str]:
         if name is None:
             msg = f"expected a zone for every profile id, got none for {profile.id!r}"
             raise InvalidRequest(Problem("timezone", msg))
-        clock.zone(name, name=f"timezone[{profile.id!r}]")
-        zones.append(name)
+        zones.append(clock.zone(name, name=f"timezone[{profile.id!r}]").key)
     return zones
 
 
-def _holdings(holdings: object, profiles: Sequence[Profile]) -> list[tuple[Benefit, ...]]:
+def _held_by_id(holdings: object) -> dict[object, tuple[Benefit, ...]]:
+    """Check ``holdings`` and read each member's benefits once (an iterator is consumed)."""
     if holdings is None:
-        return [()] * len(profiles)
+        return {}
     if not isinstance(holdings, Mapping):
         msg = f"expected a mapping of profile id to that member's benefits, got {holdings!r}"
         raise InvalidRequest(Problem("holdings", msg))
     found: dict[object, tuple[Benefit, ...]] = {}
     for key, held in holdings.items():
-        items = tuple(held) if isinstance(held, Iterable) else (held,)
+        if isinstance(held, Benefit):
+            held = (held,)  # noqa: PLW2901 - one benefit stands for itself
+        if not isinstance(held, Iterable) or isinstance(held, str | bytes | Mapping):
+            msg = f"expected an iterable of Benefits, got {held!r}"
+            raise InvalidRequest(Problem(f"holdings[{key!r}]", msg))
+        items = tuple(held)
         for index, item in enumerate(items):
             if not isinstance(item, Benefit):
                 msg = f"expected a Benefit, got {item!r}"
                 raise InvalidRequest(Problem(f"holdings[{key!r}][{index}]", msg))
         found[key] = items
+    return found
+
+
+def _holdings(holdings: object, profiles: Sequence[Profile]) -> list[tuple[Benefit, ...]]:
+    found = _held_by_id(holdings)
     return [found.get(p.id, ()) for p in profiles]
 
 
@@ -377,7 +389,18 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
 # --- summaries ---------------------------------------------------------------------------------
 
 
-def summarize(frame: Any, *, by: Sequence[str] = ("definition", "at")) -> Any:
+def _group_key(column: list[Any], key: str) -> list[Any]:
+    # A group key is a scalar; every missing cell (NaN, NaT, null) is one group.
+    cells = [None if is_null(cell) else cell for cell in column]
+    try:
+        set(cells)
+    except TypeError:
+        msg = f"expected a column of scalars to group by, got lists or objects in {key!r}"
+        raise InvalidRequest(Problem("by", msg)) from None
+    return cells
+
+
+def summarize(frame: Any, *, by: str | Sequence[str] = ("definition", "at")) -> Any:
     """Count each outcome of a :func:`claim_eligibility` frame, per group of ``by`` columns.
 
     One row per group and outcome (``allowed``, or a reason code that occurred), with
@@ -396,9 +419,11 @@ def summarize(frame: Any, *, by: Sequence[str] = ("definition", "at")) -> Any:
       definition        outcome  count  sole  rows  share
     0     closed  not_claimable      2     2     2    1.0
     """
-    keys = list(by)
+    keys = [by] if isinstance(by, str) else list(by)
     codes = [code.value for code in CLAIM_CODES]
     data = columns_of(frame, [*keys, "allowed", *codes], name="frame")
+    for key in keys:
+        data[key] = _group_key(data[key], key)
     rows: dict[tuple[Any, ...], int] = {}
     counts: dict[tuple[Any, ...], Counter[str]] = {}
     sole: dict[tuple[Any, ...], Counter[str]] = {}
@@ -432,7 +457,7 @@ def summarize(frame: Any, *, by: Sequence[str] = ("definition", "at")) -> Any:
             out["sole"].append(sole[group][outcome] if outcome != _OUTCOME_ALLOWED else 0)
             out["rows"].append(size)
             out["share"].append(count / size)
-    kinds: dict[str, Column] = {key: _ELIGIBILITY_KINDS.get(key, "str") for key in keys}
+    kinds: dict[str, Column] = {key: _ELIGIBILITY_KINDS.get(key, "any") for key in keys}
     kinds.update(_SUMMARY_KINDS)
     return build_frame(out, kinds, backend_of(frame))
 
@@ -476,7 +501,14 @@ def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_el
     """
     members = to_profiles(profiles)
     chosen = check_backend(backend) if backend is not None else backend_of(profiles)
-    common: dict[str, Any] = {"at": at, "timezone": timezone, "holdings": holdings}
+    # Every input is read once here: both runs must see the same iterables' contents.
+    common: dict[str, Any] = {
+        "at": _instants(at),
+        "timezone": timezone,
+        "holdings": None if holdings is None else _held_by_id(holdings),
+    }
+    if definitions is not None:
+        definitions = [definition for definition, _ in _definitions(definitions)]
     if isinstance(old, BenefitDefinition) and isinstance(new, BenefitDefinition):
         if definitions is not None:
             msg = "expected no definitions when old and new are definitions"
@@ -528,22 +560,25 @@ def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_el
 # --- expiry ------------------------------------------------------------------------------------
 
 
-def _items(items: object) -> list[tuple[str | None, Item]]:
+def _items(items: object, where: str = "items") -> list[tuple[str | None, Item]]:
     if isinstance(items, Benefit | Reward | Credit):
         return [(None, items)]
     if isinstance(items, Mapping):
         pairs: list[tuple[str | None, Item]] = []
         for owner, held in items.items():
-            pairs.extend((owner, item) for _, item in _items(held))
+            if not isinstance(owner, str):
+                msg = f"expected profile ids (strings) as keys, got {owner!r}"
+                raise InvalidRequest(Problem("items", msg))
+            pairs.extend((owner, item) for _, item in _items(held, f"items[{owner!r}]"))
         return pairs
     if not isinstance(items, Iterable) or isinstance(items, str | bytes):
         msg = f"expected benefits, rewards or credits, got {items!r}"
-        raise InvalidRequest(Problem("items", msg))
+        raise InvalidRequest(Problem(where, msg))
     found: list[tuple[str | None, Item]] = []
     for index, item in enumerate(items):
         if not isinstance(item, Benefit | Reward | Credit):
             msg = f"expected a Benefit, Reward or Credit, got {item!r}"
-            raise InvalidRequest(Problem(f"items[{index}]", msg))
+            raise InvalidRequest(Problem(f"{where}[{index}]", msg))
         found.append((None, item))
     return found
 

@@ -67,12 +67,21 @@ def columns_of(frame: Any, names: Sequence[str], *, name: str = "frame") -> dict
     if not is_frame(frame):
         msg = f"expected a pandas or polars DataFrame, got {type(frame).__name__}"
         raise InvalidRequest(Problem(name, msg))
-    present = [str(c) for c in frame.columns]
+    present = _labels(frame, name)
     missing = [n for n in names if n not in present]
     if missing:
         msg = f"expected the columns {missing!r}, which are missing; it has {present!r}"
         raise InvalidRequest(Problem(name, msg))
     return {n: list(frame[n].to_list()) for n in names}
+
+
+def _labels(frame: Any, name: str) -> list[Any]:
+    labels = list(frame.columns)
+    repeated = sorted({str(c) for c in labels if labels.count(c) > 1})
+    if repeated:
+        msg = f"expected distinct column names, got {repeated!r} more than once"
+        raise InvalidRequest(Problem(name, msg))
+    return labels
 
 
 def is_null(value: object) -> bool:
@@ -85,8 +94,18 @@ def is_null(value: object) -> bool:
 
 
 def _cell(value: Any) -> Any:
-    # A missing cell is a JSON null.
-    return None if is_null(value) else value
+    # A cell as JSON data of its own: a missing cell is null; objects and lists are copied
+    # (nesting a dotted column must not write into the caller's data); numpy arrays and
+    # scalars (list columns read from Parquet, for instance) become Python lists and numbers.
+    if is_null(value):
+        return None
+    if isinstance(value, Mapping):
+        return {str(key): _cell(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_cell(item) for item in value]
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        return _cell(value.tolist())
+    return value
 
 
 def _nest(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -112,15 +131,17 @@ def _nest(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def records_of(frame: Any) -> list[dict[str, Any]]:
     """Return a frame's rows as profile JSON: dotted columns nested, missing cells null."""
-    names = [str(c) for c in frame.columns]
-    columns = [frame[c].to_list() for c in frame.columns]
+    labels = _labels(frame, "profiles")
+    names = [str(c) for c in labels]
+    columns = [frame[c].to_list() for c in labels]
     return [_nest(dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]
 
 
-Column = Literal["instant", "wall", "date", "bool", "int", "float", "str", "texts"]
+Column = Literal["instant", "wall", "date", "bool", "int", "float", "str", "texts", "any"]
 """A column's kind: ``instant`` a UTC datetime, ``wall`` a naive local datetime, ``date`` a
-calendar date; ``texts`` a list of strings; the others as named. Every kind may hold nulls
-except ``bool`` and ``texts``."""
+calendar date; ``texts`` a list of strings; ``any`` whatever the frame library infers from the
+values (a caller's own column); the others as named. Every kind may hold nulls except ``bool``
+and ``texts``."""
 
 _PANDAS: Final[Mapping[Column, str]] = {
     "instant": "datetime64[us, UTC]",
@@ -131,6 +152,7 @@ _PANDAS: Final[Mapping[Column, str]] = {
     "float": "float64",
     "str": "str",
     "texts": "object",
+    "any": "",
 }
 
 
@@ -144,6 +166,7 @@ def _polars_type(polars: Any, kind: Column) -> Any:
         "float": polars.Float64,
         "str": polars.String,
         "texts": polars.List(polars.String),
+        "any": None,
     }[kind]
 
 
@@ -165,7 +188,7 @@ def build_frame(
     pandas = _import("pandas")
     return pandas.DataFrame(
         {
-            name: pandas.Series(list(values), dtype=_PANDAS[kinds[name]])
+            name: pandas.Series(list(values), dtype=_PANDAS[kinds[name]] or None)
             for name, values in columns.items()
         }
     )
