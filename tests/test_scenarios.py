@@ -673,6 +673,12 @@ class TestMalformed:
             ),
             pytest.param('"x"', "$: expected a scenario object, got 'x'", id="string"),
             pytest.param("{not json", "-: not valid JSON", id="bad-json"),
+            pytest.param(
+                '{"start_at": NaN}', "-: not valid JSON: NaN is not a JSON value", id="nan"
+            ),
+            pytest.param('{"x": -Infinity}', "-Infinity is not a JSON value", id="infinity"),
+            pytest.param('{"x": ' + "1" * 5000 + "}", "-: not valid JSON: ", id="huge-integer"),
+            pytest.param("[" * 100_000, "-: not valid JSON: ", id="nested-too-deep"),
         ],
     )
     def test_cli_top_level(self, stdin: str, message: str) -> None:
@@ -687,6 +693,19 @@ class TestMalformed:
 
     def test_cli_requires_a_scenario(self) -> None:
         assert run("run")[0] == 2
+
+    def test_cli_prints_lone_surrogates_escaped(self) -> None:
+        scenario = json.dumps({**minimal(), "name": "caf\ud800"})
+        done = subprocess.run(
+            [sys.executable, "-m", "loyalty_core.cli", "run", "-"],
+            input=scenario,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+        )
+        assert (done.returncode, done.stderr) == (0, "")
+        assert "scenario: caf\\ud800" in done.stdout
 
 
 # --- packaging -----------------------------------------------------------------------------------

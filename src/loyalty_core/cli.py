@@ -6,6 +6,7 @@ Exit status: 0 ok or allowed; 1 refused; 2 bad input (the error's message, never
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -63,10 +64,17 @@ def _read_json(source: str, stdin: TextIO) -> Any:
         msg = f"{source}: cannot read: {exc.strerror}"
         raise _BadInputError(msg) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return json.loads(text, parse_constant=_not_json)
+    except (ValueError, RecursionError) as exc:
+        # Malformed text, NaN or Infinity (not JSON), an integer past Python's digit limit,
+        # or nesting too deep to read.
         msg = f"{source}: not valid JSON: {exc}"
         raise _BadInputError(msg) from None
+
+
+def _not_json(constant: str) -> Any:
+    msg = f"{constant} is not a JSON value"
+    raise ValueError(msg)
 
 
 def _instant_option(text: str | None, tz: tzinfo, option: str) -> datetime | None:
@@ -81,8 +89,7 @@ def _instant_option(text: str | None, tz: tzinfo, option: str) -> datetime | Non
 
 def _local(instant: datetime, tz: tzinfo) -> str:
     local = instant.astimezone(tz)
-    offset = local.strftime("%z")
-    return f"{clock.format_wall(instant, tz)} {local.tzname()} ({offset[:3]}:{offset[3:]})"
+    return f"{clock.format_wall(instant, tz)} {local.tzname()} ({clock.format_offset(instant, tz)})"
 
 
 def _expiry_inputs(
@@ -726,6 +733,10 @@ def main(
     """Run the command and return its exit status (0 ok, 1 refused, 2 bad input)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    for stream in (out, err):
+        if isinstance(stream, io.TextIOWrapper):
+            # Input text may hold lone surrogates ("\ud800" is valid JSON): show them escaped.
+            stream.reconfigure(errors="backslashreplace")
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)

@@ -39,6 +39,7 @@ __all__ = [
     "describe_span",
     "end_of_day",
     "format_instant",
+    "format_offset",
     "format_wall",
     "is_end_of_day",
     "local_date",
@@ -371,6 +372,21 @@ def format_wall(instant: datetime, tz: tzinfo | None = None) -> str:
             return utc.isoformat(sep="T") + "Z"
         return utc.isoformat(sep=" ")
     return instant.astimezone(tz).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def format_offset(instant: datetime, tz: tzinfo) -> str:
+    """Render the UTC offset of ``tz`` at ``instant`` as ``+HH:MM`` (``+HH:MM:SS`` for LMT).
+
+    >>> format_offset(datetime(2026, 4, 19, 13, 59, 59, tzinfo=UTC), zone("Australia/Melbourne"))
+    '+10:00'
+    >>> format_offset(datetime(1850, 1, 1, tzinfo=UTC), zone("Australia/Melbourne"))
+    '+09:39:52'
+    """
+    offset = instant.astimezone(tz).utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes, seconds = divmod(int(abs(offset).total_seconds()), 60)
+    text = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{text}:{seconds:02d}" if seconds else text
 
 
 def describe_span(start: datetime, end: datetime) -> str:

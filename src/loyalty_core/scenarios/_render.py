@@ -31,8 +31,7 @@ def format_local(instant: datetime, zone: ZoneInfo) -> str:
     >>> format_local(datetime(2026, 4, 19, 13, 59, 59, tzinfo=UTC), melbourne)
     '2026-04-19 23:59:59 Australia/Melbourne (+10:00)'
     """
-    offset = instant.astimezone(zone).strftime("%z")
-    return f"{clock.format_wall(instant, zone)} {zone.key} ({offset[:3]}:{offset[3:]})"
+    return f"{clock.format_wall(instant, zone)} {zone.key} ({clock.format_offset(instant, zone)})"
 
 
 def _when(instant: datetime, zone: ZoneInfo) -> str:
