@@ -287,6 +287,24 @@ class TestExpiryCalendar:
         assert expected == bars(figure)
         assert figure.axes[0].get_legend() is None
 
+    def test_the_last_days_of_year_9999_are_drawn(self) -> None:
+        last = Reward(id=9, value_initial=Decimal(1), expires_at=utc("9999-12-30 23:59:59"))
+        figure = plot_expiry_calendar(expiry_table([last]), week_start="friday")
+        assert bars(figure) == {"reward": {"9999-12-24": 1}}
+
+    def test_the_first_week_of_year_1_is_drawn(self) -> None:
+        first = Reward(id=9, value_initial=Decimal(1), expires_at=utc("0001-01-02 12:00:00"))
+        figure = plot_expiry_calendar(expiry_table([first]), week_start="sunday")
+        assert bars(figure) == {"reward": {"0001-01-01": 1}}
+
+    def test_a_span_past_max_weeks_asks_to_filter(self) -> None:
+        spread = [
+            Reward(id=1, value_initial=Decimal(1), expires_at=utc("2027-01-01 00:00:00")),
+            Reward(id=2, value_initial=Decimal(1), expires_at=utc("2500-01-01 00:00:00")),
+        ]
+        with pytest.raises(InvalidRequest, match=r"table: expected expiries within 520 weeks"):
+            plot_expiry_calendar(expiry_table(spread))
+
     def test_colours_are_fixed_per_kind(self) -> None:
         (axes,) = plot_expiry_calendar(expiry_table(items())).axes
         for container in axes.containers:

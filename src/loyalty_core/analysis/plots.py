@@ -38,6 +38,7 @@ except ImportError:  # pragma: no cover - the analysis extra brings matplotlib
 
 __all__ = [
     "KIND_COLORS",
+    "MAX_WEEKS",
     "OUTCOME_COLORS",
     "Weekday",
     "plot_eligibility",
@@ -89,6 +90,10 @@ _WEEKDAYS: Final[tuple[Weekday, ...]] = (
 )
 
 _FIGSIZE: Final = (9.0, 4.8)
+
+MAX_WEEKS: Final = 520
+"""The most weeks :func:`plot_expiry_calendar` draws (ten years of bars); a longer span is an
+error asking to filter the table, rather than an unreadable figure."""
 
 
 # --- shared helpers ----------------------------------------------------------------------------
@@ -263,6 +268,8 @@ def _week_start(day: date, week_start: Weekday = "monday") -> date:
     (datetime.date(2027, 3, 1), datetime.date(2027, 2, 28))
     """
     offset = (day.weekday() - _WEEKDAYS.index(week_start)) % 7
+    if day.toordinal() <= offset:
+        return date.min  # the week began before year 1: draw it from 0001-01-01
     return day - timedelta(days=offset)
 
 
@@ -280,10 +287,10 @@ def plot_expiry_calendar(
     zone (TIME-3), so an item expiring at 09:00 on a Monday in Melbourne counts in the week that
     Monday starts, although it is still Sunday in UTC. Weeks start on ``week_start`` (Monday by
     default) and are labelled by their first day; every week between the first and the last
-    expiry is drawn, empty ones included. With ``by_kind``, bars are stacked by ``kind``
-    (benefits, rewards, credits, coloured per :data:`KIND_COLORS`). Items that never expire (a
-    null ``expires_on``) are left out; the title says how many. With ``ax``, the plot is drawn
-    on that axes and its figure returned.
+    expiry is drawn, empty ones included (at most :data:`MAX_WEEKS`). With ``by_kind``, bars
+    are stacked by ``kind`` (benefits, rewards, credits, coloured per :data:`KIND_COLORS`).
+    Items that never expire (a null ``expires_on``) are left out; the title says how many. With
+    ``ax``, the plot is drawn on that axes and its figure returned.
 
     >>> from datetime import UTC, datetime
     >>> from loyalty_core import Reward
@@ -321,10 +328,15 @@ def plot_expiry_calendar(
     order = [*known, *sorted(k for k in kinds if k not in KIND_COLORS)]
     weeks: list[date] = []
     if per_week:
-        week = min(per_week)
-        while week <= max(per_week):
-            weeks.append(week)
-            week += timedelta(days=7)
+        first, last = min(per_week), max(per_week)
+        count = (last - first).days // 7 + 1
+        if count > MAX_WEEKS:
+            msg = (
+                f"expected expiries within {MAX_WEEKS} weeks to draw, got {count} weeks from "
+                f"{first} to {last}; filter the table first"
+            )
+            raise InvalidRequest(Problem("table", msg))
+        weeks = [first + timedelta(weeks=n) for n in range(count)]
     figure, axes = _canvas(ax)
     empty: Counter[str] = Counter()
     series = {k: [per_week.get(w, empty)[k] for w in weeks] for k in order}
