@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
+import attrs
+
 import loyalty_core as lc
 from loyalty_core._model import Item, Kind, Member, Model
 from loyalty_core.periods import before_issue
 from loyalty_core.scenarios._values import (
     Change,
+    EditCredit,
     FieldChange,
     Scenario,
     Step,
@@ -74,6 +77,11 @@ def run_scenario(scenario: Scenario) -> Timeline:
             model, _ = model.advance(event.at)
         # An advance changes no stored value, but what it expires shows in `status`.
         model, outcome = event.apply(model)
+        if isinstance(event, EditCredit) and isinstance(outcome.error, lc.PayloadError):
+            # The Edit Credit body's problems, named where the body sits in the scenario.
+            outcome = attrs.evolve(
+                outcome, error=_reroot(outcome.error, f"$.events[{number - 1}].changes")
+            )
         steps.append(
             Step(
                 number=number,
@@ -85,6 +93,13 @@ def run_scenario(scenario: Scenario) -> Timeline:
             )
         )
     return Timeline(scenario=scenario, start=start, steps=tuple(steps))
+
+
+def _reroot(error: lc.PayloadError, root: str) -> lc.PayloadError:
+    return lc.PayloadError(
+        lc.Problem(root + problem.where.removeprefix("$"), problem.message)
+        for problem in error.problems
+    )
 
 
 # --- views: the fields a timeline shows ----------------------------------------------------------
