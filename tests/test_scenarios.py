@@ -775,3 +775,12 @@ def test_the_model_refuses_two_items_with_one_id() -> None:
     ]
     with pytest.raises(lc.InvalidRequest, match=r"expected distinct reward ids, got \[7, 7\]"):
         Model(at=utc("2026-01-01 00:00:00"), members=members)
+
+
+def test_a_reward_without_an_id_is_named_as_such_rwd3() -> None:
+    scenario = minimal(
+        members=[{"profile": {"id": "p-1"}, "rewards": [{"value_initial": "5.00"}]}],
+        events=[{"type": "redeem_rewards", "member": "p-1", "amount": "2.00"}],
+    )
+    text = render_timeline(run_scenario(parse_scenario(scenario)))
+    assert "redeemed 2.00 of 2.00: 2.00 from a reward without an id" in text

@@ -95,7 +95,10 @@ def _outcome_lines(step: Step) -> list[str]:
         lines.append(f"    skipped id {item_id}")
         lines.extend(_reason_lines(skipped, "      "))
     if outcome.redeemed is not None:
-        taken = ", ".join(f"{format(v, 'f')} from reward {i}" for i, v in outcome.deductions)
+        taken = ", ".join(
+            f"{format(v, 'f')} from " + ("a reward without an id" if i is None else f"reward {i}")
+            for i, v in outcome.deductions
+        )
         requested = format(getattr(step.event, "amount", Decimal(0)), "f")
         lines.append(
             f"    redeemed {format(outcome.redeemed, 'f')} of {requested}"
