@@ -71,6 +71,18 @@ class PayloadError(_ProblemsError):
     loyalty_core.errors.PayloadError: $.value_initial: expected a money amount ...
     """
 
+    def under(self, root: str) -> tuple[Problem, ...]:
+        """Return the problems with their paths moved under ``root`` (a payload inside another).
+
+        >>> PayloadError(Problem("$.period", "expected an integer >= 0, got -1")).under(
+        ...     "$.definitions[0]")
+        (Problem(where='$.definitions[0].period', message='expected an integer >= 0, got -1'),)
+        """
+        return tuple(
+            Problem(root + problem.where.removeprefix("$"), problem.message)
+            for problem in self.problems
+        )
+
 
 class InvalidRequest(_ProblemsError):  # noqa: N818 - the name is fixed by API.md
     """A function argument or a directly constructed value is invalid.

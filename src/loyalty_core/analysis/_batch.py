@@ -123,10 +123,6 @@ Item = Benefit | Reward | Credit
 # --- inputs ------------------------------------------------------------------------------------
 
 
-def _reroot(error: PayloadError, where: str) -> list[Problem]:
-    return [Problem(where + p.where.removeprefix("$"), p.message) for p in error.problems]
-
-
 def to_profiles(profiles: Any) -> tuple[Profile, ...]:
     """Return members as :class:`~loyalty_core.Profile` values.
 
@@ -162,7 +158,7 @@ def to_profiles(profiles: Any) -> tuple[Profile, ...]:
         try:
             found.append(Profile.from_api(row))
         except PayloadError as exc:
-            problems.extend(_reroot(exc, f"profiles[{index}]"))
+            problems.extend(exc.under(f"profiles[{index}]"))
     if problems:
         raise PayloadError(problems)
     return tuple(found)

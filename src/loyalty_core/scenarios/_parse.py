@@ -86,8 +86,7 @@ class _Reader:
 
     def reroot(self, error: lc.PayloadError, path: str) -> None:
         # A value's own paths start at `$`; under the scenario they start at `path`.
-        for problem in error.problems:
-            self.add(path + problem.where.removeprefix("$"), problem.message)
+        self.problems.extend(error.under(path))
 
     def check(self, check: Callable[[Any], T], raw: object, path: str) -> T | None:
         try:

@@ -79,9 +79,8 @@ def run_scenario(scenario: Scenario) -> Timeline:
         model, outcome = event.apply(model)
         if isinstance(event, EditCredit) and isinstance(outcome.error, lc.PayloadError):
             # The Edit Credit body's problems, named where the body sits in the scenario.
-            outcome = attrs.evolve(
-                outcome, error=_reroot(outcome.error, f"$.events[{number - 1}].changes")
-            )
+            body = f"$.events[{number - 1}].changes"
+            outcome = attrs.evolve(outcome, error=lc.PayloadError(outcome.error.under(body)))
         steps.append(
             Step(
                 number=number,
@@ -93,13 +92,6 @@ def run_scenario(scenario: Scenario) -> Timeline:
             )
         )
     return Timeline(scenario=scenario, start=start, steps=tuple(steps))
-
-
-def _reroot(error: lc.PayloadError, root: str) -> lc.PayloadError:
-    return lc.PayloadError(
-        lc.Problem(root + problem.where.removeprefix("$"), problem.message)
-        for problem in error.problems
-    )
 
 
 # --- views: the fields a timeline shows ----------------------------------------------------------
