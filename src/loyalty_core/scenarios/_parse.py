@@ -195,9 +195,9 @@ class _Parser:
     member_ids_ok: bool = True
     """False once a member failed to parse: its id may be the one an event names."""
     handles_ok: bool = True
+    """False once a definition failed to parse: its handle may be the one an event names."""
     moved_to: datetime | None = None
     """The instant the event being parsed moves the clock to, once its ``at`` or ``to`` parsed."""
-    """False once a definition failed to parse: its handle may be the one an event names."""
 
     def unknown_handle(self, handle: str, path: str) -> None:
         if self.handles_ok:
