@@ -546,6 +546,18 @@ class TestExpiryTable:
         assert pd.isna(got[2]["expires_local"])
         assert got[2]["expires_on"] is None
 
+    def test_the_local_date_is_not_the_utc_date_time3(self) -> None:
+        # 03:59:59Z on 8 March is 22:59:59 EST on 7 March in New York.
+        reward = Reward(
+            id=1,
+            timezone="America/New_York",
+            value_initial=Decimal(1),
+            expires_at=utc("2026-03-08 03:59:59"),
+        )
+        (row,) = rows(expiry_table([reward]))
+        assert row["expires_on"] == date(2026, 3, 7)
+        assert row["expires_local"] == datetime(2026, 3, 7, 22, 59, 59)
+
     def test_kinds_owners_and_credit_zone_fallback(self) -> None:
         benefit = Benefit(id=4, expires_at=utc("2026-12-31 12:59:59"), definition=definition())
         credit = Credit(
