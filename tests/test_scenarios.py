@@ -784,3 +784,21 @@ def test_a_reward_without_an_id_is_named_as_such_rwd3() -> None:
     )
     text = render_timeline(run_scenario(parse_scenario(scenario)))
     assert "redeemed 2.00 of 2.00: 2.00 from a reward without an id" in text
+
+
+@pytest.mark.parametrize(
+    ("definition", "where"),
+    [
+        pytest.param("tea", "$.members[0].benefits[0].definition", id="named-by-handle"),
+        pytest.param(
+            {"handle": "tea"}, "$.members[0].benefits[0].definition.handle", id="embedded"
+        ),
+    ],
+)
+def test_an_unknown_holding_definition_is_reported_once(definition: Any, where: str) -> None:
+    scenario = minimal(
+        members=[{"profile": {"id": "p-1"}, "benefits": [{"definition": definition}]}]
+    )
+    with pytest.raises(lc.PayloadError) as caught:
+        parse_scenario(scenario)
+    assert [p.where for p in caught.value.problems] == [where]

@@ -314,12 +314,13 @@ class _Parser:
         return Member(profile=profile, **held)
 
     def holding(self, cls: type[Any], raw: object, path: str, profile_id: str | None) -> Any:
+        named = isinstance(raw, Mapping) and isinstance(raw.get("definition"), str)
         if cls is lc.Benefit and isinstance(raw, Mapping):
-            raw = self.embed_definition(raw, path)
+            raw = self.embed_definition(raw, path)  # reports an unknown handle it names
         item = self.read.value(cls, raw, path)
         if item is None:
             return None
-        if cls is lc.Benefit and item.definition.handle not in self.handles:
+        if cls is lc.Benefit and not named and item.definition.handle not in self.handles:
             self.unknown_handle(item.definition.handle, f"{path}.definition.handle")
         if profile_id is not None and item.profile_id is None:
             # A holding belongs to its member: a null profile_id is the member's (EXT-2 reads it).
