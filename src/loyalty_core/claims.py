@@ -459,7 +459,7 @@ _NOT_ASSIGNABLE: Final = _fixed(
 
 def _condition_reason(condition: Any, profile: Profile) -> Reason:
     def render() -> tuple[str, dict[str, Any]]:
-        explanation = condition.explain(profile.context)
+        explanation = condition.explain(profile.condition_data())  # the same data, read faster
         return (
             f"the claim condition does not hold: {explanation.summary()}",
             {"condition": condition.rule, "reads": dict(explanation.reads)},
