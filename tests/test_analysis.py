@@ -36,6 +36,7 @@ from loyalty_core.analysis import (
     to_profiles,
     what_if,
 )
+from tests.frames import rows
 from tests.helpers import utc
 
 MELBOURNE = "Australia/Melbourne"
@@ -67,16 +68,6 @@ MEMBERS = [
     {"id": "m-2", "tier_handle": "tier-2", "aggregations": {"spend_12m": 900}},
     {"id": "m-3", "tier_handle": "tier-1", "aggregations": {"spend_12m": 5000}},
 ]
-
-
-def rows(frame: Any) -> list[dict[str, Any]]:
-    """The frame's rows as dicts of Python values (pandas or polars)."""
-    if isinstance(frame, pl.DataFrame):
-        return frame.to_dicts()
-    return [
-        {key: (None if value is pd.NaT else value) for key, value in row.items()}
-        for row in frame.to_dict("records")
-    ]
 
 
 class TestClaimEligibility:

@@ -211,17 +211,6 @@ def _policy(settings: Sequence[str]) -> Policy:
         raise _BadInputError(msg) from None
 
 
-def _decision_json(decision: Decision) -> dict[str, Any]:
-    return {
-        "allowed": decision.allowed,
-        "reasons": [
-            {"code": r.code.value, "message": r.message, "detail": dict(r.detail)}
-            for r in decision.reasons
-        ],
-        "retry_at": _iso(decision.retry_at),
-    }
-
-
 def _decision_rows(decision: Decision, at: datetime) -> list[tuple[str, str]]:
     rows = [("decision", "allowed" if decision.allowed else "refused")]
     rows.extend((f"  {r.code.value}", r.message) for r in decision.reasons)
@@ -273,7 +262,7 @@ def _claim(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         )
     decision = result.decision
     if args.json:
-        payload = _decision_json(decision)
+        payload = decision.to_json()
         payload["benefit"] = None if result.benefit is None else result.benefit.to_api()
         payload["definition"] = result.definition.to_api()
         out.write(json.dumps(payload, indent=2) + "\n")
@@ -315,7 +304,7 @@ def _redeem(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     )
     decision = result.decision
     if args.json:
-        payload = _decision_json(decision)
+        payload = decision.to_json()
         payload["benefit"] = result.benefit.to_api()
         out.write(json.dumps(payload, indent=2) + "\n")
     else:
@@ -391,7 +380,7 @@ def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         payload = {
             "extended": [item.to_api() for item in result.extended],
             "skipped": [
-                {"id": item_id, **_decision_json(decision)} for item_id, decision in result.skipped
+                {"id": item_id, **decision.to_json()} for item_id, decision in result.skipped
             ],
             "missing": missing,
         }
@@ -454,7 +443,7 @@ def _rewards(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     if args.json:
         payload: dict[str, Any] = {"balance": format(balance, "f")}
         if plan is not None:
-            payload.update(_decision_json(plan.decision))
+            payload.update(plan.decision.to_json())
             payload["requested"] = format(plan.requested, "f")
             payload["redeemed"] = format(plan.redeemed, "f")
             payload["deductions"] = [[i, format(v, "f")] for i, v in plan.deductions]
@@ -492,7 +481,7 @@ def _credit(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         result.credit.value_remaining if args.action == "redeem" else credit.value_remaining
     )
     if args.json:
-        payload = _decision_json(decision)
+        payload = decision.to_json()
         if args.action == "redeem":
             payload["credit"] = result.credit.to_api()
         out.write(json.dumps(payload, indent=2) + "\n")

@@ -265,6 +265,25 @@ class Decision:
         """Iterate over the reasons."""
         return iter(self._reasons)
 
+    def to_json(self) -> dict[str, Any]:
+        """Return the decision as JSON data: what the command line's ``--json`` prints.
+
+        >>> from datetime import UTC
+        >>> Decision(reasons=(Reason(ReasonCode.EXPIRED, "expired", {"at": "x"}),),
+        ...          retry_at=datetime(2026, 1, 1, tzinfo=UTC)).to_json()
+        {'allowed': False, 'reasons': [{'code': 'expired', 'message': 'expired', \
+'detail': {'at': 'x'}}], 'retry_at': '2026-01-01T00:00:00Z'}
+        """
+        retry_at = self.retry_at
+        return {
+            "allowed": self.allowed,
+            "reasons": [
+                {"code": r.code.value, "message": r.message, "detail": _copy(r.detail)}
+                for r in self._reasons
+            ],
+            "retry_at": None if retry_at is None else clock.format_instant(retry_at),
+        }
+
     def __eq__(self, other: object) -> bool:
         """Compare reasons and retry_at."""
         if not isinstance(other, Decision):
@@ -279,6 +298,15 @@ class Decision:
         """Show the outcome, the codes and retry_at."""
         codes = ", ".join(repr(r.code.value) for r in self._reasons)
         return f"Decision(allowed={self.allowed}, reasons=[{codes}], retry_at={self.retry_at!r})"
+
+
+def _copy(value: Any) -> Any:
+    # A detail is JSON data already (API.md); the copy shares no list or mapping with it.
+    if isinstance(value, Mapping):
+        return {str(key): _copy(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy(item) for item in value]
+    return value
 
 
 _ONE_MICROSECOND = timedelta(microseconds=1)

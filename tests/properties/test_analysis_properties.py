@@ -13,13 +13,13 @@ from typing import Any, Final
 
 import attrs
 import pandas as pd
-import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loyalty_core import BenefitDefinition, Decision, Policy, Profile, check_claim
 from loyalty_core.analysis import CLAIM_CODES, claim_eligibility, expiry_table, summarize, what_if
 from loyalty_core.testing.strategies import DEFAULT_PROFILE_SCHEMA, policies
+from tests.frames import rows
 from tests.properties.strategies import (
     benefit_definitions,
     benefits,
@@ -99,15 +99,6 @@ def _loop(
     ]
 
 
-def _rows(frame: Any) -> list[dict[str, Any]]:
-    if isinstance(frame, pl.DataFrame):
-        return frame.to_dicts()
-    return [
-        {key: (None if value is pd.NaT else value) for key, value in row.items()}
-        for row in frame.to_dict("records")
-    ]
-
-
 @SETTINGS
 @given(
     population=populations(),
@@ -132,7 +123,7 @@ def test_batch_equals_loop_over_check_claim(
         backend=backend,  # type: ignore[arg-type] # drawn from the two valid names
     )
     expected = _loop(members, definitions, at, member_zones, holdings, policy)
-    got = _rows(frame)
+    got = rows(frame)
     assert len(got) == len(expected)
     for row, (member_id, handle, instant, decision) in zip(got, expected, strict=True):
         assert (row["profile_id"], row["definition"], row["at"]) == (member_id, handle, instant)
@@ -163,7 +154,7 @@ def test_summary_counts_every_reason_of_every_row(
             expected[handle, instant, reason.code.value] += 1
         if len(decision.reasons) == 1:
             sole[handle, instant, decision.reasons[0].code.value] += 1
-    got = _rows(summarize(frame))
+    got = rows(summarize(frame))
     assert {(r["definition"], r["at"], r["outcome"]): r["count"] for r in got} == dict(expected)
     assert {(r["definition"], r["at"], r["outcome"]): r["sole"] for r in got if r["sole"]} == dict(
         sole
@@ -175,7 +166,7 @@ def test_summary_counts_every_reason_of_every_row(
 
 @SETTINGS
 @given(population=populations(), at=utc_instants(), old=policies(), new=policies())
-def test_what_if_lists_exactly_the_changed_rows(
+def test_what_if_lists_exactly_the_changedrows(
     population: tuple[list[Profile], list[BenefitDefinition], dict[str, Any], dict[str, str]],
     at: datetime,
     old: Policy,
@@ -201,7 +192,7 @@ def test_what_if_lists_exactly_the_changed_rows(
             continue
         change = "gained" if now.allowed else "lost" if was.allowed else "reasons"
         expected.append((member_id, handle, change))
-    got = [(r["profile_id"], r["definition"], r["change"]) for r in _rows(changed)]
+    got = [(r["profile_id"], r["definition"], r["change"]) for r in rows(changed)]
     assert got == expected
 
 
@@ -213,7 +204,7 @@ def test_what_if_lists_exactly_the_changed_rows(
     )
 )
 def test_expiry_table_reads_each_item_in_its_zone(items: list[Any]) -> None:
-    got = _rows(expiry_table(items))
+    got = rows(expiry_table(items))
     assert len(got) == len(items)
     for row, item in zip(got, items, strict=True):
         assert row["id"] == item.id or (row["id"] is None or pd.isna(row["id"]))

@@ -194,17 +194,6 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _decision_json(decision: lc.Decision) -> dict[str, Any]:
-    return {
-        "allowed": decision.allowed,
-        "reasons": [
-            {"code": r.code.value, "message": r.message, "detail": _json(r.detail)}
-            for r in decision.reasons
-        ],
-        "retry_at": _json(decision.retry_at),
-    }
-
-
 def _event_json(event: Event) -> dict[str, Any]:
     found: dict[str, Any] = {"type": event.type}
     for a in attrs.fields(type(event)):
@@ -282,9 +271,9 @@ def _step_json(step: Step) -> dict[str, Any]:
         "at": _json(step.at),
         "event": _event_json(step.event),
         "result": step.result,
-        "decision": None if outcome.decision is None else _decision_json(outcome.decision),
+        "decision": None if outcome.decision is None else outcome.decision.to_json(),
         "error": None if outcome.error is None else str(outcome.error),
-        "skipped": [{"id": i, **_decision_json(d)} for i, d in outcome.skipped],
+        "skipped": [{"id": i, **d.to_json()} for i, d in outcome.skipped],
         "redeemed": _json(outcome.redeemed),
         "deductions": [[i, _json(v)] for i, v in outcome.deductions],
         "changes": [_change_json(c) for c in step.changes],
