@@ -12,4 +12,9 @@ zoneinfo.reset_tzpath(to=[])
 zoneinfo.ZoneInfo.clear_cache()
 
 hypothesis.settings.register_profile("ci", deadline=None, print_blob=True)
+# The long fuzz run (`.ci/run`): 10,000 examples for every target that does not fix its own
+# budget; `--hypothesis-profile=fuzz` selects it.
+hypothesis.settings.register_profile(
+    "fuzz", parent=hypothesis.settings.get_profile("ci"), max_examples=10_000
+)
 hypothesis.settings.load_profile("ci")
