@@ -20,6 +20,15 @@ import attrs
 
 from loyalty_core import clock
 from loyalty_core.errors import ConditionError, InvalidRequest, Problem
+from loyalty_core.limits import (
+    MAX_DAYS,
+    MAX_HOURS,
+    MAX_INT,
+    MAX_MONEY,
+    MAX_MONEY_PLACES,
+    MIN_INT,
+    show,
+)
 
 __all__ = [
     "BadValue",
@@ -57,25 +66,62 @@ def field(kind: Kind, *, default: Any = None) -> Any:
 # --- checks --------------------------------------------------------------------------------
 
 
-def _int(value: object, *, minimum: int | None, maximum: int | None, expected: str) -> int:
-    if (
-        type(value) is not int
-        or (minimum is not None and value < minimum)
-        or (maximum is not None and value > maximum)
-    ):
-        msg = f"expected {expected}, got {value!r}"
-        raise BadValue(msg)
-    return value
+def _int(value: object, *, minimum: int, maximum: int, expected: str) -> int:
+    if type(value) is int and minimum <= value <= maximum:
+        return value
+    if type(value) is not int or (value < minimum and minimum >= 0):
+        msg = f"expected {expected}, got {show(value)}"
+    else:  # outside a limit of the docs' Limits page
+        msg = f"expected an integer from {minimum} to {maximum}, got {show(value)}"
+    raise BadValue(msg)
 
 
 def check_count(value: object) -> int:
-    """Check a count, period or limit: an ``int`` (not a ``bool``) ``>= 0`` (PAY-7)."""
-    return _int(value, minimum=0, maximum=None, expected="an integer >= 0")
+    """Check a count or limit: an ``int`` (not a ``bool``) from 0 to :data:`MAX_INT` (PAY-7)."""
+    return _int(value, minimum=0, maximum=MAX_INT, expected="an integer >= 0")
+
+
+def check_positive(value: object, maximum: int) -> int:
+    """Check a count argument or an extension: an ``int`` from 1 to ``maximum`` (RED-2, EXT-1)."""
+    return _int(value, minimum=1, maximum=maximum, expected="an integer >= 1")
+
+
+def check_days(value: object) -> int:
+    """Check a number of days to extend by: an ``int`` from 1 to :data:`MAX_DAYS` (EXT-1)."""
+    return check_positive(value, MAX_DAYS)
 
 
 def check_int(value: object) -> int:
-    """Check an id or an offset: any ``int`` that is not a ``bool`` (PAY-7)."""
-    return _int(value, minimum=None, maximum=None, expected="an integer")
+    """Check an id: an ``int`` that is not a ``bool``, within 64 bits (PAY-7)."""
+    return _int(value, minimum=MIN_INT, maximum=MAX_INT, expected="an integer")
+
+
+def check_period(value: object) -> int:
+    """Check a period or a number of days: an ``int`` from 0 to :data:`MAX_DAYS` (PAY-7).
+
+    A period's unit can lower the bound further (:func:`loyalty_core.periods.period_problem`).
+    """
+    return _int(value, minimum=0, maximum=MAX_DAYS, expected="an integer >= 0")
+
+
+def check_day_offset(value: object) -> int:
+    """Check an offset in days (``notify_*_offset_days``): at most :data:`MAX_DAYS` either way."""
+    return _int(
+        value,
+        minimum=-MAX_DAYS,
+        maximum=MAX_DAYS,
+        expected=f"an integer from -{MAX_DAYS} to {MAX_DAYS}",
+    )
+
+
+def check_hour_offset(value: object) -> int:
+    """Check an offset in hours (NTF-2, NTF-5, NTF-6): at most :data:`MAX_HOURS` either way."""
+    return _int(
+        value,
+        minimum=-MAX_HOURS,
+        maximum=MAX_HOURS,
+        expected=f"an integer from -{MAX_HOURS} to {MAX_HOURS}",
+    )
 
 
 def check_hour(value: object) -> int:
@@ -86,7 +132,7 @@ def check_hour(value: object) -> int:
 def check_bool(value: object) -> bool:
     """Check a flag: a real ``bool``; strings and 0/1 are rejected (PAY-6)."""
     if type(value) is not bool:
-        msg = f"expected true or false, got {value!r}"
+        msg = f"expected true or false, got {show(value)}"
         raise BadValue(msg)
     return value
 
@@ -94,7 +140,7 @@ def check_bool(value: object) -> bool:
 def check_text(value: object) -> str:
     """Check a string field; a number is rejected (PAY-7: string ids stay strings)."""
     if type(value) is not str:
-        msg = f"expected a string, got {value!r}"
+        msg = f"expected a string, got {show(value)}"
         raise BadValue(msg)
     return value
 
@@ -103,29 +149,22 @@ def check_texts(value: object) -> tuple[str, ...]:
     """Check a list of strings (``meta``), stored as a tuple."""
     if isinstance(value, list | tuple) and all(type(v) is str for v in value):
         return tuple(value)
-    msg = f"expected an array of strings, got {value!r}"
+    msg = f"expected an array of strings, got {show(value)}"
     raise BadValue(msg)
 
 
 def check_instant(value: object) -> datetime:
     """Check an instant: an aware ``datetime``, stored as a plain UTC instant (TIME-1/2).
 
-    A stored instant must lie within :data:`~loyalty_core.clock.EARLIEST` and
-    :data:`~loyalty_core.clock.LATEST`, so that its local time exists in every zone.
+    A stored instant must lie within :data:`~loyalty_core.limits.EARLIEST` and
+    :data:`~loyalty_core.limits.LATEST`, so that its local time exists in every zone.
     """
-    if isinstance(value, datetime) and value.utcoffset() is not None:
+    if isinstance(value, datetime):
         try:
-            instant = clock.as_instant(value, name="")
-        except OverflowError:
-            instant = None
-        if instant is not None and clock.EARLIEST <= instant <= clock.LATEST:
-            return instant
-        msg = (
-            f"expected an instant from {clock.EARLIEST.date().isoformat()} to "
-            f"{clock.LATEST.date().isoformat()} UTC, got {value!r}"
-        )
-        raise BadValue(msg)
-    msg = f"expected an aware datetime, got {value!r}"
+            return clock.as_instant(value, name="")
+        except InvalidRequest as exc:
+            raise BadValue(exc.problems[0].message) from None
+    msg = f"expected an aware datetime, got {show(value)}"
     raise BadValue(msg)
 
 
@@ -135,14 +174,17 @@ def check_zone(value: object) -> str:
     problem = clock.zone_error(key)
     if problem is not None:
         raise BadValue(
-            problem if isinstance(key, str) else f"expected an IANA time zone name, got {value!r}"
+            problem
+            if isinstance(key, str)
+            else f"expected an IANA time zone name, got {show(value)}"
         )
     return key  # type: ignore[return-value]
 
 
-_MONEY_TEXT: Final = re.compile(r"-?\d+(\.\d+)?", re.ASCII)
+_MONEY_TEXT: Final = re.compile(r"-?+\d++(?:\.\d++)?+", re.ASCII)
 MONEY_EXPECTED: Final = (
-    "a money amount (an integer, a finite number or a decimal string such as '12.50')"
+    "a money amount (an integer, a finite number or a decimal string such as '12.50', "
+    f"below 10**18 with at most {MAX_MONEY_PLACES} decimal places)"
 )
 
 
@@ -150,36 +192,55 @@ def to_money(value: object) -> Decimal:
     r"""Convert a money value exactly to ``Decimal`` (PAY-8, Q40), or raise :class:`BadValue`.
 
     An ``int`` is exact; a ``float`` goes through its shortest round-trip text (``0.1`` →
-    ``Decimal('0.1')``); a string must match ``-?\\d+(\\.\\d+)?`` and keeps its scale; a finite
-    ``Decimal`` is kept. Booleans, NaN, infinities, exponents and whitespace are rejected.
+    ``Decimal('0.1')``); a string must match ``-?\d+(\.\d+)?`` and keeps its scale; a finite
+    ``Decimal`` is kept. Booleans, NaN, infinities, exponents and whitespace are rejected, and
+    so is any amount of :data:`~loyalty_core.limits.MAX_MONEY` or more, or with more than
+    :data:`~loyalty_core.limits.MAX_MONEY_PLACES` decimal places.
     """
+    amount: Decimal | None = None
     if isinstance(value, bool):
         pass
     elif isinstance(value, Decimal):
         if value.is_finite():
-            return value
+            amount = value
     elif isinstance(value, int):
-        return Decimal(value)
+        if -MAX_INT <= value <= MAX_INT:  # larger ints fail the range check below anyway
+            amount = Decimal(value)
     elif isinstance(value, str):
         if _MONEY_TEXT.fullmatch(value):
-            return Decimal(value)
+            amount = Decimal(value)
     elif isinstance(value, float) and math.isfinite(value):
-        return Decimal(repr(value))
-    msg = f"expected {MONEY_EXPECTED}, got {value!r}"
+        amount = Decimal(repr(value))
+    if amount is not None and _in_money_range(amount):
+        return amount
+    msg = f"expected {MONEY_EXPECTED}, got {show(value)}"
     raise BadValue(msg)
+
+
+def _in_money_range(amount: Decimal) -> bool:
+    # Checked on the exponent first, so that 1E+999999999 is never expanded.
+    exponent = amount.as_tuple().exponent
+    return (
+        isinstance(exponent, int)
+        and -MAX_MONEY_PLACES <= exponent <= MAX_MONEY_PLACES
+        and -MAX_MONEY < amount < MAX_MONEY
+    )
 
 
 def check_money_nonnegative(value: object) -> Decimal:
     """Check a money value that must be ``>= 0`` (CRD-15, RWD-8)."""
     amount = to_money(value)
     if amount < 0:
-        msg = f"expected a money amount >= 0, got {value!r}"
+        msg = f"expected a money amount >= 0, got {show(value)}"
         raise BadValue(msg)
     return amount
 
 
 COUNT: Final = Kind("count", check_count)
 INT: Final = Kind("int", check_int)
+PERIOD: Final = Kind("period", check_period)
+DAY_OFFSET: Final = Kind("day_offset", check_day_offset)
+HOUR_OFFSET: Final = Kind("hour_offset", check_hour_offset)
 HOUR: Final = Kind("hour", check_hour)
 FLAG: Final = Kind("flag", check_bool, nullable=False)
 TEXT: Final = Kind("text", check_text)
@@ -316,7 +377,7 @@ def nested(cls: type) -> Kind:
     def check(value: object) -> object:
         if isinstance(value, cls):
             return value
-        msg = f"expected a {cls.__name__}, got {value!r}"
+        msg = f"expected a {cls.__name__}, got {show(value)}"
         raise BadValue(msg)
 
     return Kind(f"nested:{cls.__name__}", check)

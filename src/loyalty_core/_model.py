@@ -31,6 +31,7 @@ import attrs
 
 import loyalty_core as lc
 from loyalty_core import clock
+from loyalty_core.limits import show
 
 __all__ = [
     "Channel",
@@ -172,17 +173,17 @@ class Model:
         """Check the handles and profile ids, then embed the latest definitions (RED-10)."""
         handles = [d.handle for d in self.definitions]
         if None in handles or len(set(handles)) != len(handles):
-            msg = f"definitions: expected distinct non-null handles, got {handles!r}"
+            msg = f"definitions: expected distinct non-null handles, got {show(handles)}"
             raise lc.InvalidRequest(msg)
         ids = [m.profile.id for m in self.members]
         if None in ids or len(set(ids)) != len(ids):
-            msg = f"members: expected distinct non-null profile ids, got {ids!r}"
+            msg = f"members: expected distinct non-null profile ids, got {show(ids)}"
             raise lc.InvalidRequest(msg)
         for kind in _KINDS:
             # Items are named by id (extend, EXT-10): one id names one item of its kind.
             item_ids = [i.id for m in self.members for i in m.items(kind) if i.id is not None]
             if len(set(item_ids)) != len(item_ids):
-                msg = f"members: expected distinct {kind} ids, got {sorted(item_ids)!r}"
+                msg = f"members: expected distinct {kind} ids, got {show(sorted(item_ids))}"
                 raise lc.InvalidRequest(msg)
         by_handle = {d.handle: d for d in self.definitions}
         synced = []
@@ -190,8 +191,8 @@ class Model:
             for benefit in member.benefits:
                 if benefit.definition.handle not in by_handle:
                     msg = (
-                        f"members: a benefit of {member.profile_id!r} has the definition "
-                        f"{benefit.definition.handle!r}, which is not among the definitions"
+                        f"members: a benefit of {show(member.profile_id)} has the definition "
+                        f"{show(benefit.definition.handle)}, which is not among the definitions"
                     )
                     raise lc.InvalidRequest(msg)
             benefits = tuple(
@@ -274,7 +275,7 @@ class Model:
         try:
             return self.member(profile_id)
         except KeyError:
-            return _error(operation, f"profile_id: unknown profile {profile_id!r}")
+            return _error(operation, f"profile_id: unknown profile {show(profile_id)}")
 
     def _find_benefit(
         self, operation: str, profile_id: str, index: int
@@ -283,7 +284,9 @@ class Model:
         if isinstance(member, Outcome):
             return member
         if not 0 <= index < len(member.benefits):
-            return _error(operation, f"benefit_index: {profile_id!r} has no benefit {index!r}")
+            return _error(
+                operation, f"benefit_index: {show(profile_id)} has no benefit {show(index)}"
+            )
         return member, member.benefits[index]
 
     def _find_credit(
@@ -293,7 +296,9 @@ class Model:
         if isinstance(member, Outcome):
             return member
         if not 0 <= index < len(member.credits):
-            return _error(operation, f"credit_index: {profile_id!r} has no credit {index!r}")
+            return _error(
+                operation, f"credit_index: {show(profile_id)} has no credit {show(index)}"
+            )
         return member, member.credits[index]
 
     # --- operations ----------------------------------------------------------------------------
@@ -311,7 +316,7 @@ class Model:
         try:
             definition = self.definition(handle)
         except KeyError:
-            return self._unchanged(_error(operation, f"handle: unknown definition {handle!r}"))
+            return self._unchanged(_error(operation, f"handle: unknown definition {show(handle)}"))
         try:
             result = lc.claim_benefit(
                 definition,
@@ -407,7 +412,7 @@ class Model:
         """
         operation = "extend"
         if kind not in _KINDS:
-            return self._unchanged(_error(operation, f"kind: unknown kind {kind!r}"))
+            return self._unchanged(_error(operation, f"kind: unknown kind {show(kind)}"))
         owners: dict[int, Member] = {}
         for member in self.members:
             for item in member.items(kind):
@@ -415,7 +420,7 @@ class Model:
                     owners.setdefault(item.id, member)
         missing = [i for i in ids if i not in owners]
         if missing:
-            return self._unchanged(_error(operation, f"ids: unknown {kind} ids {missing!r}"))
+            return self._unchanged(_error(operation, f"ids: unknown {kind} ids {show(missing)}"))
         items = [next(i for i in owners[item_id].items(kind) if i.id == item_id) for item_id in ids]
         try:
             result = lc.extend(
@@ -532,7 +537,7 @@ class Model:
         except lc.LoyaltyError as exc:
             return self._unchanged(Outcome(operation=operation, error=exc))
         if instant < self.at:
-            msg = f"to: expected an instant >= {clock.format_instant(self.at)}, got {to!r}"
+            msg = f"to: expected an instant >= {clock.format_instant(self.at)}, got {show(to)}"
             return self._unchanged(_error(operation, msg))
         model, outcome = self._with(Outcome(operation=operation, decision=lc.Decision()))
         return attrs.evolve(model, at=instant), outcome

@@ -27,7 +27,8 @@ from loyalty_core import clock
 from loyalty_core._fields import BadValue, Value, field
 from loyalty_core.conditions import Condition, to_condition
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.periods import PeriodType
+from loyalty_core.limits import show
+from loyalty_core.periods import MAX_PERIOD, PeriodType, period_problems
 
 __all__ = [
     "Benefit",
@@ -63,9 +64,16 @@ class ClaimTimeframe:
 
 
 _TIMEFRAME: Final = re.compile(
-    r"(?:(?P<count>\d+) (?P<rolling>day|week|month|year)s?|(?P<calendar>day|week|month|year))",
+    r"(?:(?P<count>\d++) (?P<rolling>day|week|month|year)s?+|(?P<calendar>day|week|month|year))",
     re.ASCII,
 )
+_LONGEST_WINDOW: Final = {
+    "day": MAX_PERIOD[PeriodType.DAYS],
+    "week": MAX_PERIOD[PeriodType.WEEKS],
+    "month": MAX_PERIOD[PeriodType.MONTHS],
+    "year": MAX_PERIOD[PeriodType.YEARS],
+}
+"""The longest rolling window per unit: a longer one passes year 9999 from any claim."""
 
 
 def parse_claim_timeframe(value: object) -> ClaimTimeframe | None:
@@ -103,12 +111,16 @@ def _timeframe(value: object) -> ClaimTimeframe | None:
         if match is not None:
             if match["calendar"]:
                 return ClaimTimeframe(unit=match["calendar"])  # type: ignore[arg-type]
-            count = int(match["count"])
-            if count >= 1:
-                return ClaimTimeframe(unit=match["rolling"], count=count)  # type: ignore[arg-type]
+            digits, unit = match["count"], match["rolling"]
+            longest = _LONGEST_WINDOW[unit]
+            # Counted on the digits first: int() of thousands of digits is refused by Python.
+            if len(digits) <= len(str(longest)) and 1 <= int(digits) <= longest:
+                return ClaimTimeframe(unit=unit, count=int(digits))  # type: ignore[arg-type]
+            msg = f"expected N from 1 to {longest} in '<N> {unit}s', got {show(value)}"
+            raise BadValue(msg)
     msg = (
         "expected day, week, month, year or '<N> <unit>' with N >= 1 "
-        f"(days, weeks, months, years), got {value!r}"
+        f"(days, weeks, months, years), got {show(value)}"
     )
     raise BadValue(msg)
 
@@ -143,7 +155,7 @@ class BenefitDefinition(Value):
     region_id: int | None = field(f.INT)
     campaign: str | None = field(f.TEXT)
     # Period and expiry (EXP).
-    period: int | None = field(f.COUNT)
+    period: int | None = field(f.PERIOD)
     period_type: PeriodType = field(f.PERIOD_TYPE, default=PeriodType.DAYS)
     absolute_expiry: datetime | None = field(f.INSTANT)
     end_at: datetime | None = field(f.INSTANT)
@@ -173,25 +185,26 @@ class BenefitDefinition(Value):
     total_allocations_remaining: int | None = field(f.COUNT)
     same_campaign_count: int | None = field(f.COUNT)
     # Notifications (NTF).
-    notify_schedule_offset: int | None = field(f.INT)
-    notify_issue_offset_days: int | None = field(f.INT)
+    notify_schedule_offset: int | None = field(f.HOUR_OFFSET)
+    notify_issue_offset_days: int | None = field(f.DAY_OFFSET)
     notify_issue_offset_hour: int | None = field(f.HOUR)
-    notify_remind_offset_days: int | None = field(f.INT)
+    notify_remind_offset_days: int | None = field(f.DAY_OFFSET)
     notify_remind_offset_hour: int | None = field(f.HOUR)
-    notify_extend_offset_days: int | None = field(f.INT)
+    notify_extend_offset_days: int | None = field(f.DAY_OFFSET)
     notify_extend_offset_hour: int | None = field(f.HOUR)
     issue_target_id: int | None = field(f.INT)
     remind_target_id: int | None = field(f.INT)
     extend_target_id: int | None = field(f.INT)
 
     def _invariants(self, prefix: str) -> Iterable[Problem]:
+        yield from period_problems(self, prefix, (("period", "period_type"),))
         start, end = self.claim_period_start_at, self.claim_period_end_at
         if start is not None and end is not None and start > end:
             # PAY-11: a window that ends before it starts; equal bounds are one instant.
             yield Problem(
                 f"{prefix}claim_period_start_at",
-                f"the claim window starts after it ends: {clock.format_wall(start)!r} is "
-                f"later than {prefix}claim_period_end_at {clock.format_wall(end)!r}",
+                f"the claim window starts after it ends: {show(clock.format_wall(start))} is "
+                f"later than {prefix}claim_period_end_at {show(clock.format_wall(end))}",
             )
 
 

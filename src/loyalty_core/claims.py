@@ -37,6 +37,7 @@ from loyalty_core.decisions import (
     first_change,
 )
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import show
 from loyalty_core.periods import before_issue, compute_expiry, past_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
@@ -204,8 +205,8 @@ class _Claim:
                     lambda: (
                         (
                             f"the profile already claimed this definition ({len(ids)} claimed "
-                            f"holding{'s' if len(ids) != 1 else ''}, ids {ids!r}) and it is not "
-                            "reclaimable"
+                            f"holding{'s' if len(ids) != 1 else ''}, ids {show(ids)}) and it is "
+                            "not reclaimable"
                         ),
                         {"holding_ids": ids, "is_reclaimable": False},
                     ),
@@ -229,7 +230,8 @@ class _Claim:
                 tail.append(
                     _fixed(
                         ReasonCode.ALLOCATIONS_EXHAUSTED,
-                        f"no allocations remain: total_allocations_remaining is {allocations!r}",
+                        "no allocations remain: total_allocations_remaining is "
+                        f"{show(allocations)}",
                         total_allocations_remaining=allocations,
                         force_allocation=True,
                     )
@@ -284,7 +286,7 @@ class _Claim:
             ReasonCode.ACTIVE_CLAIM_EXISTS,
             lambda: (
                 (
-                    f"the profile holds an active claimed copy (id {first.id!r}, "
+                    f"the profile holds an active claimed copy (id {show(first.id)}, "
                     f"{_redemptions(first.redemptions_remaining)} remaining, expires at "
                     f"{_iso(first.expires_at) if first.expires_at else 'never'}); a reclaim needs "
                     "none active"
@@ -371,8 +373,8 @@ class _Claim:
                     ReasonCode.CAMPAIGN_ALREADY_CLAIMED,
                     lambda h=h: (  # type: ignore[misc]
                         (
-                            f"the profile holds an active claimed benefit of campaign {campaign!r} "
-                            f"(id {h.id!r})"
+                            "the profile holds an active claimed benefit of campaign "
+                            f"{show(campaign)} (id {show(h.id)})"
                         ),
                         {"campaign": campaign, "holding_id": h.id},
                     ),
@@ -479,19 +481,19 @@ def prepare_claim(  # noqa: PLR0913, PLR0917 - check_claim's arguments, validate
     """Validate check_claim's arguments (TIME-2, TIME-3) and gather the claim's holdings."""
     if type(definition) is not BenefitDefinition and not isinstance(definition, BenefitDefinition):
         raise InvalidRequest(
-            Problem("definition", f"expected a BenefitDefinition, got {definition!r}")
+            Problem("definition", f"expected a BenefitDefinition, got {show(definition)}")
         )
     if not isinstance(profile, Profile):
-        raise InvalidRequest(Problem("profile", f"expected a Profile, got {profile!r}"))
+        raise InvalidRequest(Problem("profile", f"expected a Profile, got {show(profile)}"))
     if not isinstance(policy, Policy):
-        raise InvalidRequest(Problem("policy", f"expected a Policy, got {policy!r}"))
+        raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
     now = clock.as_instant(at, name="at")
     tz = clock.zone(timezone)  # type: ignore[arg-type]
     held = holdings if type(holdings) is tuple else tuple(holdings)
     for index, holding in enumerate(held):
         if type(holding) is not Benefit and not isinstance(holding, Benefit):
             raise InvalidRequest(
-                Problem(f"holdings[{index}]", f"expected a Benefit, got {holding!r}")
+                Problem(f"holdings[{index}]", f"expected a Benefit, got {show(holding)}")
             )
     return _Claim(definition, profile, tz, held, policy), now  # type: ignore[arg-type]
 
@@ -615,10 +617,10 @@ def is_visible(
     """
     clock.as_instant(at, name="at")  # VIS-3: at must be aware; no rule reads it yet
     if not isinstance(definition, BenefitDefinition):
-        msg = f"expected a BenefitDefinition, got {definition!r}"
+        msg = f"expected a BenefitDefinition, got {show(definition)}"
         raise InvalidRequest(Problem("definition", msg))
     if not isinstance(profile, Profile):
-        raise InvalidRequest(Problem("profile", f"expected a Profile, got {profile!r}"))
+        raise InvalidRequest(Problem("profile", f"expected a Profile, got {show(profile)}"))
     del policy
     if not definition.is_published or definition.is_archived:
         return False

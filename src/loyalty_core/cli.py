@@ -23,6 +23,7 @@ from loyalty_core.credits import Credit, CreditDefinition, redeem_credit
 from loyalty_core.decisions import Decision
 from loyalty_core.errors import LoyaltyError, PayloadError
 from loyalty_core.extension import extend
+from loyalty_core.limits import show
 from loyalty_core.notifications import notification_schedule
 from loyalty_core.payloads import edit_credit, parse_extend_request
 from loyalty_core.periods import explain_expiry, is_expired
@@ -160,7 +161,7 @@ def _expiry(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     title = getattr(definition, "name", None) or getattr(definition, "handle", None)
     label = f"{args.kind} {'instance' if instance is not None else 'definition'}"
     rows: list[tuple[str, str]] = [
-        ("payload", f"{label}{f' {title!r}' if title else ''}"),
+        ("payload", f"{label}{f' {show(title)}' if title else ''}"),
         ("timezone", tz.key),
         ("issued at", f"{clock.format_wall(issued_at)} UTC = {_local(issued_at, tz)}"),
         ("period", f"{definition.period} {definition.period_type.value}"),
@@ -199,7 +200,7 @@ def _policy(settings: Sequence[str]) -> Policy:
     for setting in settings:
         name, sep, raw = setting.partition("=")
         if not sep:
-            msg = f"--policy: expected NAME=VALUE, got {setting!r}"
+            msg = f"--policy: expected NAME=VALUE, got {show(setting)}"
             raise _BadInputError(msg)
         lowered = raw.strip().lower()
         values[name.strip()] = {"true": True, "false": False}.get(lowered, raw.strip())
@@ -207,7 +208,7 @@ def _policy(settings: Sequence[str]) -> Policy:
         return Policy(**values)  # type: ignore[arg-type]
     except TypeError:
         known = ", ".join(a.name for a in attrs.fields(Policy))
-        msg = f"--policy: expected switches among {known}, got {sorted(values)!r}"
+        msg = f"--policy: expected switches among {known}, got {show(sorted(values))}"
         raise _BadInputError(msg) from None
 
 
@@ -269,7 +270,7 @@ def _claim(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     else:
         name = definition.name or definition.handle or f"id {definition.id}"
         rows = [
-            ("claim", f"{name!r} for profile {profile.id!r}"),
+            ("claim", f"{show(name)} for profile {show(profile.id)}"),
             ("at", f"{clock.format_instant(at)} = {_local(at, tz)}"),
             *_decision_rows(decision, at),
         ]
@@ -285,8 +286,8 @@ def _claim(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
                 (
                     "",
                     (
-                        f"redemptions_remaining {b.redemptions_remaining!r}, total_global_"
-                        f"redemptions_remaining {b.total_global_redemptions_remaining!r}"
+                        f"redemptions_remaining {show(b.redemptions_remaining)}, total_global_"
+                        f"redemptions_remaining {show(b.total_global_redemptions_remaining)}"
                     ),
                 )
             )
@@ -310,14 +311,14 @@ def _redeem(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     else:
         b = result.benefit
         rows = [
-            ("redeem", f"{args.count} of benefit {benefit.id!r} on the {args.channel} channel"),
+            ("redeem", f"{args.count} of benefit {show(benefit.id)} on the {args.channel} channel"),
             ("at", f"{clock.format_instant(at)} = {_local(at, tz)}"),
             *_decision_rows(decision, at),
             (
                 "remaining",
                 (
-                    f"{b.redemptions_remaining!r} on the benefit, "
-                    f"{b.total_global_redemptions_remaining!r} counting the global limit"
+                    f"{show(b.redemptions_remaining)} on the benefit, "
+                    f"{show(b.total_global_redemptions_remaining)} counting the global limit"
                 ),
             ),
         ]
@@ -386,14 +387,16 @@ def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         }
         out.write(json.dumps(payload, indent=2) + "\n")
     else:
-        rows: list[tuple[str, str]] = [("extend", f"{len(items)} {args.kind}(s) of {profile_id!r}")]
+        rows: list[tuple[str, str]] = [
+            ("extend", f"{len(items)} {args.kind}(s) of {show(profile_id)}")
+        ]
         for item in result.extended:
             was = old.get(item.id)
             previous = "never" if was is None else clock.format_instant(was)
             assert item.expires_at is not None  # noqa: S101 - an extended item has an expiry
             rows.append(
                 (
-                    f"  extended {item.id!r}",
+                    f"  extended {show(item.id)}",
                     (
                         f"{previous} -> {clock.format_instant(item.expires_at)} = "
                         f"{_local(item.expires_at, item.zone)}"
@@ -401,11 +404,13 @@ def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
                 )
             )
         rows.extend(
-            (f"  skipped {item_id!r}", f"{reason.code.value}: {reason.message}")
+            (f"  skipped {show(item_id)}", f"{reason.code.value}: {reason.message}")
             for item_id, decision in result.skipped
             for reason in decision.reasons
         )
-        rows.extend((f"  missing {i!r}", "no item with this id in the items file") for i in missing)
+        rows.extend(
+            (f"  missing {show(i)}", "no item with this id in the items file") for i in missing
+        )
         _write_rows(out, rows)
     return EXIT_REFUSED if result.skipped or missing else EXIT_OK
 
@@ -459,7 +464,7 @@ def _rewards(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
             rows.append(
                 ("redeemed", f"{format(plan.redeemed, 'f')} of {format(plan.requested, 'f')}")
             )
-            rows.extend((f"  from {i!r}", format(v, "f")) for i, v in plan.deductions)
+            rows.extend((f"  from {show(i)}", format(v, "f")) for i, v in plan.deductions)
         _write_rows(out, rows)
     return EXIT_REFUSED if plan is not None and not plan.decision.allowed else EXIT_OK
 
@@ -487,7 +492,7 @@ def _credit(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         out.write(json.dumps(payload, indent=2) + "\n")
     else:
         rows = [
-            (args.action, f"{args.amount} of credit {credit.id!r}"),
+            (args.action, f"{args.amount} of credit {show(credit.id)}"),
             ("at", f"{clock.format_instant(at)} = {_local(at, credit.zone)}"),
             *_decision_rows(decision, at),
             ("remaining", format(after_value, "f")),
@@ -502,7 +507,7 @@ def _count_option(text: str) -> int:
     except ValueError:
         count = 0
     if count < 1:
-        msg = f"expected an integer >= 1, got {text!r}"
+        msg = f"expected an integer >= 1, got {show(text)}"
         raise argparse.ArgumentTypeError(msg)
     return count
 

@@ -27,11 +27,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
-from loyalty_core.errors import InvalidRequest
+from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import EARLIEST, LATEST, show
 
 __all__ = [
     "EARLIEST",
     "LATEST",
+    "OUT_OF_RANGE",
     "UTC",
     "CalendarUnit",
     "add_to_date",
@@ -59,10 +61,12 @@ _ONE_DAY: Final = timedelta(days=1)
 _MIDNIGHT: Final = time()
 _UTC_ZONE: Final = ZoneInfo("UTC")
 
-EARLIEST: Final = datetime(1, 1, 2, tzinfo=UTC)
-"""The earliest instant a value may store: its local time exists in every zone."""
-LATEST: Final = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
-"""The latest instant a value may store: its local time exists in every zone."""
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+OUT_OF_RANGE: Final = (OverflowError, ValueError)
+"""What calendar arithmetic raises past Python's years 1 to 9999 (``datetime`` raises
+``OverflowError``, ``relativedelta`` ``ValueError``): catch it as ``except clock.OUT_OF_RANGE``
+around arithmetic on values already checked, and turn it into a result or a library error."""
 
 
 # --- zones (TIME-3) -------------------------------------------------------------------------
@@ -78,7 +82,7 @@ def _zone_by_name(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
-        msg = f"expected an IANA time zone name, got {name!r}"
+        msg = f"expected an IANA time zone name, got {show(name)}"
         raise ValueError(msg) from None
 
 
@@ -104,11 +108,10 @@ def zone(value: str | ZoneInfo, *, name: str = "timezone") -> ZoneInfo:
         try:
             found = _ZONES[value] = _zone_by_name(value)
         except ValueError as exc:
-            msg = f"{name}: {exc}"
-            raise InvalidRequest(msg) from None
+            raise InvalidRequest(Problem(name, str(exc))) from None
         return found
-    msg = f"{name}: expected an IANA time zone name, got {value!r}"
-    raise InvalidRequest(msg)
+    msg = f"expected an IANA time zone name, got {show(value)}"
+    raise InvalidRequest(Problem(name, msg))
 
 
 def zone_error(value: object) -> str | None:
@@ -119,18 +122,19 @@ def zone_error(value: object) -> str | None:
         except ValueError as exc:
             return str(exc)
         return None
-    return f"expected an IANA time zone name, got {value!r}"
+    return f"expected an IANA time zone name, got {show(value)}"
 
 
 # --- instants (TIME-1, TIME-2) --------------------------------------------------------------
 
 
-def as_instant(value: object, *, name: str) -> datetime:
+def as_instant(value: object, *, name: str, bounded: bool = True) -> datetime:
     """Return an aware datetime as a plain UTC instant (TIME-1), or raise (TIME-2).
 
     Any zone and any ``datetime`` subclass (pendulum's included) is accepted; the result is
     always a plain ``datetime`` with ``tzinfo=datetime.UTC``, microseconds kept. A naive
-    datetime, or anything else, raises :class:`InvalidRequest` naming the parameter.
+    datetime, anything else, or (when ``bounded``, the default) an instant outside
+    :data:`EARLIEST` .. :data:`LATEST` raises :class:`InvalidRequest` naming the parameter.
 
     >>> from datetime import timezone
     >>> as_instant(datetime(2023, 11, 7, 5, 31, 56, tzinfo=timezone(timedelta(hours=10))),
@@ -141,14 +145,19 @@ def as_instant(value: object, *, name: str) -> datetime:
     ...
     loyalty_core.errors.InvalidRequest: at: expected an aware datetime, got a naive one: ...
     """
-    if type(value) is datetime:
-        tz = value.tzinfo
-        if tz is UTC:
+    if type(value) is datetime and value.tzinfo is UTC:
+        if EARLIEST <= value <= LATEST or not bounded:
             return value
-        if tz is not None and tz.utcoffset(value) is not None:
-            return value.astimezone(UTC)
-    elif isinstance(value, datetime) and value.utcoffset() is not None:
-        utc = value.astimezone(UTC)
+        raise InvalidRequest(Problem(name, range_message(value)))
+    if not isinstance(value, datetime):
+        raise InvalidRequest(Problem(name, f"expected an aware datetime, got {show(value)}"))
+    if value.utcoffset() is None:
+        msg = f"expected an aware datetime, got a naive one: {show(value)}"
+        raise InvalidRequest(Problem(name, msg))
+    utc = _to_utc(value)
+    if utc is not None and (not bounded or EARLIEST <= utc <= LATEST):
+        if type(utc) is datetime:
+            return utc
         return datetime(  # rebuilt to shed the subclass (TIME-1)
             utc.year,
             utc.month,
@@ -159,11 +168,23 @@ def as_instant(value: object, *, name: str) -> datetime:
             utc.microsecond,
             tzinfo=UTC,
         )
-    if isinstance(value, datetime):
-        msg = f"{name}: expected an aware datetime, got a naive one: {value!r}"
-    else:
-        msg = f"{name}: expected an aware datetime, got {value!r}"
-    raise InvalidRequest(msg)
+    raise InvalidRequest(Problem(name, range_message(value)))
+
+
+def _to_utc(value: datetime) -> datetime | None:
+    """Convert an aware datetime to UTC; ``None`` when UTC is past Python's years 1 to 9999."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def range_message(value: object) -> str:
+    """Say that ``value`` is not an instant a value may store (EARLIEST to LATEST)."""
+    return (
+        f"expected an instant from {EARLIEST.date().isoformat()} to "
+        f"{LATEST.date().isoformat()} UTC, got {show(value)}"
+    )
 
 
 def wall_to_instant(wall: datetime, tz: tzinfo) -> datetime:
@@ -191,23 +212,59 @@ def local_date(instant: datetime, tz: tzinfo) -> date:
 def start_of_day(day: date, tz: tzinfo) -> datetime:
     """Return the first instant of local date ``day`` (TIME-8).
 
-    That is its 00:00:00 resolved by TIME-5; where midnight falls in a gap (America/Havana's
-    DST start), it is the first instant after the gap.
+    That is its 00:00:00 resolved by TIME-5 (an ambiguous midnight takes the earlier instant).
+    Where midnight falls in a gap it is the first instant after the gap, which is not TIME-5's
+    shift by the gap's length when the gap does not start at midnight: America/Toronto's gap
+    of 1919-03-30 ran 23:30 EST to 00:30 EDT, so 31 March started at 00:30 EDT (04:30Z).
+
+    >>> str(start_of_day(date(1919, 3, 31), zone("America/Toronto")))
+    '1919-03-31 04:30:00+00:00'
     """
-    return datetime.combine(day, _MIDNIGHT, tz).astimezone(UTC)
+    midnight = datetime.combine(day, _MIDNIGHT, tz)
+    instant = midnight.astimezone(UTC)
+    if tz is UTC or tz is _UTC_ZONE:
+        return instant
+    local = instant.astimezone(tz)
+    if local.time() == _MIDNIGHT and local.date() == day:
+        return instant
+    return _end_of_gap(midnight, instant)
+
+
+def _end_of_gap(wall: datetime, later: datetime) -> datetime:
+    """Return the first instant after the gap that the local wall time ``wall`` falls in.
+
+    ``fold=1`` reads a wall time in a gap with the offset after the gap, so it lands before the
+    gap's end; ``fold=0`` (``later``) reads it with the offset before, so it lands at or after
+    the end. Offsets change on whole seconds, so the end is found by bisecting the seconds
+    between the two for the first one that has the new offset.
+    """
+    tz = wall.tzinfo
+    earlier = wall.replace(fold=1).astimezone(UTC)
+    before = earlier.astimezone(tz).utcoffset()
+    low = int((earlier - _EPOCH).total_seconds())
+    high = int((later - _EPOCH).total_seconds())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if (_EPOCH + timedelta(seconds=middle)).astimezone(tz).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    return _EPOCH + timedelta(seconds=high)
 
 
 def end_of_day(day: date, tz: tzinfo) -> datetime:
     """Return the last second of local date ``day`` (TIME-8, Q4).
 
-    Built as the start of the next local day minus one second, which stays right in zones that
-    change offset at midnight or late in the evening, where 23:59:59 built directly would be an
-    hour wrong.
+    Built as the start of the next local day (:func:`start_of_day`) minus one second, which
+    stays right in zones that change offset at midnight or late in the evening, where 23:59:59
+    built directly would be an hour wrong.
 
     >>> str(end_of_day(date(2026, 4, 19), zone("Australia/Melbourne")))
     '2026-04-19 13:59:59+00:00'
+    >>> str(end_of_day(date(1919, 3, 30), zone("America/Toronto")))
+    '1919-03-31 04:29:59+00:00'
     """
-    return datetime.combine(day + _ONE_DAY, _MIDNIGHT, tz).astimezone(UTC) - _ONE_SECOND
+    return start_of_day(day + _ONE_DAY, tz) - _ONE_SECOND
 
 
 def is_end_of_day(instant: datetime, tz: tzinfo) -> bool:
@@ -237,7 +294,7 @@ def add_to_date(day: date, amount: int, unit: CalendarUnit) -> date:
         return day + relativedelta(months=amount)
     if unit == "years":
         return day + relativedelta(months=12 * amount)
-    msg = f"unit: expected days, weeks, months or years, got {unit!r}"
+    msg = f"unit: expected days, weeks, months or years, got {show(unit)}"
     raise InvalidRequest(msg)
 
 
@@ -292,41 +349,54 @@ def parse_datetime(text: str) -> datetime:
     ValueError: expected a real date and time ..., got '2021-02-30 10:00:00'
     """
     if not isinstance(text, str) or _API_DATETIME.fullmatch(text) is None:
-        msg = f"expected a datetime as {_SHAPES}, got {text!r}"
+        msg = f"expected a datetime as {_SHAPES}, got {show(text)}"
         raise ValueError(msg)
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        msg = f"expected a real date and time ({_SHAPES}), got {text!r}"
+        msg = f"expected a real date and time ({_SHAPES}), got {show(text)}"
         raise ValueError(msg) from None
 
 
-def parse_lenient(text: str, tz: tzinfo) -> datetime:
+_LENIENT_LONGEST: Final = 64
+"""Longer text is not a datetime; it is refused before any parser sees it."""
+
+
+def parse_lenient(text: str, tz: tzinfo, *, name: str = "datetime") -> datetime:
     """Parse a person's datetime for the command line, into a UTC instant.
 
     The API shapes (PAY-2) come first; a naive one is a wall time in ``tz`` (TIME-5). Other
     ISO 8601 forms that pendulum understands (``2026-03-01T09:00``, ``2026-03-01 09:00``, week
-    dates) are accepted too, naive ones again in ``tz``. Anything else raises
-    :class:`InvalidRequest`.
+    dates) are accepted too, naive ones again in ``tz``. Anything else, and any instant outside
+    :data:`EARLIEST` .. :data:`LATEST`, raises :class:`InvalidRequest` naming ``name``.
 
     >>> str(parse_lenient("2026-03-01T09:00", zone("Australia/Melbourne")))
     '2026-02-28 22:00:00+00:00'
+    >>> parse_lenient("9999-12-31T23:59:59-14:00", zone("UTC"), name="--at")
+    Traceback (most recent call last):
+    ...
+    loyalty_core.errors.InvalidRequest: --at: expected an instant from 0001-01-02 to ...
     """
+    if not isinstance(text, str) or len(text) > _LENIENT_LONGEST:
+        raise InvalidRequest(Problem(name, f"expected a datetime as {_SHAPES}, got {show(text)}"))
     try:
         parsed = parse_datetime(text)
     except ValueError:
-        parsed = _parse_with_pendulum(text)
+        parsed = _parse_with_pendulum(text, name)
     if parsed.utcoffset() is None:
-        return wall_to_instant(parsed, tz)
-    return as_instant(parsed, name="datetime")
+        try:
+            parsed = wall_to_instant(parsed, tz)
+        except OverflowError:
+            raise InvalidRequest(Problem(name, range_message(text))) from None
+    return as_instant(parsed, name=name)
 
 
-def _parse_with_pendulum(text: str) -> datetime:
+def _parse_with_pendulum(text: str, name: str) -> datetime:
     import pendulum  # noqa: PLC0415 - only the CLI needs lenient parsing
 
     try:
         parsed = pendulum.parse(text, exact=True, strict=False)
-    except (ValueError, pendulum.parsing.exceptions.ParserError):
+    except Exception:  # noqa: BLE001 - any failure of the lenient parser means "not a datetime"
         parsed = None
     if isinstance(parsed, datetime):
         if parsed.tzinfo is not None and _is_pendulum_default_utc(text):
@@ -334,14 +404,16 @@ def _parse_with_pendulum(text: str) -> datetime:
         return parsed
     if isinstance(parsed, date):
         return datetime.combine(parsed, _MIDNIGHT)
-    msg = f"expected a datetime as {_SHAPES}, got {text!r}"
-    raise InvalidRequest(msg)
+    raise InvalidRequest(Problem(name, f"expected a datetime as {_SHAPES}, got {show(text)}"))
+
+
+_TRAILING_OFFSET: Final = re.compile(r"[+-]\d{2}(?::?\d{2})?+$", re.ASCII)
 
 
 def _is_pendulum_default_utc(text: str) -> bool:
     """Tell whether pendulum made up a UTC offset for text that carried none."""
     stamp = text.strip()
-    return not (stamp.endswith(("Z", "z")) or re.search(r"[+-]\d{2}(:?\d{2})?$", stamp[10:]))
+    return not (stamp.endswith(("Z", "z")) or _TRAILING_OFFSET.search(stamp[10:]))
 
 
 def format_instant(instant: datetime) -> str:

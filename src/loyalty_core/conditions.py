@@ -26,6 +26,7 @@ import attrs
 
 from loyalty_core import jsonlogic
 from loyalty_core.errors import ConditionError, Problem
+from loyalty_core.limits import MAX_NESTING, is_too_deep_text, show
 
 __all__ = ["Condition", "to_condition"]
 
@@ -79,15 +80,19 @@ def to_condition(value: object, *, path: str = "$") -> Condition | None:
     if _is_empty(value):
         return None
     if isinstance(value, str):
+        if is_too_deep_text(value):
+            # One depth limit for every JSON-ish value, checked before decoding (limits).
+            msg = f"expected JSON text nested at most {MAX_NESTING} levels, got {show(value)}"
+            raise ConditionError(Problem(path, msg))
         try:
             value = json.loads(value)
         except ValueError:
-            msg = f"expected a JSON Logic rule as JSON text, got {value!r}"
+            msg = f"expected a JSON Logic rule as JSON text, got {show(value)}"
             raise ConditionError(Problem(path, msg)) from None
         if _is_empty(value):
             return None
     if not (isinstance(value, dict) and len(value) == 1):
-        msg = f"expected a JSON Logic operator object with one key, got {value!r}"
+        msg = f"expected a JSON Logic operator object with one key, got {show(value)}"
         raise ConditionError(Problem(path, msg))
     compiled = jsonlogic.compile(value, path=path)
     try:
@@ -95,6 +100,6 @@ def to_condition(value: object, *, path: str = "$") -> Condition | None:
             value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
         )
     except (TypeError, ValueError):  # pragma: no cover - compile rejects non-JSON first
-        msg = f"expected a rule made of JSON values, got {value!r}"
+        msg = f"expected a rule made of JSON values, got {show(value)}"
         raise ConditionError(Problem(path, msg)) from None
     return Condition(source, compiled)

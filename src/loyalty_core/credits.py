@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
 from typing import Final
@@ -24,7 +25,14 @@ from loyalty_core import clock
 from loyalty_core._fields import Value, field
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, bound_reason, first_change
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.periods import PeriodType, before_issue, past_expiry, period_end
+from loyalty_core.limits import show
+from loyalty_core.periods import (
+    PeriodType,
+    before_issue,
+    past_expiry,
+    period_end,
+    period_problems,
+)
 from loyalty_core.rewards import ValueItem, redemption_amount
 
 __all__ = [
@@ -48,10 +56,10 @@ class CreditDefinition(Value):
     handle: str | None = field(f.TEXT)
     region_id: int | None = field(f.INT)
     timezone: str | None = field(f.ZONE)
-    period: int | None = field(f.COUNT)
+    period: int | None = field(f.PERIOD)
     period_type: PeriodType = field(f.PERIOD_TYPE, default=PeriodType.DAYS)
     absolute_expiry: datetime | None = field(f.INSTANT)
-    release_period: int | None = field(f.COUNT)
+    release_period: int | None = field(f.PERIOD)
     release_period_type: PeriodType = field(f.PERIOD_TYPE, default=PeriodType.DAYS)
     release_period_absolute_expiry: datetime | None = field(f.INSTANT)
     is_published: bool = field(f.FLAG, default=False)
@@ -61,17 +69,22 @@ class CreditDefinition(Value):
     is_releasable: bool = field(f.FLAG, default=False)
     is_reassignable: bool = field(f.FLAG, default=False)
     require_security_code: bool = field(f.FLAG, default=False)
-    extend_days: int | None = field(f.COUNT)
-    notify_schedule_offset: int | None = field(f.INT)
-    notify_issue_offset_days: int | None = field(f.INT)
+    extend_days: int | None = field(f.PERIOD)
+    notify_schedule_offset: int | None = field(f.HOUR_OFFSET)
+    notify_issue_offset_days: int | None = field(f.DAY_OFFSET)
     notify_issue_offset_hour: int | None = field(f.HOUR)
-    notify_remind_offset_days: int | None = field(f.INT)
+    notify_remind_offset_days: int | None = field(f.DAY_OFFSET)
     notify_remind_offset_hour: int | None = field(f.HOUR)
     issue_target_id: int | None = field(f.INT)
     expiry_target_id: int | None = field(f.INT)
     release_target_id: int | None = field(f.INT)
     remind_target_id: int | None = field(f.INT)
     extend_target_id: int | None = field(f.INT)
+
+    def _invariants(self, prefix: str) -> Iterable[Problem]:
+        return period_problems(
+            self, prefix, (("period", "period_type"), ("release_period", "release_period_type"))
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -137,7 +150,7 @@ _iso = clock.format_instant
 
 def _check_credit(credit: object) -> Credit:
     if not isinstance(credit, Credit):
-        raise InvalidRequest(Problem("credit", f"expected a Credit, got {credit!r}"))
+        raise InvalidRequest(Problem("credit", f"expected a Credit, got {show(credit)}"))
     return credit
 
 
@@ -212,7 +225,7 @@ def release_at(credit: Credit) -> datetime | None:
         assert issued is not None  # noqa: S101 - it counts from issued_at
         msg = (
             f"the release {d.release_period_type.value} after issued_at {_iso(issued)} is past "
-            f"year 9999, got {d.release_period!r}"
+            f"year 9999, got {show(d.release_period)}"
         )
         raise InvalidRequest(Problem("release_period", msg))
     return instant
@@ -276,7 +289,7 @@ class CreditRedemption:
 def _security_code(security_code: object) -> str | None:
     if security_code is None or isinstance(security_code, str):
         return security_code
-    msg = f"expected a string or None, got {security_code!r}"
+    msg = f"expected a string or None, got {show(security_code)}"
     raise InvalidRequest(Problem("security_code", msg))
 
 
@@ -347,7 +360,7 @@ def _static_reasons(credit: Credit, amount: Decimal, security_code: str | None) 
         found.append(
             Reason(
                 ReasonCode.SECURITY_CODE_REQUIRED,
-                f"the definition requires a security code, got {security_code!r}",
+                f"the definition requires a security code, got {show(security_code)}",
                 {"require_security_code": True, "security_code": security_code},
             )
         )

@@ -22,6 +22,7 @@ from typing import Any
 
 from loyalty_core import clock
 from loyalty_core.errors import InvalidRequest
+from loyalty_core.limits import show
 
 __all__ = ["Decision", "Reason", "ReasonCode", "after", "bound_reason", "first_change"]
 
@@ -121,7 +122,7 @@ class Reason:
         try:
             self._code = code if type(code) is ReasonCode else ReasonCode(code)
         except ValueError:
-            msg = f"code: expected a ReasonCode, got {code!r}"
+            msg = f"code: expected a ReasonCode, got {show(code)}"
             raise InvalidRequest(msg) from None
         self._message = message
         self._detail = detail
@@ -169,7 +170,7 @@ class Reason:
 
     def __repr__(self) -> str:
         """Show code and message."""
-        return f"Reason({self.code.value!r}, {self.message!r})"
+        return f"Reason({show(self.code.value)}, {show(self.message)})"
 
 
 class Decision:
@@ -197,11 +198,11 @@ class Decision:
         found = tuple(reasons)
         for reason in found:
             if not isinstance(reason, Reason):
-                msg = f"reasons: expected Reason values, got {reason!r}"
+                msg = f"reasons: expected Reason values, got {show(reason)}"
                 raise InvalidRequest(msg)
         codes = [r.code for r in found]
         if len(set(codes)) != len(codes):
-            msg = f"reasons: each code may appear once, got {[c.value for c in codes]!r}"
+            msg = f"reasons: each code may appear once, got {show([c.value for c in codes])}"
             raise InvalidRequest(msg)
         if retry_at is not None:
             retry_at = clock.as_instant(retry_at, name="retry_at")
@@ -297,7 +298,9 @@ class Decision:
     def __repr__(self) -> str:
         """Show the outcome, the codes and retry_at."""
         codes = ", ".join(repr(r.code.value) for r in self._reasons)
-        return f"Decision(allowed={self.allowed}, reasons=[{codes}], retry_at={self.retry_at!r})"
+        return (
+            f"Decision(allowed={self.allowed}, reasons=[{codes}], retry_at={show(self.retry_at)})"
+        )
 
 
 def _copy(value: Any) -> Any:

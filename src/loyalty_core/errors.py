@@ -9,10 +9,12 @@ so callers that already catch ``ValueError`` keep working.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 import attrs
 
 __all__ = [
+    "MAX_LISTED",
     "ConditionError",
     "InvalidRequest",
     "LoyaltyError",
@@ -42,8 +44,16 @@ class LoyaltyError(Exception):
     """Base class of every exception loyalty_core raises on purpose."""
 
 
+MAX_LISTED: Final = 20
+"""The most problems an error's message lists; :attr:`problems` keeps every one."""
+
+
 class _ProblemsError(LoyaltyError, ValueError):
-    """An error that lists one or more :class:`Problem` entries."""
+    """An error that lists one or more :class:`Problem` entries.
+
+    The message joins the problems with ``"; "``; past :data:`MAX_LISTED` it says how many
+    more there are, so that a payload with 50,000 bad items still gets a short message.
+    """
 
     problems: tuple[Problem, ...]
 
@@ -53,7 +63,9 @@ class _ProblemsError(LoyaltyError, ValueError):
             text = problems
         else:
             found = (problems,) if isinstance(problems, Problem) else tuple(problems)
-            text = "; ".join(str(p) for p in found)
+            text = "; ".join(str(p) for p in found[:MAX_LISTED])
+            if len(found) > MAX_LISTED:
+                text += f"; and {len(found) - MAX_LISTED} more problems"
         super().__init__(text)
         self.problems = found
 

@@ -30,6 +30,7 @@ from loyalty_core.benefits import Benefit
 from loyalty_core.credits import Credit
 from loyalty_core.decisions import Decision, Reason, ReasonCode
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import show
 from loyalty_core.periods import is_expired
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.rewards import Reward
@@ -74,7 +75,7 @@ def _reasons(  # noqa: PLR0913 - each EXT rule reads one of these
         found.append(
             Reason(
                 ReasonCode.NOT_OWNED,
-                f"the item belongs to profile {item.profile_id!r}, not {profile_id!r}",
+                f"the item belongs to profile {show(item.profile_id)}, not {show(profile_id)}",
                 {"profile_id": item.profile_id, "requested_profile_id": profile_id},
             )
         )
@@ -84,7 +85,7 @@ def _reasons(  # noqa: PLR0913 - each EXT rule reads one of these
             message = f"the item was already extended at {shown}; extension happens once"
         else:
             shown = None
-            message = f"id {item.id!r} appears earlier in this request; extension happens once"
+            message = f"id {show(item.id)} appears earlier in this request; extension happens once"
         found.append(Reason(ReasonCode.ALREADY_EXTENDED, message, {"extended_at": shown}))
     if not is_extendable(item):  # EXT-4 (Q30)
         found.append(
@@ -127,7 +128,7 @@ def _new_expiry(
         try:
             return clock.shift_keep_wall(item.expires_at, tz, days, "days")  # type: ignore[arg-type]
         except (OverflowError, ValueError):
-            msg = f"item {item.id!r}: its expiry plus {days} days is past year 9999"
+            msg = f"item {show(item.id)}: its expiry plus {days} days is past year 9999"
             raise InvalidRequest(Problem("extend_days", msg)) from None
     assert date_value is not None  # noqa: S101 - exactly one of the two (EXT-1)
     if naive:
@@ -148,7 +149,7 @@ def _extend_date(value: object) -> tuple[datetime, bool]:
         return clock.as_instant(parsed, name="extend_date"), False
     if isinstance(value, datetime):
         return clock.as_instant(value, name="extend_date"), False
-    msg = f"expected an aware datetime or a datetime string, got {value!r}"
+    msg = f"expected an aware datetime or a datetime string, got {show(value)}"
     raise InvalidRequest(Problem("extend_date", msg))
 
 
@@ -180,23 +181,23 @@ def extend(  # noqa: PLR0913 - the signature is fixed by API.md
     """
     now = clock.as_instant(at, name="at")
     if not isinstance(profile_id, str):
-        raise InvalidRequest(Problem("profile_id", f"expected a string, got {profile_id!r}"))
+        raise InvalidRequest(Problem("profile_id", f"expected a string, got {show(profile_id)}"))
     if not isinstance(policy, Policy):
-        raise InvalidRequest(Problem("policy", f"expected a Policy, got {policy!r}"))
+        raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
     if (extend_days is None) == (extend_date is None):  # EXT-1
         msg = (
             "expected exactly one of extend_days and extend_date, got "
-            f"extend_days={extend_days!r}, extend_date={extend_date!r}"
+            f"extend_days={show(extend_days)}, extend_date={show(extend_date)}"
         )
         raise InvalidRequest(Problem("extend_days", msg))
     if extend_days is not None and (type(extend_days) is not int or extend_days < 1):
-        msg = f"expected a positive integer, got {extend_days!r}"
+        msg = f"expected a positive integer, got {show(extend_days)}"
         raise InvalidRequest(Problem("extend_days", msg))
     date_value, naive = (None, False) if extend_date is None else _extend_date(extend_date)
     checked = tuple(items)
     for index, item in enumerate(checked):
         if not isinstance(item, _KINDS):
-            msg = f"expected a Reward, Benefit or Credit, got {item!r}"
+            msg = f"expected a Reward, Benefit or Credit, got {show(item)}"
             raise InvalidRequest(Problem(f"items[{index}]", msg))
 
     extended: list[Extendable] = []

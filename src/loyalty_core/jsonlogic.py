@@ -29,9 +29,8 @@ has no length returns the missing keys, and ``log`` writes nothing.
 
 from __future__ import annotations
 
+import itertools
 import json
-import re
-import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -54,6 +53,7 @@ from loyalty_core._jsonlogic_ops import (
     constant,
 )
 from loyalty_core.errors import ConditionError, InvalidRequest, Problem
+from loyalty_core.limits import MAX_NESTING, Path, path_text, show
 
 __all__ = [
     "DEFAULT_OPERATIONS",
@@ -81,10 +81,6 @@ MAX_DEPTH: Final = 64
 
 _SAFE: Final = js.SAFE_INT
 _PROXY: Final = MappingProxyType
-_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_REPR: Final = reprlib.Repr()
-_REPR.maxstring = 60
-_REPR.maxother = 60
 
 
 def truthy(value: object) -> bool:
@@ -161,16 +157,18 @@ class Operations:
         """
         problems = []
         if not isinstance(name, str) or not name:
-            problems.append(Problem("name", f"expected a non-empty string, got {name!r}"))
+            problems.append(Problem("name", f"expected a non-empty string, got {show(name)}"))
         elif name in CONTROL:
-            problems.append(Problem("name", f"operator {name!r} is built in and cannot change"))
+            problems.append(Problem("name", f"operator {show(name)} is built in and cannot change"))
         if not callable(fn):
-            problems.append(Problem("fn", f"expected a callable, got {fn!r}"))
+            problems.append(Problem("fn", f"expected a callable, got {show(fn)}"))
         if not isinstance(min_args, int) or min_args < 0:
-            problems.append(Problem("min_args", f"expected an integer >= 0, got {min_args!r}"))
+            problems.append(Problem("min_args", f"expected an integer >= 0, got {show(min_args)}"))
         elif max_args is not None and (not isinstance(max_args, int) or max_args < min_args):
             problems.append(
-                Problem("max_args", f"expected None or an integer >= min_args, got {max_args!r}")
+                Problem(
+                    "max_args", f"expected None or an integer >= min_args, got {show(max_args)}"
+                )
             )
         if problems:
             raise InvalidRequest(problems)
@@ -181,7 +179,7 @@ class Operations:
         """Return a new table without the function operator ``name``."""
         if name in CONTROL:
             raise InvalidRequest(
-                Problem("name", f"operator {name!r} is built in and cannot change")
+                Problem("name", f"operator {show(name)} is built in and cannot change")
             )
         return Operations({k: v for k, v in self._functions.items() if k != name})
 
@@ -193,25 +191,8 @@ DEFAULT_OPERATIONS: Final = Operations(BUILTINS_BY_NAME)
 # -- compiled nodes ------------------------------------------------------------------------
 
 
-_Path: TypeAlias = "tuple[_Path, str | int] | None"
+_Path: TypeAlias = Path
 """A node's JSON path as a linked list (parent, key or index), rendered only for errors."""
-
-
-def _render_path(root: str, path: _Path) -> str:
-    segments: list[str | int] = []
-    while path is not None:
-        path, segment = path
-        segments.append(segment)
-    return root + "".join(
-        _key_path(segment) if isinstance(segment, str) else f"[{segment}]"
-        for segment in reversed(segments)
-    )
-
-
-def _key_path(key: str) -> str:
-    if _IDENTIFIER.fullmatch(key):
-        return f".{key}"
-    return f"[{json.dumps(key, ensure_ascii=False)}]"
 
 
 def _merge_reads(
@@ -252,7 +233,7 @@ class _Compiler:
         self.memo: dict[int, Node] = {}
 
     def fail(self, where: _Path, message: str) -> Node:
-        self.problems.append(Problem(_render_path(self.root, where), message))
+        self.problems.append(Problem(path_text(self.root, where), message))
         return Node(None, LITERAL, constant(None))
 
     def node(self, value: object, path: _Path, level: int) -> Node:
@@ -296,35 +277,53 @@ class _Compiler:
         if isinstance(value, Mapping):
             self.check_data(value, path)
             return Node(value, LITERAL, constant(value), const=value)
-        return self.fail(path, f"expected a JSON value, got {_REPR.repr(value)}")
+        return self.fail(path, f"expected a JSON value, got {show(value)}")
 
     def number(self, value: float | Decimal, path: _Path) -> object:
         if type(value) is int:
             return value if -_SAFE <= value <= _SAFE else js.to_double(value)
         number = js.to_double(value)
         if number != number or number in {js.INF, -js.INF}:  # noqa: PLR0124 - NaN check
-            self.fail(path, f"expected a finite number, got {_REPR.repr(value)}")
+            self.fail(path, f"expected a finite number, got {show(value)}")
         if isinstance(value, int) and -_SAFE <= value <= _SAFE:
             return int(value)
         return number
 
     def check_data(self, value: Mapping[object, object], path: _Path) -> None:
-        """Check that a literal object is JSON, iteratively: its nesting is not limited."""
-        stack: list[tuple[object, _Path | bool]] = [(value, path)]  # True ends a container
+        """Check, iteratively, that a literal object is JSON and not nested too deep.
+
+        Counted from the rule's root, arrays and objects nest at most
+        :data:`~loyalty_core.limits.MAX_NESTING` levels.
+        """
+        level = 0  # the containers around the literal: the length of its path
+        parent = path
+        while parent is not None:
+            parent, level = parent[0], level + 1
+        # (item, its path or True at the end of a container, its nesting level)
+        stack: list[tuple[object, _Path | bool, int]] = [(value, path, level + 1)]
         active: set[int] = set()  # the containers being checked: meeting one again is a cycle
-        done: set[int] = set()  # containers already checked (a rule built in Python may share)
+        done: dict[int, int] = {}  # container -> the deepest level it was checked at (shared)
         while stack:
-            item, where = stack.pop()
+            item, where, level = stack.pop()
             if where is True:  # the end of a container
                 active.discard(id(item))
-                done.add(id(item))
-            elif where is not False and not self.is_scalar(item, where) and id(item) not in done:
-                if id(item) in active:
-                    self.fail(where, "expected a JSON value, got a value that contains itself")
-                    continue
+                continue
+            if self.is_scalar(item, where):
+                continue
+            if id(item) in active:
+                self.fail(where, "expected a JSON value, got a value that contains itself")
+            elif done.get(id(item), MAX_NESTING + 1) <= level:
+                continue  # checked already, at this depth or a deeper one
+            elif level > MAX_NESTING:
+                self.fail(where, f"nested deeper than {MAX_NESTING} levels")
+            else:
                 active.add(id(item))
-                stack.append((item, True))
-                stack.extend(reversed(self.children(item, where)))
+                done[id(item)] = level
+                stack.append((item, True, level))
+                stack.extend(
+                    (child, child_path, level + 1)
+                    for child, child_path in reversed(self.children(item, where))
+                )
 
     def is_scalar(self, item: object, where: _Path) -> bool:
         """Check a value that is not a container; report one that is not JSON."""
@@ -335,12 +334,12 @@ class _Compiler:
             return True
         if isinstance(item, Mapping | list | tuple):
             return False
-        self.fail(where, f"expected a JSON value, got {_REPR.repr(item)}")
+        self.fail(where, f"expected a JSON value, got {show(item)}")
         return True
 
-    def children(self, item: object, where: _Path) -> list[tuple[object, _Path | bool]]:
+    def children(self, item: object, where: _Path) -> list[tuple[object, _Path]]:
         """List a container's items with their paths; report keys that are not strings."""
-        found: list[tuple[object, _Path | bool]] = []
+        found: list[tuple[object, _Path]] = []
         if isinstance(item, list | tuple):
             found.extend((child, (where, i)) for i, child in enumerate(item))
         if not isinstance(item, Mapping):
@@ -349,7 +348,7 @@ class _Compiler:
             if isinstance(key, str):
                 found.append((child, (where, key)))
             else:
-                self.fail(where, f"expected a string key, got {_REPR.repr(key)}")
+                self.fail(where, f"expected a string key, got {show(key)}")
         return found
 
     def array(self, value: list[object] | tuple[object, ...], path: _Path, level: int) -> Node:
@@ -373,14 +372,14 @@ class _Compiler:
     def operator(self, value: Mapping[object, object], path: _Path, level: int) -> Node:
         ((name, operand),) = value.items()
         if not isinstance(name, str):
-            return self.fail(path, f"expected a string key, got {_REPR.repr(name)}")
+            return self.fail(path, f"expected a string key, got {show(name)}")
         where: _Path = (path, name)
         operation, low, high = self.arity(name, path)
         kind = type(operand)
         many = kind is list or kind is tuple or isinstance(operand, js.ARRAYS)
         count = len(operand) if many else 1  # type: ignore[arg-type]
         if not (low <= count and (high is None or count <= high)):
-            self.fail(path, f"operator {name!r} takes {_arity_text(low, high)}, got {count}")
+            self.fail(path, f"operator {show(name)} takes {_arity_text(low, high)}, got {count}")
         node, level = self.node, level + 1
         if many:
             items: Iterable[object] = operand  # type: ignore[assignment]
@@ -418,7 +417,7 @@ class _Compiler:
             return None, low, high
         operation = self.operations.get(name)
         if operation is None:
-            self.fail(path, f"unknown operator {name!r}")
+            self.fail(path, f"unknown operator {show(name)}")
             return None, 0, None
         return operation, operation.min_args, operation.max_args
 
@@ -542,7 +541,7 @@ def unknown_variables(
     ('tierr',)
     """
     if isinstance(known, str):
-        raise InvalidRequest(Problem("known", f"expected a collection of paths, got {known!r}"))
+        raise InvalidRequest(Problem("known", f"expected a collection of paths, got {show(known)}"))
     covered = frozenset(known)
     node = _compile_node(rule, "$", operations)
     unknown = []
@@ -707,17 +706,17 @@ def _render(value: object, depth: int = 0) -> str:
         return "[" + ", ".join(items + (["..."] if len(value) > 10 else [])) + "]"
     if isinstance(value, Mapping):
         pairs = [
-            f"{json.dumps(str(k), ensure_ascii=False)}: {_render(v, depth + 1)}"
-            for k, v in list(value.items())[:10]
+            f"{_render(str(k))}: {_render(v, depth + 1)}"
+            for k, v in itertools.islice(value.items(), 10)
         ]
         return "{" + ", ".join(pairs + (["..."] if len(value) > 10 else [])) + "}"
-    return _REPR.repr(value)
+    return show(value)
 
 
 def _show(value: object, depth: int = 0) -> str:
     """Render an observed value for a sentence: strings quoted as Python does."""
     if isinstance(value, str):
-        return _REPR.repr(value)
+        return show(value)
     if depth < 3 and isinstance(value, list | tuple):
         items = [_show(item, depth + 1) for item in value[:5]]
         return "[" + ", ".join(items + (["..."] if len(value) > 5 else [])) + "]"

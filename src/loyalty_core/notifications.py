@@ -18,6 +18,7 @@ and folds resolved by TIME-5. It takes no ``at``: planned instants are returned 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta, tzinfo
 
 import attrs
@@ -26,6 +27,7 @@ from loyalty_core import clock
 from loyalty_core.benefits import Benefit
 from loyalty_core.credits import Credit
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import show
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.rewards import Reward
 
@@ -83,36 +85,62 @@ def notification_schedule(
     definition plans nothing.
     """
     if not isinstance(item, Reward | Benefit | Credit):
-        raise InvalidRequest(Problem("item", f"expected a Reward, Benefit or Credit, got {item!r}"))
+        raise InvalidRequest(
+            Problem("item", f"expected a Reward, Benefit or Credit, got {show(item)}")
+        )
     if not isinstance(policy, Policy):
-        raise InvalidRequest(Problem("policy", f"expected a Policy, got {policy!r}"))
+        raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
     definition = item.definition
     if definition is None:
         return NotificationSchedule(issue_at=None, remind_at=None, extend_at=None, expiry_at=None)
     tz = item.zone
     sign = 1 if policy.remind_offset_sign == "after" else -1  # NTF-3 (Q33)
     issued, expires = item.issued_at, item.expires_at
-
-    issue_at = None if issued is None else _issue_at(definition, issued, tz)
-    remind_at = extend_at = expiry_at = None
+    offset = _field(definition, "notify_schedule_offset")
+    shift = timedelta(hours=offset or 0)  # NTF-6 (Q34): subtracted; negative sends later
+    issue_at = remind_at = extend_at = expiry_at = None
+    if issued is not None:
+        by_days = _field(definition, "notify_issue_offset_days") is not None
+        name = "notify_issue_offset_days" if by_days else "notify_issue_offset"  # NTF-2
+        issue_at = _planned(name, lambda: _issue_at(definition, issued, tz), shift)
     if expires is not None:
         remind_days = _field(definition, "notify_remind_offset_days")
         if remind_days is not None:  # NTF-3
             hour = _field(definition, "notify_remind_offset_hour")
-            remind_at = _local_at(expires, tz, sign * remind_days, hour)
+            remind_at = _planned(
+                "notify_remind_offset_days",
+                lambda: _local_at(expires, tz, sign * remind_days, hour),
+                shift,
+            )
         extend_days = _field(definition, "notify_extend_offset_days")
         if extend_days is not None and definition.is_extendable and item.extended_at is None:
-            hour = _field(definition, "notify_extend_offset_hour")  # NTF-4
-            extend_at = _local_at(expires, tz, sign * extend_days, hour)
+            extend_hour = _field(definition, "notify_extend_offset_hour")  # NTF-4
+            extend_at = _planned(
+                "notify_extend_offset_days",
+                lambda: _local_at(expires, tz, sign * extend_days, extend_hour),
+                shift,
+            )
         legacy_expiry = _field(definition, "notify_expiry_offset")
         if legacy_expiry is not None:  # NTF-5
-            expiry_at = expires - timedelta(hours=legacy_expiry)
-
-    offset = _field(definition, "notify_schedule_offset")
-    shift = timedelta(hours=offset or 0)  # NTF-6 (Q34): subtracted; negative sends later
+            expiry_at = _planned(
+                "notify_expiry_offset", lambda: expires - timedelta(hours=legacy_expiry), shift
+            )
     return NotificationSchedule(
-        issue_at=None if issue_at is None else issue_at - shift,
-        remind_at=None if remind_at is None else remind_at - shift,
-        extend_at=None if extend_at is None else extend_at - shift,
-        expiry_at=None if expiry_at is None else expiry_at - shift,
+        issue_at=issue_at, remind_at=remind_at, extend_at=extend_at, expiry_at=expiry_at
     )
+
+
+def _planned(
+    name: str, compute: Callable[[], datetime | None], shift: timedelta
+) -> datetime | None:
+    """Return ``compute()`` less the NTF-6 ``shift``; past Python's years 1 to 9999, an error.
+
+    Every offset is within the bounds of the docs' Limits page, but an item issued near year 1
+    or 9999 can still plan past them: that is an ``InvalidRequest`` naming the field.
+    """
+    try:
+        instant = compute()
+        return None if instant is None else instant - shift
+    except clock.OUT_OF_RANGE:
+        msg = f"the planned {name.split('_')[1]} notification lies outside years 1 to 9999"
+        raise InvalidRequest(Problem(f"definition.{name}", msg)) from None

@@ -20,6 +20,7 @@ $.definition.is_claimable: expected true or false, got 'true'
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
@@ -35,7 +36,10 @@ from loyalty_core._fields import (
     Kind,
     Value,
     build_trusted,
+    check_days,
     check_instant,
+    check_int,
+    check_positive,
     check_text,
     check_texts,
     specs,
@@ -44,6 +48,7 @@ from loyalty_core.benefits import BenefitDefinition, ClaimTimeframe
 from loyalty_core.conditions import to_condition
 from loyalty_core.credits import Credit
 from loyalty_core.errors import ConditionError, InvalidRequest, PayloadError, Problem
+from loyalty_core.limits import MAX_INT, show
 from loyalty_core.profiles import Profile
 from loyalty_core.rewards import Reward
 
@@ -76,9 +81,19 @@ def integral(raw: Any) -> Any:
     if kind is float:
         if raw.is_integer():
             return int(raw)
-    elif kind is Decimal and raw.is_finite() and raw == raw.to_integral_value():
+    elif (
+        kind is Decimal
+        and raw.is_finite()
+        # Only modest Decimals are converted: int(Decimal("1E+999999999")) never ends.
+        and raw.adjusted() < _DIGITS_TO_CONVERT
+        and raw == raw.to_integral_value()
+    ):
         return int(raw)
     return raw
+
+
+_DIGITS_TO_CONVERT: Final = 40
+"""Larger integral Decimals stay Decimals (every integer field rejects them anyway)."""
 
 
 def parse_instant(raw: object, naive_zone: Any = UTC, *, path: str = "$") -> datetime:
@@ -108,7 +123,7 @@ def _shape_instant(raw: object, naive_zone: Any = UTC) -> datetime:
     elif isinstance(raw, datetime):
         parsed = raw
     else:
-        msg = f"expected a datetime string, got {raw!r}"
+        msg = f"expected a datetime string, got {show(raw)}"
         raise BadValue(msg)
     if parsed.tzinfo is None:
         if naive_zone is UTC:
@@ -116,7 +131,7 @@ def _shape_instant(raw: object, naive_zone: Any = UTC) -> datetime:
         try:
             return clock.wall_to_instant(parsed, naive_zone)
         except OverflowError:
-            msg = f"expected a wall time whose instant Python can represent, got {raw!r}"
+            msg = f"expected a wall time whose instant Python can represent, got {show(raw)}"
             raise BadValue(msg) from None
     return parsed
 
@@ -124,6 +139,9 @@ def _shape_instant(raw: object, naive_zone: Any = UTC) -> datetime:
 _SHAPERS: Final[dict[str, Callable[[Any], Any]]] = {
     "count": integral,
     "int": integral,
+    "period": integral,
+    "day_offset": integral,
+    "hour_offset": integral,
     "hour": integral,
     "instant": _shape_instant,
 }
@@ -166,7 +184,7 @@ def from_api(cls: type[V], payload: object) -> V:
 
 def _parse(cls: type[V], payload: object, path: str, found: _Collector) -> V | None:
     if not isinstance(payload, Mapping):
-        found.problems.append(Problem(path, f"expected an object, got {payload!r}"))
+        found.problems.append(Problem(path, f"expected an object, got {show(payload)}"))
         return None
     problems = found.problems
     before = len(problems)
@@ -211,19 +229,26 @@ def _field(  # noqa: PLR0913, PLR0917 - one call site, every argument needed
             if found.cause is None:
                 found.cause = exc
             return None
-    shaped = raw
     try:
-        shaper = _SHAPERS.get(name_of_kind)
-        if shaper is not None:
-            shaped = shaper(raw)
-        return kind.check(shaped)
+        return _checked(kind.check, _SHAPERS.get(name_of_kind), raw)
     except BadValue as exc:
-        # PAY-12 shows the payload's own value, not the shape it was parsed into.
-        message = str(exc)
-        if shaped is not raw:
-            message = message.removesuffix(repr(shaped)) + repr(raw)
-        found.problems.append(Problem(path, message))
+        found.problems.append(Problem(path, str(exc)))
         return None
+
+
+T = TypeVar("T")
+
+
+def _checked(check: Callable[[Any], T], shaper: Callable[[Any], Any] | None, raw: object) -> T:
+    """Shape ``raw`` for its kind, then check it; an error shows ``raw`` itself (PAY-12)."""
+    shaped = raw if shaper is None else shaper(raw)
+    try:
+        return check(shaped)
+    except BadValue as exc:
+        if shaped is raw:
+            raise
+        # PAY-12 shows the payload's own value, not the shape it was parsed into.
+        raise BadValue(str(exc).removesuffix(show(shaped)) + show(raw)) from None
 
 
 _NESTED: Final[dict[tuple[type, str], type]] = {}
@@ -263,7 +288,8 @@ def _fill_total_global_redemptions(
         problems.append(
             Problem(
                 path,
-                f"expected an integer from 0 to max_global_redemptions {cap}, got {remaining!r}",
+                f"expected an integer from 0 to max_global_redemptions {cap}, "
+                f"got {show(remaining)}",
             )
         )
         return
@@ -273,11 +299,19 @@ def _fill_total_global_redemptions(
 def profile_from_api(payload: object) -> Profile:
     """Build a :class:`~loyalty_core.Profile` from its JSON, or raise ``PayloadError``."""
     if not isinstance(payload, Mapping):
-        raise PayloadError(Problem("$", f"expected an object, got {payload!r}"))
+        raise PayloadError(Problem("$", f"expected an object, got {show(payload)}"))
     try:
         return Profile(context=payload)
     except InvalidRequest as exc:
-        raise PayloadError(Problem(f"$.{p.where}", p.message) for p in exc.problems) from None
+        raise PayloadError(
+            Problem(_context_path(p.where), p.message) for p in exc.problems
+        ) from None
+
+
+def _context_path(where: str) -> str:
+    """The payload is the profile's context: ``context.a`` is ``$.a``, ``id`` is ``$.id``."""
+    rest = where.removeprefix("context")
+    return f"${rest}" if rest != where else f"$.{where}"
 
 
 # --- to_api --------------------------------------------------------------------------------
@@ -324,7 +358,7 @@ class ClaimRequest:
 
 def _body(body: object) -> Mapping[str, Any]:
     if not isinstance(body, Mapping):
-        raise PayloadError(Problem("$", f"expected an object, got {body!r}"))
+        raise PayloadError(Problem("$", f"expected an object, got {show(body)}"))
     return body
 
 
@@ -371,10 +405,10 @@ def parse_redeem_request(body: object) -> int:
     raw = _body(body).get("count")
     if raw is None:
         return 1
-    count = integral(raw)
-    if type(count) is not int or count < 1:
-        raise PayloadError(Problem("$.count", f"expected an integer >= 1, got {raw!r}"))
-    return count
+    try:
+        return _checked(lambda count: check_positive(count, MAX_INT), integral, raw)
+    except BadValue as exc:
+        raise PayloadError(Problem("$.count", str(exc))) from None
 
 
 # --- the Edit Credit request body (CRD-14 to CRD-16) ------------------------------------------
@@ -416,22 +450,13 @@ _MONEY_PATHS: Final = frozenset({"$.value_initial", "$.value_remaining"})
 
 def _edit_field(key: str, kind: Kind, raw: Any, tz: tzinfo) -> Any:
     """Shape and check one present, non-null field of an Edit Credit body (CRD-15)."""
+    shaper = _SHAPERS.get(kind.name)
     if kind.name == "instant":
         # Q35, PAY-3: a naive datetime in a request body is a wall time in the credit's zone.
-        shaped = _shape_instant(raw, tz)
-    else:
-        shaper = _SHAPERS.get(kind.name)
-        shaped = raw if shaper is None else shaper(raw)
-    try:
-        value = kind.check(shaped)
-    except BadValue as exc:
-        # PAY-12 shows the body's own value, not the shape it was parsed into.
-        message = str(exc)
-        if shaped is not raw:
-            message = message.removesuffix(repr(shaped)) + repr(raw)
-        raise BadValue(message) from None
+        shaper = functools.partial(_shape_instant, naive_zone=tz)
+    value = _checked(kind.check, shaper, raw)
     if key == "recipient_email" and _EMAIL.fullmatch(value) is None:
-        msg = f"expected an email address such as 'jsmith@example.com', got {raw!r}"
+        msg = f"expected an email address such as 'jsmith@example.com', got {show(raw)}"
         raise BadValue(msg)
     return value
 
@@ -458,7 +483,7 @@ def edit_credit(credit: Credit, changes: object) -> Credit:
     loyalty_core.errors.PayloadError: $.value_remaining: 20.00 exceeds $.value_initial 10
     """
     if not isinstance(credit, Credit):
-        raise InvalidRequest(Problem("credit", f"expected a Credit, got {credit!r}"))
+        raise InvalidRequest(Problem("credit", f"expected a Credit, got {show(credit)}"))
     data = _body(changes)
     kinds = dict(specs(Credit))
     tz = credit.zone
@@ -506,15 +531,14 @@ class ExtendRequest:
 
 def _extend_ids(ids: object, problems: list[Problem]) -> tuple[int, ...] | None:
     if not isinstance(ids, list) or not ids:
-        problems.append(Problem("$.ids", f"expected an array of at least one id, got {ids!r}"))
+        problems.append(Problem("$.ids", f"expected an array of at least one id, got {show(ids)}"))
         return None
     found: list[int] = []
     for index, raw in enumerate(ids):
-        value = integral(raw)
-        if type(value) is int:
-            found.append(value)
-        else:
-            problems.append(Problem(f"$.ids[{index}]", f"expected an integer, got {raw!r}"))
+        try:
+            found.append(_checked(check_int, integral, raw))
+        except BadValue as exc:
+            problems.append(Problem(f"$.ids[{index}]", str(exc)))
     return tuple(found)
 
 
@@ -525,15 +549,15 @@ def _extend_how(days: object, date_text: object, problems: list[Problem]) -> dic
             Problem(
                 "$.extend_days",
                 "expected exactly one of extend_days and extend_date, got "
-                f"extend_days={days!r}, extend_date={date_text!r}",
+                f"extend_days={show(days)}, extend_date={show(date_text)}",
             )
         )
         return {}
     if days is not None:
-        value = integral(days)
-        if type(value) is int and value >= 1:
-            return {"extend_days": value}
-        problems.append(Problem("$.extend_days", f"expected an integer >= 1, got {days!r}"))
+        try:
+            return {"extend_days": _checked(check_days, integral, days)}
+        except BadValue as exc:
+            problems.append(Problem("$.extend_days", str(exc)))
         return {}
     try:
         clock.parse_datetime(date_text)  # type: ignore[arg-type]
@@ -560,7 +584,7 @@ def parse_extend_request(body: object) -> ExtendRequest:
     if type(profile_id) is str:
         values["profile_id"] = profile_id
     else:
-        problems.append(Problem("$.profile_id", f"expected a string, got {profile_id!r}"))
+        problems.append(Problem("$.profile_id", f"expected a string, got {show(profile_id)}"))
     ids = _extend_ids(data.get("ids"), problems)
     if ids is not None:
         values["ids"] = ids

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta, tzinfo
+from types import MappingProxyType
 from typing import Final, TypeGuard
 from zoneinfo import ZoneInfo
 
@@ -16,8 +18,10 @@ import attrs
 
 from loyalty_core import clock
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import MAX_DAYS, show
 
 __all__ = [
+    "MAX_PERIOD",
     "ExpiryExplanation",
     "PeriodType",
     "before_issue",
@@ -26,6 +30,7 @@ __all__ = [
     "is_expired",
     "past_expiry",
     "period_end",
+    "period_problems",
     "period_type_of",
 ]
 
@@ -54,6 +59,43 @@ _RELATIVE: Final = frozenset(
 )
 
 
+_MAX_MONTHS: Final = 9998 * 12 + 11
+"""Months from January of year 1 to December of year 9999."""
+
+MAX_PERIOD: Final[Mapping[PeriodType, int]] = MappingProxyType(
+    {
+        PeriodType.DAYS: MAX_DAYS,
+        PeriodType.WEEKS: MAX_DAYS // 7,
+        PeriodType.MONTHS: _MAX_MONTHS,
+        PeriodType.YEARS: _MAX_MONTHS // 12,
+        PeriodType.ABSOLUTE_DATE: MAX_DAYS,
+        PeriodType.ABSOLUTE_WEEK: MAX_DAYS // 7,
+        PeriodType.ABSOLUTE_MONTH: _MAX_MONTHS,
+    }
+)
+"""The longest period of each type: a longer one passes year 9999 from any issue date, so a
+definition holding one is rejected when it is built (the *Limits* docs page)."""
+
+
+def period_problems(
+    definition: object, prefix: str, fields: tuple[tuple[str, str], ...]
+) -> Iterator[Problem]:
+    """Yield a problem for each ``(period, period type)`` field pair past :data:`MAX_PERIOD`.
+
+    ``prefix`` roots the field names (``""`` for a constructor, ``"$."`` for a payload).
+    """
+    for period_name, type_name in fields:
+        period = getattr(definition, period_name)
+        kind = getattr(definition, type_name)
+        longest = MAX_PERIOD[kind]
+        if period is not None and period > longest:
+            yield Problem(
+                f"{prefix}{period_name}",
+                f"expected at most {longest} for a period in {kind.value} (a longer one ends "
+                f"past year 9999), got {show(period)}",
+            )
+
+
 def period_type_of(value: object, *, name: str = "period_type") -> PeriodType:
     """Return the :class:`PeriodType` for a member, its string value or ``None`` (= days).
 
@@ -63,7 +105,7 @@ def period_type_of(value: object, *, name: str = "period_type") -> PeriodType:
         return _BY_VALUE[value]
     except (KeyError, TypeError):
         choices = ", ".join(p.value for p in PeriodType)
-        msg = f"expected one of {choices} or None, got {value!r}"
+        msg = f"expected one of {choices} or None, got {show(value)}"
         raise InvalidRequest(Problem(name, msg)) from None
 
 
@@ -127,8 +169,8 @@ def compute_expiry(  # noqa: PLR0913 - the signature is fixed by API.md
         kind = period_type_of(period_type)
     if period is not None and (type(period) is not int or period < 0):
         # EXP-2: an integer >= 0, never a bool.
-        msg = f"period: expected an integer >= 0 or None, got {period!r}"
-        raise InvalidRequest(msg)
+        msg = f"expected an integer >= 0 or None, got {show(period)}"
+        raise InvalidRequest(Problem("period", msg))
     if kind is PeriodType.ABSOLUTE_DATE:
         # EXP-4: the absolute instant itself; no end-of-day snapping.
         if absolute_expiry is None:
@@ -137,10 +179,14 @@ def compute_expiry(  # noqa: PLR0913 - the signature is fixed by API.md
             expiry = clock.as_instant(absolute_expiry, name="absolute_expiry")
     else:
         try:
+            if period is not None and period > MAX_PERIOD[kind]:
+                raise OverflowError  # never computed: it passes year 9999 from any date
             expiry = period_end(clock.local_date(issued, tz), tz, period, kind)
-        except (OverflowError, ValueError):
-            # date arithmetic past year 9999 (relativedelta raises ValueError there)
-            msg = f"the expiry of a {period!r} {kind.value} period from {issued} is past year 9999"
+        except clock.OUT_OF_RANGE:
+            msg = (
+                f"the expiry of a {show(period)} {kind.value} period from "
+                f"{clock.format_instant(issued)} is past year 9999"
+            )
             raise InvalidRequest(Problem("period", msg)) from None
     if end_at is not None:
         # EXP-7: end_at caps a computed expiry; "never expires" stays None.
@@ -257,7 +303,7 @@ def explain_expiry(  # noqa: PLR0913 - mirrors compute_expiry's signature
         if kind is PeriodType.ABSOLUTE_DATE:
             summary = "absolute_date without absolute_expiry: never expires"
         else:
-            summary = f"period {period!r} {kind.value}: never expires"
+            summary = f"period {show(period)} {kind.value}: never expires"
     elif kind in _RELATIVE:
         summary = f"local issue date {issued_on} + {n} {kind.value} = {target_on}; {_LAST}"
     elif kind is PeriodType.ABSOLUTE_DATE:

@@ -15,6 +15,7 @@ from typing import Literal
 import attrs
 
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import show
 
 __all__ = ["DEFAULT_POLICY", "Policy", "RemindOffsetSign"]
 
@@ -24,14 +25,14 @@ RemindOffsetSign = Literal["after", "before"]
 def _flag(instance: Policy, attribute: attrs.Attribute[bool], value: object) -> None:
     del instance
     if type(value) is not bool:
-        raise InvalidRequest(Problem(attribute.name, f"expected True or False, got {value!r}"))
+        raise InvalidRequest(Problem(attribute.name, f"expected True or False, got {show(value)}"))
 
 
 def _sign(instance: Policy, attribute: attrs.Attribute[str], value: object) -> None:
     del instance
     if value not in ("after", "before"):
         raise InvalidRequest(
-            Problem(attribute.name, f"expected 'after' or 'before', got {value!r}")
+            Problem(attribute.name, f"expected 'after' or 'before', got {show(value)}")
         )
 
 

@@ -14,23 +14,19 @@ from typing import Any
 import attrs
 
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import NestingError, copy_json, show
 
 __all__ = ["Profile"]
 
 
-def _copy_json(value: Any) -> Any:
-    """Copy nested dicts and lists so that the profile shares no mutable data with its input."""
-    if isinstance(value, Mapping):
-        return {key: _copy_json(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_copy_json(item) for item in value]
-    return value
-
-
 def _copy_context(value: Mapping[str, Any]) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise InvalidRequest(Problem("context", f"expected a mapping, got {value!r}"))
-    copied: dict[str, Any] = _copy_json(value)
+        raise InvalidRequest(Problem("context", f"expected a mapping, got {show(value)}"))
+    try:
+        copied: dict[str, Any] = copy_json(value)
+    except NestingError as exc:
+        # One depth limit for every JSON-ish value, checked without recursion (limits).
+        raise InvalidRequest(Problem(exc.where("context"), str(exc))) from None
     return copied
 
 
@@ -60,11 +56,11 @@ class Profile:
         elif in_context is None:
             data["id"] = self.id
         elif in_context != self.id:
-            msg = f"expected context['id'] {in_context!r} to equal id, got {self.id!r}"
+            msg = f"expected context['id'] {show(in_context)} to equal id, got {show(self.id)}"
             raise InvalidRequest(Problem("id", msg))
         if self.id is not None and type(self.id) is not str:
             # PAY-7: a profile's id is a string; a number is rejected.
-            raise InvalidRequest(Problem("id", f"expected a string, got {self.id!r}"))
+            raise InvalidRequest(Problem("id", f"expected a string, got {show(self.id)}"))
         object.__setattr__(self, "_data", data)
         object.__setattr__(self, "context", MappingProxyType(data))
 
@@ -84,5 +80,5 @@ class Profile:
 
     def to_api(self) -> dict[str, Any]:
         """Return the profile's JSON mapping (a fresh copy)."""
-        data: dict[str, Any] = _copy_json(self.context)
+        data: dict[str, Any] = copy_json(self.context)
         return data

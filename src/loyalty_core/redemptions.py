@@ -38,6 +38,7 @@ from loyalty_core.decisions import (
     first_change,
 )
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import show
 from loyalty_core.periods import before_issue, past_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
@@ -69,7 +70,7 @@ class RedemptionResult:
 def _count(count: object, name: str = "count") -> int:
     # RED-2 (Q20): an int, not a bool, >= 1.
     if type(count) is not int or count < 1:
-        raise InvalidRequest(Problem(name, f"expected an integer >= 1, got {count!r}"))
+        raise InvalidRequest(Problem(name, f"expected an integer >= 1, got {show(count)}"))
     return count
 
 
@@ -77,7 +78,7 @@ def _channel(channel: object) -> Channel:
     # RED-3: one of the three channels.
     if channel not in _CHANNELS:
         raise InvalidRequest(
-            Problem("channel", f"expected 'api', 'staff' or 'customer', got {channel!r}")
+            Problem("channel", f"expected 'api', 'staff' or 'customer', got {show(channel)}")
         )
     return channel  # type: ignore[return-value]
 
@@ -106,7 +107,7 @@ def _static_reasons(
         limits.append(
             Reason(
                 ReasonCode.REDEMPTIONS_EXHAUSTED,
-                f"no redemptions remain of {d.max_redemptions!r}",
+                f"no redemptions remain of {show(d.max_redemptions)}",
                 {"redemptions_remaining": 0, "max_redemptions": d.max_redemptions},
             )
         )
@@ -169,7 +170,7 @@ def _redemption_decision(benefit: Benefit, now: datetime, count: int, channel: C
 
 def _check_benefit(benefit: object) -> Benefit:
     if not isinstance(benefit, Benefit):
-        raise InvalidRequest(Problem("benefit", f"expected a Benefit, got {benefit!r}"))
+        raise InvalidRequest(Problem("benefit", f"expected a Benefit, got {show(benefit)}"))
     return benefit
 
 
@@ -253,7 +254,7 @@ def return_redemption(benefit: Benefit, count: int, *, at: datetime) -> Benefit:
         redeemed = d.total_global_redemptions
     given = _count(count)
     if given > redeemed:
-        msg = f"expected at most the {redeemed} redemptions redeemed, got {count!r}"
+        msg = f"expected at most the {redeemed} redemptions redeemed, got {show(count)}"
         raise InvalidRequest(Problem("count", msg))
     definition = attrs.evolve(
         d, total_global_redemptions=max(0, d.total_global_redemptions - given)

@@ -20,7 +20,8 @@ from loyalty_core import clock
 from loyalty_core._fields import Value, field
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, first_change
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.periods import PeriodType, before_issue, past_expiry
+from loyalty_core.limits import show
+from loyalty_core.periods import PeriodType, before_issue, past_expiry, period_problems
 
 __all__ = [
     "Reward",
@@ -46,26 +47,29 @@ class RewardDefinition(Value):
     name: str | None = field(f.TEXT)
     handle: str | None = field(f.TEXT)
     region_id: int | None = field(f.INT)
-    period: int | None = field(f.COUNT)
+    period: int | None = field(f.PERIOD)
     period_type: PeriodType = field(f.PERIOD_TYPE, default=PeriodType.DAYS)
     absolute_expiry: datetime | None = field(f.INSTANT)
     is_extendable: bool = field(f.FLAG, default=False)
     is_assignable: bool = field(f.FLAG, default=False)
     is_reassignable: bool = field(f.FLAG, default=False)
     is_published: bool = field(f.FLAG, default=False)
-    extend_days: int | None = field(f.COUNT)
-    notify_issue_offset: int | None = field(f.INT)
-    notify_expiry_offset: int | None = field(f.INT)
-    notify_schedule_offset: int | None = field(f.INT)
-    notify_issue_offset_days: int | None = field(f.INT)
+    extend_days: int | None = field(f.PERIOD)
+    notify_issue_offset: int | None = field(f.HOUR_OFFSET)
+    notify_expiry_offset: int | None = field(f.HOUR_OFFSET)
+    notify_schedule_offset: int | None = field(f.HOUR_OFFSET)
+    notify_issue_offset_days: int | None = field(f.DAY_OFFSET)
     notify_issue_offset_hour: int | None = field(f.HOUR)
-    notify_remind_offset_days: int | None = field(f.INT)
+    notify_remind_offset_days: int | None = field(f.DAY_OFFSET)
     notify_remind_offset_hour: int | None = field(f.HOUR)
-    notify_extend_offset_days: int | None = field(f.INT)
+    notify_extend_offset_days: int | None = field(f.DAY_OFFSET)
     notify_extend_offset_hour: int | None = field(f.HOUR)
     issue_target_id: int | None = field(f.INT)
     expiry_target_id: int | None = field(f.INT)
     extend_target_id: int | None = field(f.INT)
+
+    def _invariants(self, prefix: str) -> Iterable[Problem]:
+        return period_problems(self, prefix, (("period", "period_type"),))
 
 
 def value_problems(initial: Decimal, remaining: Decimal, prefix: str) -> Iterable[Problem]:
@@ -176,14 +180,14 @@ def _order(pair: tuple[Reward, int]) -> tuple[datetime, datetime, float]:
 
 
 def _reward_error(index: int, value: object) -> InvalidRequest:
-    return InvalidRequest(Problem(f"rewards[{index}]", f"expected a Reward, got {value!r}"))
+    return InvalidRequest(Problem(f"rewards[{index}]", f"expected a Reward, got {show(value)}"))
 
 
 def _checked_rewards(rewards: Iterable[Reward]) -> tuple[Reward, ...]:
     try:
         items = tuple(rewards)
     except TypeError:
-        msg = f"expected an iterable of Reward values, got {rewards!r}"
+        msg = f"expected an iterable of Reward values, got {show(rewards)}"
         raise InvalidRequest(Problem("rewards", msg)) from None
     for index, item in enumerate(items):
         if not isinstance(item, Reward):
@@ -202,7 +206,7 @@ def redemption_amount(amount: object) -> Decimal:
     except f.BadValue as exc:
         raise InvalidRequest(Problem("amount", str(exc))) from None
     if wanted <= 0:
-        raise InvalidRequest(Problem("amount", f"expected a money amount > 0, got {amount!r}"))
+        raise InvalidRequest(Problem("amount", f"expected a money amount > 0, got {show(amount)}"))
     return wanted
 
 
@@ -252,7 +256,7 @@ def is_reward_active(reward: Reward, *, at: datetime) -> bool:
     False
     """
     if not isinstance(reward, Reward):
-        raise InvalidRequest(Problem("reward", f"expected a Reward, got {reward!r}"))
+        raise InvalidRequest(Problem("reward", f"expected a Reward, got {show(reward)}"))
     return _active(reward, clock.as_instant(at, name="at"))
 
 

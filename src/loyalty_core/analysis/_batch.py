@@ -29,6 +29,7 @@ from loyalty_core.claims import check_claim
 from loyalty_core.credits import Credit
 from loyalty_core.decisions import ReasonCode
 from loyalty_core.errors import InvalidRequest, PayloadError, Problem
+from loyalty_core.limits import show
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
 from loyalty_core.rewards import Reward
@@ -147,7 +148,7 @@ def to_profiles(profiles: Any) -> tuple[Profile, ...]:
     elif isinstance(profiles, Iterable) and not isinstance(profiles, str | bytes | Mapping):
         rows = profiles
     else:
-        msg = f"expected a DataFrame or an iterable of profiles, got {profiles!r}"
+        msg = f"expected a DataFrame or an iterable of profiles, got {show(profiles)}"
         raise InvalidRequest(Problem("profiles", msg))
     found: list[Profile] = []
     problems: list[Problem] = []
@@ -168,17 +169,17 @@ def _definitions(definitions: object) -> tuple[tuple[BenefitDefinition, str], ..
     if isinstance(definitions, BenefitDefinition):
         definitions = (definitions,)
     if not isinstance(definitions, Iterable) or isinstance(definitions, str | bytes | Mapping):
-        msg = f"expected a BenefitDefinition or an iterable of them, got {definitions!r}"
+        msg = f"expected a BenefitDefinition or an iterable of them, got {show(definitions)}"
         raise InvalidRequest(Problem("definitions", msg))
     found: list[tuple[BenefitDefinition, str]] = []
     for index, definition in enumerate(definitions):
         if not isinstance(definition, BenefitDefinition):
-            msg = f"expected a BenefitDefinition, got {definition!r}"
+            msg = f"expected a BenefitDefinition, got {show(definition)}"
             raise InvalidRequest(Problem(f"definitions[{index}]", msg))
         found.append((definition, _label(definition, index)))
     labels = [label for _, label in found]
     if len(set(labels)) != len(labels):
-        msg = f"expected distinct handles (the frame's `definition` column), got {labels!r}"
+        msg = f"expected distinct handles (the frame's `definition` column), got {show(labels)}"
         raise InvalidRequest(Problem("definitions", msg))
     return tuple(found)
 
@@ -196,7 +197,7 @@ def _instants(at: object) -> tuple[datetime, ...]:
     if isinstance(at, datetime):
         return (clock.as_instant(at, name="at"),)
     if not isinstance(at, Iterable) or isinstance(at, str | bytes | Mapping):
-        msg = f"expected an aware datetime or a sequence of them, got {at!r}"
+        msg = f"expected an aware datetime or a sequence of them, got {show(at)}"
         raise InvalidRequest(Problem("at", msg))
     instants = tuple(clock.as_instant(t, name=f"at[{i}]") for i, t in enumerate(at))
     if not instants:
@@ -209,15 +210,15 @@ def _zones(timezone: object, profiles: Sequence[Profile]) -> list[str]:
     if isinstance(timezone, str | ZoneInfo):
         return [clock.zone(timezone).key] * len(profiles)
     if not isinstance(timezone, Mapping):
-        msg = f"expected a zone name or a mapping of profile id to zone name, got {timezone!r}"
+        msg = f"expected a zone name or a mapping of profile id to zone name, got {show(timezone)}"
         raise InvalidRequest(Problem("timezone", msg))
     zones: list[str] = []
     for profile in profiles:
         name = timezone.get(profile.id) if profile.id is not None else None
         if name is None:
-            msg = f"expected a zone for every profile id, got none for {profile.id!r}"
+            msg = f"expected a zone for every profile id, got none for {show(profile.id)}"
             raise InvalidRequest(Problem("timezone", msg))
-        zones.append(clock.zone(name, name=f"timezone[{profile.id!r}]").key)
+        zones.append(clock.zone(name, name=f"timezone[{show(profile.id)}]").key)
     return zones
 
 
@@ -226,20 +227,20 @@ def _held_by_id(holdings: object) -> dict[object, tuple[Benefit, ...]]:
     if holdings is None:
         return {}
     if not isinstance(holdings, Mapping):
-        msg = f"expected a mapping of profile id to that member's benefits, got {holdings!r}"
+        msg = f"expected a mapping of profile id to that member's benefits, got {show(holdings)}"
         raise InvalidRequest(Problem("holdings", msg))
     found: dict[object, tuple[Benefit, ...]] = {}
     for key, held in holdings.items():
         if isinstance(held, Benefit):
             held = (held,)  # noqa: PLW2901 - one benefit stands for itself
         if not isinstance(held, Iterable) or isinstance(held, str | bytes | Mapping):
-            msg = f"expected an iterable of Benefits, got {held!r}"
-            raise InvalidRequest(Problem(f"holdings[{key!r}]", msg))
+            msg = f"expected an iterable of Benefits, got {show(held)}"
+            raise InvalidRequest(Problem(f"holdings[{show(key)}]", msg))
         items = tuple(held)
         for index, item in enumerate(items):
             if not isinstance(item, Benefit):
-                msg = f"expected a Benefit, got {item!r}"
-                raise InvalidRequest(Problem(f"holdings[{key!r}][{index}]", msg))
+                msg = f"expected a Benefit, got {show(item)}"
+                raise InvalidRequest(Problem(f"holdings[{show(key)}][{index}]", msg))
         found[key] = items
     return found
 
@@ -375,9 +376,9 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     zones = _zones(timezone, members)
     held = _holdings(holdings, members)
     if not isinstance(policy, Policy):
-        raise InvalidRequest(Problem("policy", f"expected a Policy, got {policy!r}"))
+        raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
     if type(messages) is not bool:
-        raise InvalidRequest(Problem("messages", f"expected True or False, got {messages!r}"))
+        raise InvalidRequest(Problem("messages", f"expected True or False, got {show(messages)}"))
     columns = _decide(members, zones, held, pairs, instants, policy=policy, with_messages=messages)
     return build_frame(columns, _ELIGIBILITY_KINDS, chosen)
 
@@ -391,7 +392,7 @@ def _group_key(column: list[Any], key: str) -> list[Any]:
     try:
         set(cells)
     except TypeError:
-        msg = f"expected a column of scalars to group by, got lists or objects in {key!r}"
+        msg = f"expected a column of scalars to group by, got lists or objects in {show(key)}"
         raise InvalidRequest(Problem("by", msg)) from None
     return cells
 
@@ -518,7 +519,7 @@ def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_el
         before = claim_eligibility(members, definitions, policy=old, messages=False, **common)
         after = claim_eligibility(members, definitions, policy=new, messages=False, **common)
     else:
-        msg = f"expected two BenefitDefinitions or two Policies, got {old!r} and {new!r}"
+        msg = f"expected two BenefitDefinitions or two Policies, got {show(old)} and {show(new)}"
         raise InvalidRequest(Problem("old, new", msg))
     names = ["profile_id", "definition", "at", "allowed", "reasons"]
     was = columns_of(before, names)
@@ -563,17 +564,17 @@ def _items(items: object, where: str = "items") -> list[tuple[str | None, Item]]
         pairs: list[tuple[str | None, Item]] = []
         for owner, held in items.items():
             if not isinstance(owner, str):
-                msg = f"expected profile ids (strings) as keys, got {owner!r}"
+                msg = f"expected profile ids (strings) as keys, got {show(owner)}"
                 raise InvalidRequest(Problem("items", msg))
-            pairs.extend((owner, item) for _, item in _items(held, f"items[{owner!r}]"))
+            pairs.extend((owner, item) for _, item in _items(held, f"items[{show(owner)}]"))
         return pairs
     if not isinstance(items, Iterable) or isinstance(items, str | bytes):
-        msg = f"expected benefits, rewards or credits, got {items!r}"
+        msg = f"expected benefits, rewards or credits, got {show(items)}"
         raise InvalidRequest(Problem(where, msg))
     found: list[tuple[str | None, Item]] = []
     for index, item in enumerate(items):
         if not isinstance(item, Benefit | Reward | Credit):
-            msg = f"expected a Benefit, Reward or Credit, got {item!r}"
+            msg = f"expected a Benefit, Reward or Credit, got {show(item)}"
             raise InvalidRequest(Problem(f"{where}[{index}]", msg))
         found.append((None, item))
     return found

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import show
 
 __all__ = [
     "Backend",
@@ -58,7 +59,9 @@ def backend_of(value: object, default: Backend = "pandas") -> Backend:
 def check_backend(value: object) -> Backend:
     """Check a ``backend`` argument."""
     if value not in ("pandas", "polars"):
-        raise InvalidRequest(Problem("backend", f"expected 'pandas' or 'polars', got {value!r}"))
+        raise InvalidRequest(
+            Problem("backend", f"expected 'pandas' or 'polars', got {show(value)}")
+        )
     return value
 
 
@@ -70,7 +73,7 @@ def columns_of(frame: Any, names: Sequence[str], *, name: str = "frame") -> dict
     present = _labels(frame, name)
     missing = [n for n in names if n not in present]
     if missing:
-        msg = f"expected the columns {missing!r}, which are missing; it has {present!r}"
+        msg = f"expected the columns {show(missing)}, which are missing; it has {show(present)}"
         raise InvalidRequest(Problem(name, msg))
     return {n: list(frame[n].to_list()) for n in names}
 
@@ -79,7 +82,7 @@ def _labels(frame: Any, name: str) -> list[Any]:
     labels = list(frame.columns)
     repeated = sorted({str(c) for c in labels if labels.count(c) > 1})
     if repeated:
-        msg = f"expected distinct column names, got {repeated!r} more than once"
+        msg = f"expected distinct column names, got {show(repeated)} more than once"
         raise InvalidRequest(Problem(name, msg))
     return labels
 
@@ -119,11 +122,14 @@ def _nest(row: Mapping[str, Any]) -> dict[str, Any]:
         for part in parts[:-1]:
             child = target.setdefault(part, {})
             if not isinstance(child, dict):
-                msg = f"column {key!r} nests under {part!r}, which is also a column of its own"
+                msg = (
+                    f"column {show(key)} nests under {show(part)}, which is also a column of "
+                    "its own"
+                )
                 raise InvalidRequest(Problem("profiles", msg))
             target = child
         if parts[-1] in target and isinstance(target[parts[-1]], dict):
-            msg = f"column {key!r} is also the parent of a dotted column"
+            msg = f"column {show(key)} is also the parent of a dotted column"
             raise InvalidRequest(Problem("profiles", msg))
         target[parts[-1]] = value
     return nested

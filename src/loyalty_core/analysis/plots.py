@@ -28,6 +28,7 @@ from loyalty_core.analysis._batch import CLAIM_CODES
 from loyalty_core.analysis._frames import columns_of, is_null
 from loyalty_core.decisions import ReasonCode
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import show
 
 try:
     from matplotlib.axes import Axes
@@ -105,7 +106,7 @@ def _canvas(ax: Axes | None) -> tuple[Figure, Axes]:
         figure = Figure(figsize=_FIGSIZE, layout="constrained")
         return figure, figure.add_subplot()
     if not isinstance(ax, Axes):
-        raise InvalidRequest(Problem("ax", f"expected matplotlib Axes or None, got {ax!r}"))
+        raise InvalidRequest(Problem("ax", f"expected matplotlib Axes or None, got {show(ax)}"))
     parent = ax.figure  # the Figure, or a SubFigure of it
     root = parent if isinstance(parent, Figure) else parent.figure
     return root, ax
@@ -117,7 +118,7 @@ def _instant(value: object, where: str) -> datetime:
     if to_py is not None and not is_null(value):
         value = to_py()
     if not isinstance(value, datetime) or value.tzinfo is None:
-        msg = f"expected aware datetimes in the 'at' column, got {value!r}"
+        msg = f"expected aware datetimes in the 'at' column, got {show(value)}"
         raise InvalidRequest(Problem(where, msg))
     return value.astimezone(UTC)
 
@@ -133,7 +134,7 @@ def _day(value: object, where: str) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    msg = f"expected dates (or nulls) in the 'expires_on' column, got {value!r}"
+    msg = f"expected dates (or nulls) in the 'expires_on' column, got {show(value)}"
     raise InvalidRequest(Problem(where, msg))
 
 
@@ -179,7 +180,7 @@ def _first_outcome(allowed: bool, flags: Mapping[str, bool]) -> str:  # noqa: FB
     for code in CLAIM_CODES:
         if flags.get(code.value):
             return code.value
-    msg = f"a refused row has no reason column set: {dict(flags)!r}"
+    msg = f"a refused row has no reason column set: {show(dict(flags))}"
     raise InvalidRequest(Problem("frame", msg))
 
 
@@ -226,13 +227,13 @@ def plot_eligibility(
     present = list(dict.fromkeys(data["definition"]))
     if definition is None:
         if len(present) > 1:
-            msg = f"expected one of {present!r} since the frame holds several definitions"
+            msg = f"expected one of {show(present)} since the frame holds several definitions"
             raise InvalidRequest(Problem("definition", msg))
         chosen = present[0]
     elif definition in present:
         chosen = definition
     else:
-        msg = f"expected one of the frame's definitions {present!r}, got {definition!r}"
+        msg = f"expected one of the frame's definitions {show(present)}, got {show(definition)}"
         raise InvalidRequest(Problem("definition", msg))
 
     counts: dict[datetime, Counter[str]] = {}
@@ -306,9 +307,9 @@ def plot_expiry_calendar(
     [2, 1]
     """
     if not isinstance(by_kind, bool):
-        raise InvalidRequest(Problem("by_kind", f"expected a bool, got {by_kind!r}"))
+        raise InvalidRequest(Problem("by_kind", f"expected a bool, got {show(by_kind)}"))
     if week_start not in _WEEKDAYS:
-        msg = f"expected one of {list(_WEEKDAYS)!r}, got {week_start!r}"
+        msg = f"expected one of {show(list(_WEEKDAYS))}, got {show(week_start)}"
         raise InvalidRequest(Problem("week_start", msg))
     data = columns_of(table, ["kind", "expires_on"], name="table")
     per_week: dict[date, Counter[str]] = {}

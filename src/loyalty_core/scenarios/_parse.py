@@ -16,6 +16,7 @@ import loyalty_core as lc
 from loyalty_core import clock
 from loyalty_core._fields import BadValue, check_bool, check_text, check_zone, to_money
 from loyalty_core._model import Member
+from loyalty_core.limits import show
 from loyalty_core.payloads import integral, parse_extend_request, parse_instant
 from loyalty_core.scenarios._values import (
     Advance,
@@ -141,7 +142,7 @@ class _Reader:
 def _check_index(value: object) -> int:
     value = integral(value)  # PAY-7: 1.0 is 1, as in every payload
     if type(value) is not int or value < 0:
-        msg = f"expected an integer >= 0, got {value!r}"
+        msg = f"expected an integer >= 0, got {show(value)}"
         raise BadValue(msg)
     return value
 
@@ -149,7 +150,7 @@ def _check_index(value: object) -> int:
 def _check_count(value: object) -> int:
     value = integral(value)  # PAY-7
     if type(value) is not int or value < 1:
-        msg = f"expected an integer >= 1, got {value!r}"
+        msg = f"expected an integer >= 1, got {show(value)}"
         raise BadValue(msg)
     return value
 
@@ -158,7 +159,7 @@ def _check_amount(value: object) -> Decimal:
     amount = to_money(value)
     if amount <= 0:
         # RWD-4, CRD-5: a zero or negative amount is a caller's bug.
-        msg = f"expected a money amount > 0, got {value!r}"
+        msg = f"expected a money amount > 0, got {show(value)}"
         raise BadValue(msg)
     return amount
 
@@ -166,7 +167,7 @@ def _check_amount(value: object) -> Decimal:
 def _one_of(choices: Sequence[str]) -> Callable[[object], str]:
     def check(value: object) -> str:
         if value not in choices:
-            msg = f"expected one of {_quoted(choices)}, got {value!r}"
+            msg = f"expected one of {_quoted(choices)}, got {show(value)}"
             raise BadValue(msg)
         return str(value)
 
@@ -204,7 +205,7 @@ class _Parser:
             self.read.add(
                 path,
                 f"expected one of the scenario's handles ({_quoted(list(self.handles))}), "
-                f"got {handle!r}",
+                f"got {show(handle)}",
             )
 
     def instant(self, raw: object, path: str) -> datetime | None:
@@ -243,7 +244,7 @@ class _Parser:
             elif handle in first:
                 self.read.add(
                     f"{path}.handle",
-                    f"expected a handle distinct from {first[handle]}.handle, got {handle!r}",
+                    f"expected a handle distinct from {first[handle]}.handle, got {show(handle)}",
                 )
             else:
                 first[handle] = path
@@ -267,7 +268,7 @@ class _Parser:
                 self.read.add(
                     f"{path}.profile.id",
                     f"expected an id distinct from {first[profile_id]}.profile.id, "
-                    f"got {profile_id!r}",
+                    f"got {show(profile_id)}",
                 )
                 continue
             first[profile_id] = path
@@ -287,7 +288,9 @@ class _Parser:
                 where = f"{path}.{key}[{index}].id"
                 seen = first.setdefault((key, item.id), where)
                 if seen != where:
-                    self.read.add(where, f"expected an id distinct from {seen}, got {item.id!r}")
+                    self.read.add(
+                        where, f"expected an id distinct from {seen}, got {show(item.id)}"
+                    )
 
     def member(self, raw: object, path: str) -> Member | None:
         data = self.read.mapping(raw, path, _MEMBER_KEYS)
@@ -328,7 +331,7 @@ class _Parser:
         if profile_id is not None and item.profile_id != profile_id:
             self.read.add(
                 f"{path}.profile_id",
-                f"expected the member's id {profile_id!r} or null, got {item.profile_id!r}",
+                f"expected the member's id {show(profile_id)} or null, got {show(item.profile_id)}",
             )
         return item
 
@@ -364,7 +367,7 @@ class _Parser:
                     self.read.add(
                         f"{path}.{key}",
                         f"expected an instant at or after {clock.format_instant(now)}, where "
-                        f"{left_by} left the clock, got {raw[key]!r}",
+                        f"{left_by} left the clock, got {show(raw[key])}",
                     )
                     continue
                 now, left_by = moved_to, path
@@ -379,7 +382,7 @@ class _Parser:
         kind = raw.get("type")
         if not isinstance(kind, str) or kind not in _EVENT_KEYS:
             self.read.add(
-                f"{path}.type", f"expected one of {_quoted(list(_EVENT_KEYS))}, got {kind!r}"
+                f"{path}.type", f"expected one of {_quoted(list(_EVENT_KEYS))}, got {show(kind)}"
             )
             return None
         keys = _EVENT_KEYS[kind]
@@ -404,7 +407,7 @@ class _Parser:
             self.read.add(
                 f"{path}.member",
                 f"expected the id of one of the scenario's members "
-                f"({_quoted(list(self.members))}), got {profile_id!r}",
+                f"({_quoted(list(self.members))}), got {show(profile_id)}",
             )
         return profile_id
 
@@ -459,8 +462,8 @@ class _Parser:
             # Events never add credits, so the position is checked here, not at run time.
             self.read.add(
                 f"{path}.credit",
-                f"expected a position below {member!r}'s {len(held.credits)} credit(s), "
-                f"got {index!r}",
+                f"expected a position below {show(member)}'s {len(held.credits)} credit(s), "
+                f"got {show(index)}",
             )
         return index
 

@@ -14,6 +14,7 @@ import attrs
 import loyalty_core as lc
 from loyalty_core import clock
 from loyalty_core._model import Kind, Model
+from loyalty_core.limits import show
 from loyalty_core.scenarios._run import definition_view, item_view
 from loyalty_core.scenarios._values import Advance, Change, Event, Step, Timeline
 
@@ -56,9 +57,9 @@ def _text(value: Any, zone: ZoneInfo) -> str:
 
 def _label(change: Change) -> str:
     if change.kind == "definition":
-        return f"definition {change.handle!r}"
+        return f"definition {show(change.handle)}"
     item_id = "" if change.item_id is None else f" (id {change.item_id})"
-    return f"{change.owner!r} {change.kind} #{change.index}{item_id}, {change.timezone}"
+    return f"{show(change.owner)} {change.kind} #{change.index}{item_id}, {change.timezone}"
 
 
 def _change_lines(change: Change) -> list[str]:
@@ -113,9 +114,9 @@ def _state_lines(model: Model) -> list[str]:
         counters = ", ".join(
             f"{k} {_text(v, clock.UTC_ZONE)}" for k, v in definition_view(definition).items()
         )
-        lines.append(f"  definition {definition.handle!r}: {counters}")
+        lines.append(f"  definition {show(definition.handle)}: {counters}")
     for member in model.members:
-        lines.append(f"  member {member.profile_id!r}")
+        lines.append(f"  member {show(member.profile_id)}")
         held = False
         for kind in _KINDS:
             for index, item in enumerate(member.items(kind)):

@@ -11,6 +11,7 @@ import attrs
 
 import loyalty_core as lc
 from loyalty_core._model import Channel, Item, Kind, Member, Model, Outcome
+from loyalty_core.limits import show
 
 __all__ = [
     "Advance",
@@ -59,7 +60,7 @@ class Claim(_Event):
 
     def describe(self) -> str:
         """Say what the event asks for, in a few words."""
-        return f"claim {self.definition!r} for {self.member!r} in {self.timezone}"
+        return f"claim {show(self.definition)} for {show(self.member)} in {self.timezone}"
 
 
 @attrs.frozen(kw_only=True)
@@ -79,7 +80,7 @@ class Redeem(_Event):
     def describe(self) -> str:
         """Say what the event asks for, in a few words."""
         return (
-            f"redeem {self.count} of {self.member!r} benefit #{self.benefit} "
+            f"redeem {self.count} of {show(self.member)} benefit #{self.benefit} "
             f"on the {self.channel} channel"
         )
 
@@ -99,7 +100,7 @@ class Return(_Event):
 
     def describe(self) -> str:
         """Say what the event asks for, in a few words."""
-        return f"return {self.count} redemption(s) of {self.member!r} benefit #{self.benefit}"
+        return f"return {self.count} redemption(s) of {show(self.member)} benefit #{self.benefit}"
 
 
 @attrs.frozen(kw_only=True)
@@ -132,7 +133,7 @@ class Extend(_Event):
             else f"to {self.extend_date}"
         )
         ids = ", ".join(str(i) for i in self.ids)
-        return f"extend {self.kind}(s) {ids} for {self.member!r} {how}"
+        return f"extend {self.kind}(s) {ids} for {show(self.member)} {how}"
 
 
 @attrs.frozen(kw_only=True)
@@ -151,7 +152,7 @@ class RedeemRewards(_Event):
     def describe(self) -> str:
         """Say what the event asks for, in a few words."""
         strict = " (strict)" if self.strict else ""
-        return f"redeem {format(self.amount, 'f')} from {self.member!r}'s rewards{strict}"
+        return f"redeem {format(self.amount, 'f')} from {show(self.member)}'s rewards{strict}"
 
 
 @attrs.frozen(kw_only=True)
@@ -171,7 +172,7 @@ class EditCredit(_Event):
     def describe(self) -> str:
         """Say what the event asks for, in a few words."""
         keys = ", ".join(self.changes) or "nothing"
-        return f"edit {self.member!r} credit #{self.credit}: {keys}"
+        return f"edit {show(self.member)} credit #{self.credit}: {keys}"
 
 
 @attrs.frozen(kw_only=True)
@@ -192,8 +193,10 @@ class RedeemCredit(_Event):
 
     def describe(self) -> str:
         """Say what the event asks for, in a few words."""
-        code = "" if self.security_code is None else f" with code {self.security_code!r}"
-        return f"redeem {format(self.amount, 'f')} of {self.member!r} credit #{self.credit}{code}"
+        code = "" if self.security_code is None else f" with code {show(self.security_code)}"
+        return (
+            f"redeem {format(self.amount, 'f')} of {show(self.member)} credit #{self.credit}{code}"
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -65,6 +65,7 @@ from loyalty_core._model import (
     Outcome,
     Snapshot,
 )
+from loyalty_core.limits import show
 from loyalty_core.payloads import parse_instant
 
 __all__ = [
@@ -184,7 +185,7 @@ def _normal(key: str, value: Any, where: str) -> Any:
         if key in _MONEY_KEYS:
             return Decimal(str(value))
     except (ArithmeticError, ValueError) as exc:  # PayloadError is a ValueError
-        msg = f"{where}: cannot read {value!r}: {exc}"
+        msg = f"{where}: cannot read {show(value)}: {exc}"
         raise DivergenceError(msg) from None
     return value
 
@@ -193,7 +194,7 @@ def _fields(kind: str, data: Mapping[str, Any], where: str) -> dict[str, Any]:
     found = {}
     for key in COMPARED[kind]:
         if key not in data:
-            msg = f"{where}: the key {key!r} is missing"
+            msg = f"{where}: the key {show(key)} is missing"
             raise DivergenceError(msg)
         found[key] = _normal(key, data[key], f"{where}.{key}")
     return found
@@ -208,7 +209,7 @@ def observe(snapshot: Snapshot) -> dict[str, Any]:
     for profile_id, state in snapshot["members"].items():
         members[profile_id] = {
             part: [
-                _fields(part, item, f"members[{profile_id!r}].{part}[{index}]")
+                _fields(part, item, f"members[{show(profile_id)}].{part}[{index}]")
                 for index, item in enumerate(items)
             ]
             for part, items in (
@@ -218,7 +219,7 @@ def observe(snapshot: Snapshot) -> dict[str, Any]:
             )
         }
     definitions = {
-        handle: _fields("definitions", data, f"definitions[{handle!r}]")
+        handle: _fields("definitions", data, f"definitions[{show(handle)}]")
         for handle, data in snapshot["definitions"].items()
     }
     return {"definitions": definitions, "members": members}
@@ -250,7 +251,7 @@ def _first_difference(service: Any, model: Any, where: str) -> str | None:
     if isinstance(service, dict) and isinstance(model, dict):
         if set(service) != set(model):
             return f"{where}: the service has keys {sorted(service)}, the model {sorted(model)}"
-        pairs = [(service[key], model[key], f"{where}[{key!r}]") for key in model]
+        pairs = [(service[key], model[key], f"{where}[{show(key)}]") for key in model]
     elif isinstance(service, list) and isinstance(model, list):
         if len(service) != len(model):
             return f"{where}: the service holds {len(service)} items, the model {len(model)}"
@@ -259,7 +260,7 @@ def _first_difference(service: Any, model: Any, where: str) -> str | None:
             for i, (mine, theirs) in enumerate(zip(service, model, strict=True))
         ]
     elif service != model:
-        return f"{where}: the service has {service!r}, the model {model!r}"
+        return f"{where}: the service has {show(service)}, the model {show(model)}"
     for mine, theirs, place in pairs:
         found = _first_difference(mine, theirs, place)
         if found is not None:
@@ -485,7 +486,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         outcome = self._step(*self.model.claim(handle, member.profile_id, timezone))
         got = self.adapter.claim(handle, member.profile_id, timezone)
         self._agree(
-            f"claim({handle!r}, {member.profile_id!r}, {timezone!r})",
+            f"claim({show(handle)}, {show(member.profile_id)}, {show(timezone)})",
             outcome,
             service_accepted=got is not None,
         )
@@ -524,7 +525,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         expired = lc.is_expired(member.benefits[index].expires_at, self.model.at)
         outcome = self._step(*self.model.redeem(member.profile_id, index, count, channel))
         got = self.adapter.redeem(member.profile_id, index, count, channel)
-        call = f"redeem({member.profile_id!r}, {index}, count={count}, channel={channel!r})"
+        call = f"redeem({show(member.profile_id)}, {index}, count={count}, channel={show(channel)})"
         if expired and got is not None:
             msg = f"{call}: the service redeemed a benefit that expired at {self.model.at}"
             raise DivergenceError(msg)
@@ -550,7 +551,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         member, index = candidates[pick % len(candidates)]
         outcome = self._step(*self.model.return_(member.profile_id, index, count))
         got = self.adapter.return_(member.profile_id, index, count)
-        call = f"return_({member.profile_id!r}, {index}, count={count})"
+        call = f"return_({show(member.profile_id)}, {index}, count={count})"
         self._agree(call, outcome, service_accepted=got is not None)
 
     @rule(
@@ -591,7 +592,10 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
             *self.model.extend(member.profile_id, kind, ids, extend_days=days, extend_date=date)
         )
         got = self.adapter.extend(member.profile_id, kind, named, days, date)
-        call = f"extend({member.profile_id!r}, {kind!r}, {named!r}, {days!r}, {date!r})"
+        call = (
+            f"extend({show(member.profile_id)}, {show(kind)}, {show(named)}, {show(days)}, "
+            f"{show(date)})"
+        )
         self._agree(call, outcome, service_accepted=got is not None)
         if got is not None and len(got) != len(outcome.items):
             msg = f"{call}: the service extended {len(got)} items, the model {len(outcome.items)}"
@@ -615,7 +619,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
             return
         outcome = self._step(*self.model.redeem_rewards(member.profile_id, amount, strict=strict))
         got = self.adapter.redeem_rewards(member.profile_id, amount, strict=strict)
-        call = f"redeem_rewards({member.profile_id!r}, {amount}, strict={strict})"
+        call = f"redeem_rewards({show(member.profile_id)}, {amount}, strict={strict})"
         self._agree(call, outcome, service_accepted=got is not None)
         if got is not None and Decimal(got) != outcome.redeemed:
             msg = f"{call}: the service redeemed {got}, the model {outcome.redeemed}"
@@ -635,7 +639,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         }
         outcome = self._step(*self.model.edit_credit(member.profile_id, index, changes))
         got = self.adapter.edit_credit(member.profile_id, index, changes)
-        call = f"edit_credit({member.profile_id!r}, {index}, {changes!r})"
+        call = f"edit_credit({show(member.profile_id)}, {index}, {show(changes)})"
         self._agree(call, outcome, service_accepted=got is not None)
 
     @rule(delta=_DELTAS)
@@ -663,7 +667,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         for profile_id, parts in service.get("members", {}).items():
             for part, items in parts.items():
                 for index, item in enumerate(items):
-                    where = f"members[{profile_id!r}].{part}[{index}]"
+                    where = f"members[{show(profile_id)}].{part}[{index}]"
                     for key in ("redemptions_remaining", "value_remaining", "value_initial"):
                         value = item.get(key)
                         if value is not None and value < 0:
@@ -673,7 +677,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         for handle, counters in service.get("definitions", {}).items():
             for key, value in counters.items():
                 if value is not None and value < 0:
-                    msg = f"definitions[{handle!r}].{key} is negative: {value}"
+                    msg = f"definitions[{show(handle)}].{key} is negative: {value}"
                     raise DivergenceError(msg)
         self._check_caps(service)
 
@@ -703,7 +707,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
             for what, value in (("its counter", total), ("its members' benefits", used[handle])):
                 if cap is not None and value is not None and value > cap:
                     msg = (
-                        f"definition {handle!r}: {value} redemptions by {what}, above "
+                        f"definition {show(handle)}: {value} redemptions by {what}, above "
                         f"max_global_redemptions {cap}"
                     )
                     raise DivergenceError(msg)

@@ -45,6 +45,7 @@ from loyalty_core import _fields, clock
 from loyalty_core.benefits import Benefit, BenefitDefinition, ClaimTimeframe
 from loyalty_core.credits import Credit, CreditDefinition
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import show
 from loyalty_core.periods import PeriodType
 from loyalty_core.policy import Policy
 from loyalty_core.profiles import Profile
@@ -308,7 +309,7 @@ def _utc(value: datetime, name: str) -> datetime:
     except OverflowError:
         instant = None
     if instant is None or not clock.EARLIEST <= instant <= clock.LATEST:
-        msg = f"expected an instant a value can store, got {value!r}"
+        msg = f"expected an instant a value can store, got {show(value)}"
         raise InvalidRequest(Problem(name, msg))
     return instant
 
@@ -345,7 +346,7 @@ def instants(
     low = None if min_value is None else _utc(min_value, "min_value")
     high = None if max_value is None else _utc(max_value, "max_value")
     if low is not None and high is not None and low > high:
-        msg = f"expected min_value <= max_value, got {min_value!r} > {max_value!r}"
+        msg = f"expected min_value <= max_value, got {show(min_value)} > {show(max_value)}"
         raise InvalidRequest(Problem("min_value", msg))
     anchors = tuple(_utc(t, "near") for t in near) + tuple(b for b in (low, high) if b)
     branches: list[st.SearchStrategy[datetime]] = []
@@ -544,20 +545,23 @@ _WORDS: Final = ("gold", "silver", "bronze", "tier-2", "vip", "stylist-client", 
 def _checked_schema(schema: ProfileSchema) -> tuple[tuple[str, VariableType], ...]:
     """Validate a schema: non-empty, known types, whole-segment paths, no path inside another."""
     if not isinstance(schema, Mapping) or not schema:
-        msg = f"expected a non-empty mapping of variable paths to types, got {schema!r}"
+        msg = f"expected a non-empty mapping of variable paths to types, got {show(schema)}"
         raise InvalidRequest(Problem("schema", msg))
     items = tuple(schema.items())
     for path, kind in items:
         if not isinstance(path, str) or not all(path.split(".")):
-            msg = f"expected a dotted variable path, got {path!r}"
+            msg = f"expected a dotted variable path, got {show(path)}"
             raise InvalidRequest(Problem("schema", msg))
         if kind not in _VARIABLE_TYPES:
-            msg = f"expected one of {', '.join(sorted(_VARIABLE_TYPES))} for {path!r}, got {kind!r}"
+            msg = (
+                f"expected one of {', '.join(sorted(_VARIABLE_TYPES))} for {show(path)}, "
+                f"got {show(kind)}"
+            )
             raise InvalidRequest(Problem("schema", msg))
     for path, _ in items:
         for other, _ in items:
             if other.startswith(path + "."):
-                msg = f"{other!r} lies inside {path!r}; a variable cannot hold both"
+                msg = f"{show(other)} lies inside {show(path)}; a variable cannot hold both"
                 raise InvalidRequest(Problem("schema", msg))
     return items
 
@@ -743,7 +747,7 @@ def conditions(
     """
     items = _checked_schema(schema)
     if type(max_depth) is not int or not 0 <= max_depth <= 20:
-        msg = f"expected an integer from 0 to 20, got {max_depth!r}"
+        msg = f"expected an integer from 0 to 20, got {show(max_depth)}"
         raise InvalidRequest(Problem("max_depth", msg))
     rules = _leaf_rules(items)
     for _ in range(max_depth):
@@ -1351,7 +1355,7 @@ def _values_for(cls: type[Any]) -> st.SearchStrategy[Any]:
     maker = makers.get(cls)
     if maker is None:
         names = ", ".join(c.__name__ for c in _PAYLOAD_CLASSES)
-        msg = f"expected one of {names}, got {cls!r}"
+        msg = f"expected one of {names}, got {show(cls)}"
         raise InvalidRequest(Problem("cls", msg))
     return maker()
 

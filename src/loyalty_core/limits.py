@@ -1,0 +1,307 @@
+"""Limits on input, and the size-safe way the library shows a value in a message.
+
+Services put loyalty_core in front of member data and partner payloads, so no input may make it
+crash with someone else's exception or stall. This module is the one home of the limits that
+keep every input within what the rules can compute, in time linear in its size (the docs page
+*Limits and hostile input* lists them with the error each gives):
+
+- :data:`MAX_NESTING`: arrays and objects nest at most 128 levels, in every JSON-ish value the
+  library reads, copies or decodes (profile data, conditions and their literals, payloads,
+  scenario files). Deeper input is an error at its JSON path, found without recursion.
+- :data:`EARLIEST` and :data:`LATEST`: the instants a value may store; :data:`MAX_DAYS`, the
+  number of days between them, bounds every period, offset and extension, so that a field
+  whose value could never reach year 9999 is rejected when the value is built, not when a
+  rule uses it.
+- :data:`MAX_INT`: ids, counts and limits fit in 64 bits, as the platform stores them.
+- :data:`MAX_MONEY` and :data:`MAX_MONEY_PLACES`: money below 10¹⁸ with at most 18 decimal
+  places, so that exact arithmetic stays small.
+
+:func:`show` renders a value for an error message like ``repr`` does for small values, and
+shortens long text, huge numbers and big or deep containers, so a message never holds an
+unbounded value (and never fails on an integer past Python's 4,300-digit ``str`` limit).
+
+>>> show("gold")
+"'gold'"
+>>> show("1" * 50_000)
+"'1111111111111111111111111111111111111111'... (50000 characters)"
+>>> show(-(10**5000))
+'a negative integer of 5001 digits'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import reprlib
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from itertools import accumulate
+from typing import Any, Final, TypeAlias
+
+__all__ = [
+    "EARLIEST",
+    "LATEST",
+    "MAX_DAYS",
+    "MAX_HOURS",
+    "MAX_INT",
+    "MAX_MONEY",
+    "MAX_MONEY_PLACES",
+    "MAX_NESTING",
+    "MIN_INT",
+    "NestingError",
+    "copy_json",
+    "is_too_deep_text",
+    "key_segment",
+    "path_text",
+    "show",
+]
+
+MAX_NESTING: Final = 128
+"""The deepest nesting of arrays and objects in any JSON-ish value (a scalar nests 0 levels, a
+container one more than its deepest element). Twice the rule depth of COND-7, so every rule
+that COND-7 accepts fits, operand arrays included."""
+
+EARLIEST: Final = datetime(1, 1, 2, tzinfo=UTC)
+"""The earliest instant a value may store: its local time exists in every zone."""
+LATEST: Final = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
+"""The latest instant a value may store: its local time exists in every zone."""
+
+MAX_DAYS: Final = (LATEST.date() - EARLIEST.date()).days
+"""The days from :data:`EARLIEST` to :data:`LATEST` (3,652,057): the longest period, offset or
+extension in days that can reach a representable date from some other one."""
+MAX_HOURS: Final = MAX_DAYS * 24
+"""The largest hour offset (``notify_schedule_offset``, a reward's legacy hour offsets)."""
+
+MAX_INT: Final = 2**63 - 1
+"""The largest id, count or limit: the platform's 64-bit integers."""
+MIN_INT: Final = -(2**63)
+"""The smallest id."""
+
+MAX_MONEY: Final = Decimal(10) ** 18
+"""Money amounts lie strictly between ``-MAX_MONEY`` and ``MAX_MONEY``."""
+MAX_MONEY_PLACES: Final = 18
+"""Money amounts have at most this many decimal places."""
+
+
+# --- showing values in messages -------------------------------------------------------------
+
+_TEXT_SHOWN: Final = 40
+"""Characters of a long string that a message keeps."""
+_TEXT_WHOLE: Final = 80
+"""Strings up to this length are shown whole."""
+_INT_BITS_SHOWN: Final = 160
+"""Integers below 2**160 (48 digits) are shown whole."""
+_INT_BITS_COUNTED: Final = 13_000
+"""Integers below 2**13000 (about 3,900 digits, inside Python's ``str`` limit) have their
+digits counted exactly; larger ones approximately, from their bit length."""
+_DECIMAL_DIGITS_SHOWN: Final = 48
+
+
+def _show_int(value: int) -> str:
+    if value.bit_length() <= _INT_BITS_SHOWN:
+        return int.__repr__(value)
+    size = abs(value)
+    sign = "a negative" if value < 0 else "an"
+    if size.bit_length() <= _INT_BITS_COUNTED:
+        return f"{sign} integer of {len(int.__repr__(size))} digits"
+    digits = math.floor(size.bit_length() * math.log10(2))
+    return f"{sign} integer of about {digits} digits"
+
+
+def _show_text(value: str) -> str:
+    if len(value) <= _TEXT_WHOLE:
+        return repr(value)
+    return f"{value[:_TEXT_SHOWN]!r}... ({len(value)} characters)"
+
+
+def _show_decimal(value: Decimal) -> str:
+    if len(value.as_tuple().digits) <= _DECIMAL_DIGITS_SHOWN:
+        return repr(value)
+    sign = "a negative" if value.is_signed() else "a"
+    return f"{sign} Decimal of {len(value.as_tuple().digits)} digits"
+
+
+class _BoundedRepr(reprlib.Repr):
+    """``reprlib`` with bounded ints, strings and Decimals, and dicts in insertion order."""
+
+    def __init__(self) -> None:
+        """Set the bounds: 3 levels, 6 items, 40 characters of a string."""
+        super().__init__()
+        self.maxlevel = 3
+        self.maxtuple = self.maxlist = self.maxdict = 6
+        self.maxset = self.maxfrozenset = self.maxdeque = self.maxarray = 6
+        self.maxstring = _TEXT_SHOWN
+        self.maxother = 80
+
+    def repr_int(self, x: int, level: int) -> str:  # noqa: ARG002 - reprlib's signature
+        return _show_int(x)
+
+    def repr_str(self, x: str, level: int) -> str:  # noqa: ARG002 - reprlib's signature
+        return _show_text(x)
+
+    def repr_Decimal(self, x: Decimal, level: int) -> str:  # noqa: ARG002, N802 - reprlib's
+        return _show_decimal(x)
+
+    def repr_dict(self, x: dict[Any, Any], level: int) -> str:
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        shown = [
+            f"{self.repr1(key, level - 1)}: {self.repr1(item, level - 1)}"
+            for key, item in list(x.items())[: self.maxdict]
+        ]
+        more = ", ..." if len(x) > self.maxdict else ""
+        return "{" + ", ".join(shown) + more + "}"
+
+
+_REPR: Final = _BoundedRepr()
+
+_SIMPLE: Final[dict[type, Callable[[Any], str]]] = {
+    type(None): repr,
+    bool: repr,
+    float: repr,
+    int: _show_int,
+    str: _show_text,
+    Decimal: _show_decimal,
+}
+
+
+def show(value: object) -> str:
+    """Render ``value`` for a message: its ``repr`` when small, a bounded summary otherwise.
+
+    Strings over 80 characters keep their first 40 and say their length; integers of more than
+    48 digits say how many digits they have; containers show at most 6 items and 3 levels.
+    Rendering takes time linear in the value's size at most, and never raises.
+
+    >>> show(-1), show([1, 2, 3]), show({"b": 1, "a": 2})
+    ('-1', '[1, 2, 3]', "{'b': 1, 'a': 2}")
+    >>> show(list(range(10)))
+    '[0, 1, 2, 3, 4, 5, ...]'
+    """
+    simple = _SIMPLE.get(type(value))
+    if simple is not None:
+        return simple(value)
+    try:
+        return _REPR.repr(value)
+    except Exception:  # noqa: BLE001 - a message must never fail on the value it shows
+        return f"<{type(value).__name__} object>"
+
+
+# --- JSON paths -------------------------------------------------------------------------------
+
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+")
+
+Path: TypeAlias = "tuple[Path, str | int] | None"
+"""A JSON path as a linked list (parent, key or index), rendered only when an error needs it."""
+
+
+def key_segment(key: object) -> str:
+    """Render one step of a JSON path: ``.key``, ``["odd key"]`` or ``[3]``; long keys shortened.
+
+    >>> key_segment("spend_12m"), key_segment("a b"), key_segment(3)
+    ('.spend_12m', '["a b"]', '[3]')
+    """
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"[{_show_int(key)}]"
+    text = key if isinstance(key, str) else str(key)
+    if len(text) <= _TEXT_WHOLE and _IDENTIFIER.fullmatch(text):
+        return f".{text}"
+    if len(text) > _TEXT_WHOLE:
+        text = f"{text[:_TEXT_SHOWN]}... ({len(text)} characters)"
+    return f"[{json.dumps(text, ensure_ascii=False)}]"
+
+
+def path_text(root: str, path: Path) -> str:
+    """Render a linked-list path under ``root`` (``"$"``, ``"context"``, ``"$.claim_condition"``).
+
+    >>> path_text("$", ((None, "a"), 0))
+    '$.a[0]'
+    """
+    segments: list[str | int] = []
+    while path is not None:
+        path, segment = path
+        segments.append(segment)
+    return root + "".join(key_segment(segment) for segment in reversed(segments))
+
+
+# --- nesting ----------------------------------------------------------------------------------
+
+
+class NestingError(ValueError):
+    """A value nests arrays and objects deeper than :data:`MAX_NESTING`; ``path`` says where.
+
+    Internal: each boundary turns it into its own error type (``PayloadError``,
+    ``InvalidRequest`` or ``ConditionError``) at its own root.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Record where the value nests too deep."""
+        super().__init__(f"nested deeper than {MAX_NESTING} levels")
+        self.path = path
+
+    def where(self, root: str) -> str:
+        """Return the JSON path of the first container too deep, under ``root``."""
+        return path_text(root, self.path)
+
+
+_ARRAYS: Final = (list, tuple)
+
+
+def copy_json(value: Any) -> Any:
+    """Copy nested mappings and arrays (as dicts and lists), without recursion.
+
+    Scalars and other objects are shared, not copied. A container nested deeper than
+    :data:`MAX_NESTING` (a cycle, too) raises :class:`NestingError` naming its path.
+
+    >>> data = {"tags": ("vip",), "aggregations": {"spend_12m": 10}}
+    >>> copy_json(data)
+    {'tags': ['vip'], 'aggregations': {'spend_12m': 10}}
+    """
+    if not isinstance(value, Mapping | list | tuple):
+        return value
+    top: dict[Any, Any] | list[Any] = {} if isinstance(value, Mapping) else []
+    stack: list[tuple[Any, dict[Any, Any] | list[Any], int, Path]] = [(value, top, 1, None)]
+    while stack:
+        source, target, level, path = stack.pop()
+        pairs = source.items() if isinstance(source, Mapping) else enumerate(source)
+        for key, item in pairs:
+            if isinstance(item, Mapping):
+                child: Any = {}
+            elif isinstance(item, _ARRAYS):
+                child = []
+            else:
+                child = item
+            if child is not item:
+                if level >= MAX_NESTING:
+                    raise NestingError((path, key))
+                stack.append((item, child, level + 1, (path, key)))
+            if type(target) is dict:
+                target[key] = child
+            else:
+                target.append(child)  # type: ignore[union-attr]
+    return top
+
+
+# The strings of JSON text (escapes included) and everything that is not a bracket: removed
+# before counting how deep the brackets nest. Possessive, so neither can backtrack.
+_JSON_STRING: Final = re.compile(r'"(?:[^"\\]++|\\.)*+"?', re.DOTALL)
+_NOT_BRACKET: Final = re.compile(r"[^\[\]{}]++")
+_DEPTH_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def is_too_deep_text(text: str) -> bool:
+    """Tell whether JSON text nests arrays and objects deeper than :data:`MAX_NESTING`.
+
+    Checked before decoding, in time linear in the text, so that a hostile document never
+    reaches a recursive decoder. Brackets inside strings do not count.
+
+    >>> is_too_deep_text("[" * 129 + "]" * 129), is_too_deep_text('["[[[[", [1]]')
+    (True, False)
+    """
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return False
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets))) > MAX_NESTING
