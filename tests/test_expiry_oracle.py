@@ -16,12 +16,16 @@ The oracle below implements the expiry rules of RULES.md from their text, with n
   EXP-6", so an absolute date is capped too).
 
 Transitions are found by sampling each zone's UTC offset (``astimezone(tz).utcoffset()``) on a
-fixed grid of UTC instants and bisecting every change to the second; zones come from the
-``tzdata`` package (the root conftest empties the tz path).
+grid of UTC instants and bisecting every change to the second; zones come from the ``tzdata``
+package (the root conftest empties the tz path). A one-day grid misses nothing from 1994 to
+2032: checked once against a one-hour grid, the closest two transitions of any zone there are
+6 days 23 hours apart. Outside that range the oracle scans the days around a midnight hourly.
 
 The default run compares a curated set of zones (midnight gaps, midnight fall-backs, a skipped
-day, a 30-minute shift) and a hypothesis search over all zones; the ``slow`` run compares every
-zone in ``zoneinfo.available_timezones()`` around every transition from 1995 to 2030.
+day, a 30-minute shift), the 1919 gaps over midnight (the only gaps in the database that contain
+midnight without starting at it) and a hypothesis search over all zones; the ``slow`` run
+compares every zone in ``zoneinfo.available_timezones()`` around every transition from 1995 to
+2030 (about 2.8 million comparisons).
 """
 
 from __future__ import annotations
@@ -51,8 +55,8 @@ SAMPLE_UNTIL: Final = datetime(2031, 1, 1, tzinfo=UTC)
 # The zone-wide scan also covers the target dates of periods issued near those transitions.
 SCAN_FROM: Final = datetime(1994, 1, 1, tzinfo=UTC)
 SCAN_UNTIL: Final = datetime(2033, 1, 1, tzinfo=UTC)
-SCAN_STEP: Final = timedelta(hours=12)
-# Outside the zone-wide scan, the oracle scans the days around a midnight more finely.
+SCAN_STEP: Final = timedelta(days=1)
+# Outside the zone-wide scan, the oracle scans the days around a midnight hourly.
 WINDOW: Final = timedelta(days=2)
 WINDOW_STEP: Final = timedelta(hours=1)
 
@@ -61,12 +65,12 @@ PERIOD_TYPES: Final = (*RELATIVE, "absolute_date", "absolute_week", "absolute_mo
 
 ALL_ZONES: Final = tuple(sorted(zoneinfo.available_timezones()))
 CURATED_ZONES: Final = (
-    "America/Havana",  # DST starts at midnight
+    "America/Havana",  # gaps at 00:00; ends 01:00 -> 00:00, so midnight occurs twice
     "America/Santiago",  # starts at 24:00, ends 24:00 -> 23:00 (the evening repeats)
     "America/Asuncion",  # midnight gaps
     "Africa/Cairo",  # midnight gaps, several rule changes
     "Asia/Beirut",  # midnight gaps and midnight fall-backs
-    "America/Nuuk",  # moved its standard offset in 2023
+    "America/Nuuk",  # since 2023: a gap 23:00 -> 00:00, a fall-back 00:00 -> 23:00
     "Pacific/Apia",  # skipped 2011-12-30 entirely
     "Australia/Lord_Howe",  # a 30-minute shift
     "America/Toronto",
@@ -160,7 +164,7 @@ def _zone_transition_instants(zone: str) -> tuple[datetime, ...]:
 def _transitions_near(zone: str, instant: datetime) -> tuple[Transition, ...]:
     """The transitions within ``WINDOW`` of ``instant``."""
     low, high = instant - WINDOW, instant + WINDOW
-    if SCAN_FROM <= low and high <= SCAN_UNTIL:
+    if low >= SCAN_FROM and high <= SCAN_UNTIL:
         instants = _zone_transition_instants(zone)
         first, last = bisect.bisect_left(instants, low), bisect.bisect_right(instants, high)
         return _zone_transitions(zone)[first:last]
@@ -300,8 +304,9 @@ def disagreement(case: Case) -> str | None:
         for name, value in (("absolute_expiry", case.absolute_expiry), ("end_at", case.end_at))
         if value is not None
     )
+    zone = f"ZoneInfo({case.zone!r})" if case.as_zoneinfo else case.zone
     return (
-        f"{case.zone} issued_at={_text(case.issued_at)} period={case.period}"
+        f"{zone} issued_at={_text(case.issued_at)} period={case.period}"
         f" {case.period_type}{extras}: library {found}, oracle {_text(expected)}"
     )
 
@@ -442,8 +447,10 @@ def cases_for(zones: Iterable[str], *, full: bool) -> Iterator[Case]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _utc(*fields: int) -> datetime:
-    return datetime(*fields, tzinfo=UTC)
+def _utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 EXAMPLES: Final = [
@@ -593,9 +600,7 @@ def test_compute_expiry_returns_the_rulebook_examples_in_utc(
         ),
     ],
 )
-def test_the_oracle_finds_transitions_to_the_second(
-    zone: str, expected: list[Transition]
-) -> None:
+def test_the_oracle_finds_transitions_to_the_second(zone: str, expected: list[Transition]) -> None:
     year = expected[0].at.year
     found = [t for t in _zone_transitions(zone) if t.at.year == year]
     assert expected == found
@@ -609,6 +614,31 @@ def test_the_oracle_finds_transitions_to_the_second(
 def test_compute_expiry_agrees_with_the_oracle_around_the_transitions_of_curated_zones() -> None:
     count, mismatches = _compare(cases_for(CURATED_ZONES, full=False))
     assert count > 10_000  # the sample is not vacuous
+    assert not mismatches, _summary(count, mismatches)
+
+
+# The only gaps that contain midnight without starting at it (every zone scanned, 1850–2040).
+GAPS_OVER_MIDNIGHT: Final = (
+    "America/Montreal",
+    "America/Nassau",
+    "America/Nipigon",
+    "America/Thunder_Bay",
+    "America/Toronto",
+    "Canada/Eastern",
+)
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [pytest.param(zone, id=f"TIME-8-{zone}-1919-gap-2330-to-0030") for zone in GAPS_OVER_MIDNIGHT],
+)
+def test_compute_expiry_agrees_with_the_oracle_around_the_1919_gaps_over_midnight(
+    zone: str,
+) -> None:
+    tz = ZoneInfo(zone)
+    (transition,) = _scan(tz, _utc(1919, 3, 30), _utc(1919, 4, 1), WINDOW_STEP)
+    assert _utc(1919, 3, 31, 4, 30) == transition.at
+    count, mismatches = _compare(cases_around(zone, transition, full=True))
     assert not mismatches, _summary(count, mismatches)
 
 
@@ -636,7 +666,10 @@ def transition_cases(draw: st.DrawFn) -> Case:
     absolute_expiry = None
     if period_type == "absolute_date":
         absolute_expiry = draw(st.none() | st.just(anchor + timedelta(seconds=seconds // 2)))
-    end_at = draw(st.none() | st.integers(-3 * 86_400, 40 * 86_400).map(lambda s: anchor + timedelta(seconds=s)))
+    end_at = draw(
+        st.none()
+        | st.integers(-3 * 86_400, 40 * 86_400).map(lambda s: anchor + timedelta(seconds=s))
+    )
     return Case(
         zone,
         anchor + timedelta(seconds=seconds),

@@ -52,6 +52,17 @@ class ClaimTimeframe:
     unit: TimeframeUnit
     count: int | None = None
 
+    def __attrs_post_init__(self) -> None:
+        """Check the unit and the count (CLM-16; at most the Limits page's longest window)."""
+        longest = _LONGEST_WINDOW.get(self.unit)  # type: ignore[call-overload]
+        if longest is None:
+            msg = f"expected day, week, month or year, got {show(self.unit)}"
+            raise InvalidRequest(Problem("unit", msg))
+        count = self.count
+        if count is not None and (type(count) is not int or not 1 <= count <= longest):
+            msg = f"expected None or an integer from 1 to {longest}, got {show(count)}"
+            raise InvalidRequest(Problem("count", msg))
+
     def to_api(self) -> str:
         """Render as the platform writes it: ``"month"`` or ``"30 days"``."""
         if self.count is None:

@@ -1,6 +1,7 @@
 """The ``loyalty-core`` command: thin glue that parses arguments, calls the API and prints.
 
-Exit status: 0 ok or allowed; 1 refused; 2 bad input (the error's message, never a traceback).
+Exit status: 0 ok or allowed; 1 refused; 2 bad input (the error's message, never a traceback);
+3 an internal error (a bug, reported in one line).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from loyalty_core.benefits import Benefit, BenefitDefinition
 from loyalty_core.claims import claim_benefit
 from loyalty_core.credits import Credit, CreditDefinition, redeem_credit
 from loyalty_core.decisions import Decision
-from loyalty_core.errors import LoyaltyError, PayloadError
+from loyalty_core.errors import MAX_LISTED, LoyaltyError, PayloadError
 from loyalty_core.extension import extend
-from loyalty_core.limits import show
+from loyalty_core.limits import MAX_NESTING, is_too_deep_text, show
 from loyalty_core.notifications import notification_schedule
 from loyalty_core.payloads import edit_credit, parse_extend_request
 from loyalty_core.periods import explain_expiry, is_expired
@@ -37,6 +38,7 @@ __all__ = ["main"]
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL_ERROR = 3
 
 _KINDS: dict[str, tuple[type[Any], type[Any]]] = {
     "benefit": (BenefitDefinition, Benefit),
@@ -55,6 +57,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _read_json(source: str, stdin: TextIO) -> Any:
+    where = "stdin" if source == "-" else source
     try:
         if source == "-":
             text = stdin.read()
@@ -62,14 +65,20 @@ def _read_json(source: str, stdin: TextIO) -> Any:
             with open(source, encoding="utf-8") as handle:  # noqa: PTH123 - a plain path
                 text = handle.read()
     except OSError as exc:
-        msg = f"{source}: cannot read: {exc.strerror}"
+        msg = f"{where}: cannot read: {exc.strerror}"
         raise _BadInputError(msg) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{where}: not UTF-8 text (byte {exc.start} cannot be decoded)"
+        raise _BadInputError(msg) from None
+    if is_too_deep_text(text):
+        # One depth limit for every JSON-ish value, checked before decoding (limits).
+        msg = f"{where}: not valid JSON: arrays and objects nest deeper than {MAX_NESTING} levels"
+        raise _BadInputError(msg)
     try:
         return json.loads(text, parse_constant=_not_json)
-    except (ValueError, RecursionError) as exc:
-        # Malformed text, NaN or Infinity (not JSON), an integer past Python's digit limit,
-        # or nesting too deep to read.
-        msg = f"{source}: not valid JSON: {exc}"
+    except ValueError as exc:
+        # Malformed text, NaN or Infinity (not JSON), or an integer past Python's digit limit.
+        msg = f"{where}: not valid JSON: {exc}"
         raise _BadInputError(msg) from None
 
 
@@ -81,11 +90,7 @@ def _not_json(constant: str) -> Any:
 def _instant_option(text: str | None, tz: tzinfo, option: str) -> datetime | None:
     if text is None:
         return None
-    try:
-        return clock.parse_lenient(text, tz)
-    except LoyaltyError as exc:
-        msg = f"{option}: {exc}"
-        raise _BadInputError(msg) from None
+    return clock.parse_lenient(text, tz, name=option)
 
 
 def _local(instant: datetime, tz: tzinfo) -> str:
@@ -672,7 +677,9 @@ def _run(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     try:
         scenario = scenarios.parse_scenario(data)
     except PayloadError as exc:
-        listed = "".join(f"\n  {problem}" for problem in exc.problems) or f" {exc}"
+        listed = "".join(f"\n  {problem}" for problem in exc.problems[:MAX_LISTED]) or f" {exc}"
+        if len(exc.problems) > MAX_LISTED:
+            listed += f"\n  and {len(exc.problems) - MAX_LISTED} more problems"
         msg = f"{args.scenario}: not a valid scenario:{listed}"
         raise _BadInputError(msg) from None
     timeline = scenarios.run_scenario(scenario)
@@ -724,7 +731,11 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Run the command and return its exit status (0 ok, 1 refused, 2 bad input)."""
+    """Run the command and return its exit status.
+
+    0 ok or allowed, 1 refused, 2 bad input (a one-line message naming the problem), 3 an
+    internal error: a bug of loyalty_core, reported in one line and never as a traceback.
+    """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     for stream in (out, err):
@@ -741,6 +752,12 @@ def main(
         return EXIT_BAD_INPUT
     except SystemExit as exc:  # --help and --version exit through argparse
         return int(exc.code or 0)
+    except Exception as exc:  # noqa: BLE001 - never a traceback: a bug is reported as one
+        err.write(
+            f"loyalty-core: internal error: {type(exc).__name__}: {show(str(exc))}\n"
+            "This is a bug in loyalty_core; please report it with the command and its input.\n"
+        )
+        return EXIT_INTERNAL_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

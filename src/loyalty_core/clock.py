@@ -383,12 +383,12 @@ def parse_lenient(text: str, tz: tzinfo, *, name: str = "datetime") -> datetime:
         parsed = parse_datetime(text)
     except ValueError:
         parsed = _parse_with_pendulum(text, name)
-    if parsed.utcoffset() is None:
-        try:
+    try:
+        if parsed.utcoffset() is None:
             parsed = wall_to_instant(parsed, tz)
-        except OverflowError:
-            raise InvalidRequest(Problem(name, range_message(text))) from None
-    return as_instant(parsed, name=name)
+        return as_instant(parsed, name=name)
+    except (OverflowError, InvalidRequest):
+        raise InvalidRequest(Problem(name, range_message(text))) from None
 
 
 def _parse_with_pendulum(text: str, name: str) -> datetime:
@@ -396,6 +396,8 @@ def _parse_with_pendulum(text: str, name: str) -> datetime:
 
     try:
         parsed = pendulum.parse(text, exact=True, strict=False)
+        if isinstance(parsed, datetime):
+            parsed.utcoffset()  # an offset of 24 hours or more raises here
     except Exception:  # noqa: BLE001 - any failure of the lenient parser means "not a datetime"
         parsed = None
     if isinstance(parsed, datetime):

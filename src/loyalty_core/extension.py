@@ -26,11 +26,12 @@ from typing import Any, Final
 import attrs
 
 from loyalty_core import clock
+from loyalty_core._fields import BadValue, check_days
 from loyalty_core.benefits import Benefit
 from loyalty_core.credits import Credit
 from loyalty_core.decisions import Decision, Reason, ReasonCode
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import show
+from loyalty_core.limits import EARLIEST, LATEST, show
 from loyalty_core.periods import is_expired
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.rewards import Reward
@@ -122,19 +123,41 @@ def _new_expiry(
     item: Extendable, days: int | None, date_value: datetime | None, *, naive: bool
 ) -> datetime:
     tz: tzinfo = item.zone
+    try:
+        if days is not None:
+            # EXT-7 (Q28): calendar days in the item's zone, wall time kept; the last second of
+            # a day stays the last second of the new day (TIME-6).
+            new = clock.shift_keep_wall(item.expires_at, tz, days, "days")  # type: ignore[arg-type]
+        elif naive:
+            # EXT-8 (Q35): a naive extend_date is a wall time in each item's zone.
+            new = clock.wall_to_instant(date_value, tz)  # type: ignore[arg-type]
+        else:
+            new = date_value  # type: ignore[assignment]
+    except clock.OUT_OF_RANGE:
+        new = None
+    if new is not None and EARLIEST <= new <= LATEST:
+        return new
+    # A stored expiry must lie in the storable range (the docs' Limits page).
+    name = "extend_days" if days is not None else "extend_date"
+    msg = (
+        f"item {show(item.id)}: the new expiry lies outside "
+        f"{EARLIEST.date().isoformat()} to {LATEST.date().isoformat()} UTC"
+    )
+    raise InvalidRequest(Problem(name, msg))
+
+
+def _extend_how(days: object, date: object) -> tuple[datetime | None, bool]:
+    """Check ``extend_days`` and ``extend_date`` (EXT-1); return the date and its naivety.
+
+    ``extend_days`` is an int >= 1, at most the Limits page's bound; the date, if any, comes
+    back with whether it is a naive wall time (EXT-8).
+    """
     if days is not None:
-        # EXT-7 (Q28): calendar days in the item's zone, wall time kept; the last second of a
-        # day stays the last second of the new day (TIME-6).
         try:
-            return clock.shift_keep_wall(item.expires_at, tz, days, "days")  # type: ignore[arg-type]
-        except (OverflowError, ValueError):
-            msg = f"item {show(item.id)}: its expiry plus {days} days is past year 9999"
-            raise InvalidRequest(Problem("extend_days", msg)) from None
-    assert date_value is not None  # noqa: S101 - exactly one of the two (EXT-1)
-    if naive:
-        # EXT-8 (Q35): a naive extend_date is a wall time in each item's zone.
-        return clock.wall_to_instant(date_value, tz)
-    return date_value
+            check_days(days)
+        except BadValue as exc:
+            raise InvalidRequest(Problem("extend_days", str(exc))) from None
+    return (None, False) if date is None else _extend_date(date)
 
 
 def _extend_date(value: object) -> tuple[datetime, bool]:
@@ -190,10 +213,7 @@ def extend(  # noqa: PLR0913 - the signature is fixed by API.md
             f"extend_days={show(extend_days)}, extend_date={show(extend_date)}"
         )
         raise InvalidRequest(Problem("extend_days", msg))
-    if extend_days is not None and (type(extend_days) is not int or extend_days < 1):
-        msg = f"expected a positive integer, got {show(extend_days)}"
-        raise InvalidRequest(Problem("extend_days", msg))
-    date_value, naive = (None, False) if extend_date is None else _extend_date(extend_date)
+    date_value, naive = _extend_how(extend_days, extend_date)
     checked = tuple(items)
     for index, item in enumerate(checked):
         if not isinstance(item, _KINDS):

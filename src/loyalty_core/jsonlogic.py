@@ -34,7 +34,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final, Protocol, TypeAlias
+from typing import Final, Literal, Protocol, TypeAlias
 
 import attrs
 
@@ -300,7 +300,7 @@ class _Compiler:
         while parent is not None:
             parent, level = parent[0], level + 1
         # (item, its path or True at the end of a container, its nesting level)
-        stack: list[tuple[object, _Path | bool, int]] = [(value, path, level + 1)]
+        stack: list[tuple[object, _Path | Literal[True], int]] = [(value, path, level + 1)]
         active: set[int] = set()  # the containers being checked: meeting one again is a cycle
         done: dict[int, int] = {}  # container -> the deepest level it was checked at (shared)
         while stack:

@@ -91,23 +91,28 @@ _TEXT_SHOWN: Final = 40
 """Characters of a long string that a message keeps."""
 _TEXT_WHOLE: Final = 80
 """Strings up to this length are shown whole."""
-_INT_BITS_SHOWN: Final = 160
-"""Integers below 2**160 (48 digits) are shown whole."""
-_INT_BITS_COUNTED: Final = 13_000
-"""Integers below 2**13000 (about 3,900 digits, inside Python's ``str`` limit) have their
-digits counted exactly; larger ones approximately, from their bit length."""
+_INT_SHOWN: Final = 10**48
+"""Integers of up to 48 digits are shown whole."""
+_INT_BITS_COUNTED: Final = 100_000
+"""Integers below 2**100000 (about 30,000 digits) have their digits counted exactly, with one
+power of ten; larger ones approximately, from their bit length."""
 _DECIMAL_DIGITS_SHOWN: Final = 48
+_LONGEST_SHOWN: Final = 300
+"""The longest rendering of a container or other object."""
 
 
 def _show_int(value: int) -> str:
-    if value.bit_length() <= _INT_BITS_SHOWN:
+    if -_INT_SHOWN < value < _INT_SHOWN:
         return int.__repr__(value)
     size = abs(value)
     sign = "a negative" if value < 0 else "an"
-    if size.bit_length() <= _INT_BITS_COUNTED:
-        return f"{sign} integer of {len(int.__repr__(size))} digits"
-    digits = math.floor(size.bit_length() * math.log10(2))
-    return f"{sign} integer of about {digits} digits"
+    bits = size.bit_length()
+    digits = math.floor((bits - 1) * math.log10(2)) + 1  # exact, or one short
+    if bits > _INT_BITS_COUNTED:
+        return f"{sign} integer of about {digits} digits"
+    if size >= 10**digits:
+        digits += 1
+    return f"{sign} integer of {digits} digits"
 
 
 def _show_text(value: str) -> str:
@@ -144,6 +149,15 @@ class _BoundedRepr(reprlib.Repr):
     def repr_Decimal(self, x: Decimal, level: int) -> str:  # noqa: ARG002, N802 - reprlib's
         return _show_decimal(x)
 
+    def repr_instance(self, x: object, level: int) -> str:  # noqa: ARG002 - reprlib's
+        try:
+            shown = repr(x)
+        except Exception:  # noqa: BLE001 - a message must never fail on the value it shows
+            return f"<{type(x).__name__} object>"
+        if len(shown) > self.maxother:
+            return shown[: self.maxother - 3] + "..."
+        return shown
+
     def repr_dict(self, x: dict[Any, Any], level: int) -> str:
         if not x:
             return "{}"
@@ -173,7 +187,8 @@ def show(value: object) -> str:
     """Render ``value`` for a message: its ``repr`` when small, a bounded summary otherwise.
 
     Strings over 80 characters keep their first 40 and say their length; integers of more than
-    48 digits say how many digits they have; containers show at most 6 items and 3 levels.
+    48 digits say how many digits they have; containers show at most 6 items and 3 levels, in
+    at most 300 characters.
     Rendering takes time linear in the value's size at most, and never raises.
 
     >>> show(-1), show([1, 2, 3]), show({"b": 1, "a": 2})
@@ -185,9 +200,10 @@ def show(value: object) -> str:
     if simple is not None:
         return simple(value)
     try:
-        return _REPR.repr(value)
+        shown = _REPR.repr(value)
     except Exception:  # noqa: BLE001 - a message must never fail on the value it shows
         return f"<{type(value).__name__} object>"
+    return shown if len(shown) <= _LONGEST_SHOWN else shown[: _LONGEST_SHOWN - 3] + "..."
 
 
 # --- JSON paths -------------------------------------------------------------------------------

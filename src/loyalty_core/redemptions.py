@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from loyalty_core import clock
+from loyalty_core._fields import BadValue, check_positive
 from loyalty_core.benefits import Benefit, BenefitDefinition, global_remaining
 from loyalty_core.claims import ClaimResult, decide_claim, new_benefit, prepare_claim
 from loyalty_core.decisions import (
@@ -38,7 +39,7 @@ from loyalty_core.decisions import (
     first_change,
 )
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import show
+from loyalty_core.limits import MAX_INT, show
 from loyalty_core.periods import before_issue, past_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
@@ -68,10 +69,11 @@ class RedemptionResult:
 
 
 def _count(count: object, name: str = "count") -> int:
-    # RED-2 (Q20): an int, not a bool, >= 1.
-    if type(count) is not int or count < 1:
-        raise InvalidRequest(Problem(name, f"expected an integer >= 1, got {show(count)}"))
-    return count
+    # RED-2 (Q20): an int, not a bool, >= 1 (and at most MAX_INT, the docs' Limits page).
+    try:
+        return check_positive(count, MAX_INT)
+    except BadValue as exc:
+        raise InvalidRequest(Problem(name, str(exc))) from None
 
 
 def _channel(channel: object) -> Channel:

@@ -16,7 +16,7 @@ import loyalty_core as lc
 from loyalty_core import clock
 from loyalty_core._fields import BadValue, check_bool, check_text, check_zone, to_money
 from loyalty_core._model import Member
-from loyalty_core.limits import show
+from loyalty_core.limits import key_segment, show
 from loyalty_core.payloads import integral, parse_extend_request, parse_instant
 from loyalty_core.scenarios._values import (
     Advance,
@@ -67,13 +67,13 @@ _ITEMS: Final[Mapping[str, type[Any]]] = {
 }
 
 
+_QUOTED: Final = 10
+"""The most names a message lists."""
+
+
 def _quoted(names: Sequence[str]) -> str:
-    return ", ".join(repr(n) for n in names)
-
-
-def _short(value: object) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:57] + "..."
+    shown = ", ".join(show(name) for name in names[:_QUOTED])
+    return shown + (", ..." if len(names) > _QUOTED else "")
 
 
 class _Reader:
@@ -112,11 +112,12 @@ class _Reader:
 
     def mapping(self, raw: object, path: str, keys: Sequence[str]) -> Mapping[str, Any] | None:
         if not isinstance(raw, Mapping):
-            self.add(path, f"expected an object, got {_short(raw)}")
+            self.add(path, f"expected an object, got {show(raw)}")
             return None
         for key in raw:
             if key not in keys:
-                self.add(f"{path}.{key}", f"unknown key; expected one of {_quoted(keys)}")
+                where = path + key_segment(key)
+                self.add(where, f"unknown key; expected one of {_quoted(keys)}")
         return raw
 
     def array(self, data: Mapping[str, Any], key: str, path: str) -> list[Any]:
@@ -124,7 +125,7 @@ class _Reader:
         if raw is None:
             return []
         if not isinstance(raw, list):
-            self.add(f"{path}.{key}", f"expected an array, got {_short(raw)}")
+            self.add(f"{path}.{key}", f"expected an array, got {show(raw)}")
             return []
         return raw
 
@@ -176,7 +177,7 @@ def _one_of(choices: Sequence[str]) -> Callable[[object], str]:
 
 def _check_object(value: object) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        msg = f"expected an object, got {_short(value)}"
+        msg = f"expected an object, got {show(value)}"
         raise BadValue(msg)
     return MappingProxyType(copy.deepcopy(dict(value)))
 
@@ -377,7 +378,7 @@ class _Parser:
 
     def event(self, raw: object, path: str) -> Event | None:
         if not isinstance(raw, Mapping):
-            self.read.add(path, f"expected an object, got {_short(raw)}")
+            self.read.add(path, f"expected an object, got {show(raw)}")
             return None
         kind = raw.get("type")
         if not isinstance(kind, str) or kind not in _EVENT_KEYS:
@@ -517,7 +518,7 @@ $.events[0].benefit: is required, got null or nothing; \
 $.events[0].count: expected an integer >= 1, got 0
     """
     if not isinstance(data, Mapping):
-        problem = lc.Problem("$", f"expected a scenario object, got {_short(data)}")
+        problem = lc.Problem("$", f"expected a scenario object, got {show(data)}")
         raise lc.PayloadError(problem)
     parser = _Parser()
     read = parser.read

@@ -45,8 +45,8 @@ from loyalty_core import _fields, clock
 from loyalty_core.benefits import Benefit, BenefitDefinition, ClaimTimeframe
 from loyalty_core.credits import Credit, CreditDefinition
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import show
-from loyalty_core.periods import PeriodType
+from loyalty_core.limits import MAX_DAYS, MAX_HOURS, show
+from loyalty_core.periods import MAX_PERIOD, PeriodType
 from loyalty_core.policy import Policy
 from loyalty_core.profiles import Profile
 from loyalty_core.rewards import Reward, RewardDefinition
@@ -789,6 +789,12 @@ def _as(value: T | st.SearchStrategy[T] | None, default: st.SearchStrategy[T]) -
 
 _IDS: Final = st.integers(-(2**53), 2**53)
 _COUNTS: Final = st.integers(0, 2**40)
+# Periods valid for every period type (the longest years period, MAX_PERIOD), days to extend
+# by, and offsets in days and hours, all within the bounds of the docs' Limits page.
+_PERIODS: Final = st.integers(0, MAX_PERIOD[PeriodType.YEARS])
+_EXTEND_DAYS: Final = st.integers(0, MAX_DAYS)
+_DAY_OFFSETS: Final = st.integers(-MAX_DAYS, MAX_DAYS)
+_HOUR_OFFSETS: Final = st.integers(-MAX_HOURS, MAX_HOURS)
 _POSITIVE_COUNTS: Final = st.integers(1, 2**40)
 _HOURS: Final = st.integers(0, 23)
 _TEXTS: Final = st.text(max_size=12)
@@ -839,7 +845,7 @@ def claim_timeframes() -> st.SearchStrategy[ClaimTimeframe | None]:
         st.builds(
             ClaimTimeframe,
             unit=st.sampled_from(("day", "week", "month", "year")),
-            count=_optional(st.integers(1, 10**6)),
+            count=_optional(st.integers(1, MAX_PERIOD[PeriodType.YEARS])),
         )
     )
 
@@ -966,7 +972,7 @@ def benefit_definitions(
                 handle=_TEXTS,
                 region_id=_IDS,
                 campaign=_TEXTS,
-                period=_COUNTS,
+                period=_PERIODS,
                 period_type=_PERIOD_TYPES,
                 absolute_expiry=stamps,
                 is_reassignable=_FLAGS,
@@ -978,12 +984,12 @@ def benefit_definitions(
                 total_global_created=_COUNTS,
                 total_allocations=_COUNTS,
                 same_campaign_count=_COUNTS,
-                notify_schedule_offset=_IDS,
-                notify_issue_offset_days=_IDS,
+                notify_schedule_offset=_HOUR_OFFSETS,
+                notify_issue_offset_days=_DAY_OFFSETS,
                 notify_issue_offset_hour=_HOURS,
-                notify_remind_offset_days=_IDS,
+                notify_remind_offset_days=_DAY_OFFSETS,
                 notify_remind_offset_hour=_HOURS,
-                notify_extend_offset_days=_IDS,
+                notify_extend_offset_days=_DAY_OFFSETS,
                 notify_extend_offset_hour=_HOURS,
                 issue_target_id=_IDS,
                 remind_target_id=_IDS,
@@ -1067,10 +1073,10 @@ def benefits(
 
 
 _NOTIFY_FIELDS: Final[Mapping[str, st.SearchStrategy[Any]]] = {
-    "notify_schedule_offset": _IDS,
-    "notify_issue_offset_days": _IDS,
+    "notify_schedule_offset": _HOUR_OFFSETS,
+    "notify_issue_offset_days": _DAY_OFFSETS,
     "notify_issue_offset_hour": _HOURS,
-    "notify_remind_offset_days": _IDS,
+    "notify_remind_offset_days": _DAY_OFFSETS,
     "notify_remind_offset_hour": _HOURS,
     "issue_target_id": _IDS,
     "expiry_target_id": _IDS,
@@ -1091,17 +1097,17 @@ def reward_definitions(*, extendable: bool | None = None) -> st.SearchStrategy[R
         name=_TEXTS,
         handle=_TEXTS,
         region_id=_IDS,
-        period=_COUNTS,
+        period=_PERIODS,
         period_type=_PERIOD_TYPES,
         absolute_expiry=stamps,
         is_extendable=_FLAGS,
         is_assignable=_FLAGS,
         is_reassignable=_FLAGS,
         is_published=_FLAGS,
-        extend_days=_COUNTS,
-        notify_issue_offset=_IDS,
-        notify_expiry_offset=_IDS,
-        notify_extend_offset_days=_IDS,
+        extend_days=_EXTEND_DAYS,
+        notify_issue_offset=_HOUR_OFFSETS,
+        notify_expiry_offset=_HOUR_OFFSETS,
+        notify_extend_offset_days=_DAY_OFFSETS,
         notify_extend_offset_hour=_HOURS,
         **_NOTIFY_FIELDS,
     ).map(lambda fields: RewardDefinition(**{**fields, **fixed}))
@@ -1166,10 +1172,10 @@ def credit_definitions(
         handle=_TEXTS,
         region_id=_IDS,
         timezone=zones(),
-        period=_COUNTS,
+        period=_PERIODS,
         period_type=_PERIOD_TYPES,
         absolute_expiry=stamps,
-        release_period=_COUNTS,
+        release_period=_PERIODS,
         release_period_type=_PERIOD_TYPES,
         release_period_absolute_expiry=stamps,
         is_published=_FLAGS,
@@ -1179,7 +1185,7 @@ def credit_definitions(
         is_releasable=_FLAGS,
         is_reassignable=_FLAGS,
         require_security_code=_FLAGS,
-        extend_days=_COUNTS,
+        extend_days=_EXTEND_DAYS,
         release_target_id=_IDS,
         remind_target_id=_IDS,
         **_NOTIFY_FIELDS,

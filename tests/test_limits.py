@@ -1,0 +1,346 @@
+"""Tests of :mod:`loyalty_core.limits`: bounded messages, nesting, and every regex of the library.
+
+The limits keep hostile input (50,000-character strings, 10,000-deep nesting, 5,000-digit
+integers) to our own errors, in time linear in its size.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any, Final
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import loyalty_core
+from loyalty_core import limits
+from loyalty_core.limits import (
+    MAX_NESTING,
+    NestingError,
+    copy_json,
+    is_too_deep_text,
+    key_segment,
+    show,
+)
+
+SRC: Final = Path(loyalty_core.__file__).parent
+
+
+def nested(levels: int, leaf: object = 1, *, key: str = "a") -> object:
+    """A value nesting ``levels`` objects (``{"a": {"a": ... leaf}}``)."""
+    value: object = leaf
+    for _ in range(levels):
+        value = {key: value}
+    return value
+
+
+class TestShow:
+    """Messages show a value like ``repr`` when it is small, and a bounded summary otherwise."""
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            pytest.param(-1, id="int"),
+            pytest.param("tier-2", id="text"),
+            pytest.param(1.5, id="float"),
+            pytest.param(None, id="null"),
+            pytest.param(True, id="bool"),
+            pytest.param(Decimal("12.50"), id="decimal"),
+            pytest.param([1, "a", None], id="list"),
+            pytest.param({"b": 1, "a": [2]}, id="dict-in-insertion-order"),
+            pytest.param(10**47, id="int-48-digits"),
+            pytest.param("x" * 80, id="text-80-characters"),
+        ],
+    )
+    def test_small_values_are_their_repr(self, value: object) -> None:
+        assert show(value) == repr(value)
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            pytest.param(
+                "1" * 50_000 + "x",
+                "'" + "1" * 40 + "'... (50001 characters)",
+                id="50k-text",
+            ),
+            pytest.param(10**5000, "an integer of 5001 digits", id="5000-digits"),
+            pytest.param(-(10**5000), "a negative integer of 5001 digits", id="negative"),
+            pytest.param(10**48, "an integer of 49 digits", id="49-digits"),
+            pytest.param(
+                Decimal("1" * 60), "a Decimal of 60 digits", id="decimal-with-many-digits"
+            ),
+            pytest.param(list(range(100)), "[0, 1, 2, 3, 4, 5, ...]", id="long-list"),
+        ],
+    )
+    def test_large_values_are_summarised(self, value: object, expected: str) -> None:
+        assert show(value) == expected
+
+    def test_an_integer_past_the_str_limit_is_shown_without_error(self) -> None:
+        # Python refuses str() of ints over 4,300 digits; show() says roughly how many.
+        assert show(10**100_000) == "an integer of about 100000 digits"
+
+    def test_deep_and_cyclic_containers_are_cut(self) -> None:
+        cyclic: list[object] = []
+        cyclic.append(cyclic)
+        assert show(nested(10_000)) == "{'a': {'a': {'a': {...}}}}"
+        assert show(cyclic) == "[[[[...]]]]"
+
+    def test_a_value_whose_repr_fails_is_named_by_type(self) -> None:
+        class Broken:
+            def __repr__(self) -> str:
+                raise RuntimeError
+
+        assert show(Broken()) == "<Broken object>"
+
+    @given(st.recursive(st.none() | st.integers() | st.text(), st.lists, max_leaves=50))
+    def test_show_is_repr_or_bounded(self, value: object) -> None:
+        """Whatever the value, the rendering is its repr or at most 300 characters."""
+        shown = show(value)
+        assert shown == repr(value) or len(shown) <= 300
+        assert len(shown) <= max(300, len(repr(value)))
+
+    @given(st.text(min_size=81, max_size=2_000))
+    def test_long_text_keeps_its_head_and_says_its_length(self, text: str) -> None:
+        assert show(text) == f"{text[:40]!r}... ({len(text)} characters)"
+
+
+class TestKeySegment:
+    """JSON paths name keys as ``.key`` or ``["key"]``; a long key is shortened."""
+
+    @pytest.mark.parametrize(
+        ("key", "expected"),
+        [
+            ("spend_12m", ".spend_12m"),
+            ("==", '["=="]'),
+            ('a"b', '["a\\"b"]'),
+            (7, "[7]"),
+            ("k" * 100, '["' + "k" * 40 + '... (100 characters)"]'),
+        ],
+    )
+    def test_segments(self, key: object, expected: str) -> None:
+        assert key_segment(key) == expected
+
+
+class TestNesting:
+    """One depth limit (MAX_NESTING = 128) for every JSON-ish value, found without recursion."""
+
+    def test_copy_keeps_values_and_order_and_shares_no_container(self) -> None:
+        data: dict[str, Any] = {"z": [1, {"y": (2, 3)}], "a": {"b": None}}
+        copied = copy_json(data)
+        assert copied == {"z": [1, {"y": [2, 3]}], "a": {"b": None}}
+        assert list(copied) == ["z", "a"]
+        assert copied["z"] is not data["z"]
+        assert copied["a"] is not data["a"]
+
+    def test_copy_accepts_the_limit_and_names_the_first_level_past_it(self) -> None:
+        assert copy_json(nested(MAX_NESTING)) == nested(MAX_NESTING)
+        with pytest.raises(NestingError) as raised:
+            copy_json(nested(MAX_NESTING + 1))
+        assert raised.value.where("$") == "$" + ".a" * MAX_NESTING
+
+    @pytest.mark.parametrize("levels", [1_000, 100_000])
+    def test_copy_of_hostile_nesting_is_a_nesting_error(self, levels: int) -> None:
+        with pytest.raises(NestingError):
+            copy_json(nested(levels))
+
+    def test_a_cycle_is_too_deep(self) -> None:
+        cyclic: dict[str, object] = {}
+        cyclic["self"] = cyclic
+        with pytest.raises(NestingError):
+            copy_json(cyclic)
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            pytest.param("[" * 128 + "]" * 128, False, id="at-the-limit"),
+            pytest.param("[" * 129 + "]" * 129, True, id="one-past"),
+            pytest.param("[" * 50_000, True, id="unterminated-50k"),
+            pytest.param('["' + "[" * 500 + '"]', False, id="brackets-in-a-string"),
+            pytest.param('["\\"' + "[" * 500 + '"]', False, id="escaped-quote"),
+            pytest.param('{"a":' * 129 + "1" + "}" * 129, True, id="objects"),
+            pytest.param("[1]," * 10_000, False, id="wide-not-deep"),
+        ],
+    )
+    def test_text_depth(self, text: str, expected: bool) -> None:
+        assert is_too_deep_text(text) is expected
+
+    @given(st.recursive(st.integers() | st.text(), st.lists, max_leaves=200))
+    def test_text_depth_agrees_with_the_decoded_value(self, value: object) -> None:
+        """The text check and the depth of the decoded value agree (strings ignored)."""
+        import json
+
+        def depth(item: object) -> int:
+            deepest, stack = 0, [(item, 0)]
+            while stack:
+                current, level = stack.pop()
+                if isinstance(current, list):
+                    stack.extend((child, level + 1) for child in current)
+                    level += 1
+                deepest = max(deepest, level)
+            return deepest
+
+        assert is_too_deep_text(json.dumps(value)) is (depth(value) > MAX_NESTING)
+
+
+# --- every regex of the library -----------------------------------------------------------------
+
+
+def library_modules() -> Iterator[Any]:
+    """Import every module of loyalty_core (the analysis and testing extras are installed)."""
+    yield loyalty_core
+    for info in pkgutil.walk_packages(loyalty_core.__path__, "loyalty_core."):
+        yield importlib.import_module(info.name)
+
+
+def library_patterns() -> list[Any]:
+    """Every compiled pattern a module of loyalty_core holds at module level."""
+    found: dict[int, Any] = {}
+    for module in library_modules():
+        for name, value in vars(module).items():
+            if isinstance(value, re.Pattern):
+                found.setdefault(id(value), pytest.param(value, id=f"{module.__name__}.{name}"))
+    return list(found.values())
+
+
+PATTERNS: Final = library_patterns()
+_UNBOUNDED: Final = sre_constants.MAXREPEAT
+_BACKTRACKING_REPEATS: Final = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT)
+
+
+def unbounded_backtracking_repeats(parsed: Any) -> list[str]:
+    """The greedy or lazy repeats without an upper bound, outside any atomic group."""
+    found: list[str] = []
+    stack = [parsed]
+    while stack:
+        for op, argument in stack.pop():
+            if op is sre_constants.ATOMIC_GROUP:
+                continue  # nothing inside an atomic group is backtracked into
+            if op in _BACKTRACKING_REPEATS:
+                _low, high, body = argument
+                if high == _UNBOUNDED:
+                    found.append(f"{op} over {body}")
+                stack.append(body)
+            elif op is sre_constants.POSSESSIVE_REPEAT:
+                stack.append(argument[2])
+            elif op is sre_constants.SUBPATTERN:
+                stack.append(argument[-1])
+            elif op is sre_constants.BRANCH:
+                stack.extend(argument[1])
+    return found
+
+
+def test_the_library_holds_the_patterns_we_know_of() -> None:
+    """The audit below sees every pattern: at least the ten the library defines."""
+    assert len(PATTERNS) >= 10
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_no_pattern_can_backtrack_into_an_unbounded_repeat(pattern: re.Pattern[str]) -> None:
+    """Every unbounded repeat is possessive (or atomic), so matching is linear in the input."""
+    assert unbounded_backtracking_repeats(sre_parse.parse(pattern.pattern, pattern.flags)) == []
+
+
+HOSTILE: Final = (
+    "1" * 50_000 + "x",
+    "1" * 25_000 + "." + "1" * 25_000 + "e",
+    "a" * 50_000 + "!",
+    "a@" + "a" * 50_000 + "!",
+    "a@a" + ".a-" * 17_000,
+    "0x" + "f" * 50_000 + "g",
+    '"' + "\\" * 50_000,
+    '"' + "\\a" * 25_000,
+    "[" * 50_000,
+    "9" * 50_000 + " days",
+    "-" * 50_000,
+    "2021-01-01" + " " * 50_000,
+    " " * 50_000 + "+10:00x",
+)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_every_pattern_answers_adversarial_50k_input(pattern: re.Pattern[str]) -> None:
+    """Each pattern is fed adversarial 50,000-character text with every kind of call.
+
+    Written so that no input matches where it must not: a pattern that backtracked
+    quadratically would take minutes here (the old number pattern took 26 s at 32k).
+    """
+    for text in HOSTILE:
+        pattern.fullmatch(text)
+        pattern.match(text)
+        pattern.sub("", text[:5_000])
+        pattern.search(text[:5_000])
+
+
+def test_regexes_are_compiled_once_at_module_level() -> None:
+    """No module calls ``re.search``/``re.match``/... with a pattern of the moment.
+
+    Every pattern is a module-level constant, so the audit above sees all of them.
+    """
+    calls: list[str] = []
+    for path in SRC.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = {
+            id(node.value) for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
+        }
+        calls.extend(
+            f"{path.relative_to(SRC)}:{node.lineno} re.{node.func.attr}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "re"
+            and not (node.func.attr == "compile" and id(node) in top_level)
+        )
+    assert calls == []
+
+
+# --- values in messages -------------------------------------------------------------------------
+
+# Rendering a value with repr is allowed only where it is bounded by construction.
+_REPR_ALLOWED: Final = {
+    "limits.py",  # the one home of show()
+    "_fields.py",  # repr(float): the shortest round-trip digits of a money float (PAY-8)
+    "_jsonlogic_ops.py",  # repr(float): the digits of String(number)
+    "decisions.py",  # repr of ReasonCode values, the library's own short names
+}
+
+
+def test_no_message_renders_an_unbounded_value_with_repr() -> None:
+    """Messages go through ``limits.show``: no ``!r`` conversion, ``repr()`` only where bounded."""
+    found: list[str] = []
+    for path in SRC.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.FormattedValue)
+                and node.conversion == ord("r")
+                and path.name != "limits.py"
+            ):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno} !r")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "repr"
+                and path.name not in _REPR_ALLOWED
+            ):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno} repr()")
+    assert found == []
+
+
+def test_limits_module_is_documented_in_the_reference() -> None:
+    """The limits are public and listed on the docs page."""
+    page = (SRC.parents[1] / "docs" / "reference" / "limits.md").read_text(encoding="utf-8")
+    for name in limits.__all__:
+        if name.isupper():
+            assert name in page, name
+    assert sys.modules["loyalty_core.limits"] is limits
