@@ -302,7 +302,7 @@ class _Compiler:
         # (item, its path or True at the end of a container, its nesting level)
         stack: list[tuple[object, _Path | Literal[True], int]] = [(value, path, level + 1)]
         active: set[int] = set()  # the containers being checked: meeting one again is a cycle
-        done: dict[int, int] = {}  # container -> the deepest level it was checked at (shared)
+        done: dict[int, int] = {}  # container -> the deepest level it was checked at
         while stack:
             item, where, level = stack.pop()
             if where is True:  # the end of a container
@@ -312,8 +312,8 @@ class _Compiler:
                 continue
             if id(item) in active:
                 self.fail(where, "expected a JSON value, got a value that contains itself")
-            elif done.get(id(item), MAX_NESTING + 1) <= level:
-                continue  # checked already, at this depth or a deeper one
+            elif level <= done.get(id(item), 0):
+                continue  # checked already, as deep or deeper in the rule (a shared subtree)
             elif level > MAX_NESTING:
                 self.fail(where, f"nested deeper than {MAX_NESTING} levels")
             else:
