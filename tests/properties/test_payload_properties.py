@@ -362,14 +362,25 @@ def test_pay1_non_mapping_is_a_payload_error_at_the_root(payload: Any) -> None:
 # --- PAY-8: money --------------------------------------------------------------------------
 
 
+def within_money_limits(amount: Decimal) -> bool:
+    """The Limits page's money bounds: below 10**18 in size, at most 18 decimal places."""
+    exponent = amount.as_tuple().exponent
+    return abs(amount) < Decimal(10) ** 18 and isinstance(exponent, int) and exponent >= -18
+
+
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_pay8_float_money_is_its_shortest_repr(number: float) -> None:
     """PAY-8/Q40: a finite float becomes ``Decimal(repr(x))`` exactly, scale included.
 
     So ``0.1`` is ``Decimal('0.1')``, never the binary expansion. Through a payload (a
-    non-negative ``value_initial``), also after a JSON text round trip of the number.
+    non-negative ``value_initial``), also after a JSON text round trip of the number. A float
+    outside the money limits (10**18, 18 places) is rejected, never rounded.
     """
     expected = Decimal(repr(number))
+    if not within_money_limits(expected):
+        with pytest.raises(BadValue):
+            to_money(number)
+        return
     assert to_money(number).as_tuple() == expected.as_tuple()
     magnitude = abs(number)
     payload = json.loads(json.dumps({"value_initial": magnitude}))
@@ -378,12 +389,17 @@ def test_pay8_float_money_is_its_shortest_repr(number: float) -> None:
     assert float(parsed) == magnitude
 
 
-@given(st.from_regex(r"\A-?(0|[1-9][0-9]{0,20})(\.[0-9]{1,10})?\Z"))
+@given(st.from_regex(r"\A-?(0|[1-9][0-9]{0,20})(\.[0-9]{1,20})?\Z"))
 def test_pay8_money_strings_keep_their_scale(text: str) -> None:
     """PAY-8: a decimal money string is kept exactly, scale included.
 
     ``"12.50"`` stays ``Decimal("12.50")``, and ``to_api`` writes it back as the same text.
+    Outside the money limits it is rejected.
     """
+    if not within_money_limits(Decimal(text)):
+        with pytest.raises(BadValue):
+            to_money(text)
+        return
     assert to_money(text).as_tuple() == Decimal(text).as_tuple()
     positive = text.removeprefix("-")
     reward = Reward.from_api({"value_initial": positive, "value_remaining": positive})
@@ -392,9 +408,13 @@ def test_pay8_money_strings_keep_their_scale(text: str) -> None:
     assert reward.to_api()["value_remaining"] == positive
 
 
-@given(st.integers())
+@given(st.one_of(st.integers(), st.integers(-(10**18) - 2, 10**18 + 2)))
 def test_pay8_int_money_is_exact(number: int) -> None:
-    """PAY-8: an ``int`` becomes exactly that value, with no fraction digits."""
+    """PAY-8: an ``int`` becomes exactly that value, with no fraction digits, below 10**18."""
+    if abs(number) >= 10**18:
+        with pytest.raises(BadValue):
+            to_money(number)
+        return
     money = to_money(number)
     assert money == number
     assert money.as_tuple().exponent == 0
