@@ -17,6 +17,7 @@ from loyalty_core.credits import (
     redeem_credit,
     release_at,
 )
+from loyalty_core.limits import MAX_DAYS
 from loyalty_core.payloads import edit_credit
 from tests.helpers import utc
 
@@ -336,7 +337,8 @@ class TestRelease:
         assert release_at(credit) == utc("2025-03-06 19:20:00.5")
 
     def test_release_past_9999(self) -> None:
-        credit = releasing("2025-03-05 19:20:00", NEW_YORK, release_period=10**7)
+        # The longest release period (MAX_DAYS) is valid, but from 2025 it ends past 9999.
+        credit = releasing("2025-03-05 19:20:00", NEW_YORK, release_period=MAX_DAYS)
         with pytest.raises(InvalidRequest, match="release_period"):
             release_at(credit)
         at = utc("9999-12-30 00:00:00")
@@ -699,12 +701,11 @@ class TestRedeem:
             assert redeem_credit(PLAIN, amount, at=at, security_code="x").decision == check
 
     def test_no_rounding_beyond_28_digits(self) -> None:
-        credit = Credit(value_initial=Decimal("1000000000000.0000"))
-        amount = "0.000000000000000000000000000001"
+        # 18 digits before the point and 18 after: the most the money limits allow.
+        credit = Credit(value_initial=Decimal("100000000000000000.0000"))
+        amount = "0.000000000000000001"
         result = redeem_credit(credit, amount, at=AT)
-        assert result.credit.value_remaining == Decimal(
-            "999999999999.999999999999999999999999999999"
-        )
+        assert result.credit.value_remaining == Decimal("99999999999999999.999999999999999999")
         assert result.credit.value_remaining + Decimal(amount) == credit.value_initial
 
     def test_use_it_all_then_nothing_left(self) -> None:

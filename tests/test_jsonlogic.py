@@ -26,6 +26,7 @@ from loyalty_core.jsonlogic import (
     truthy,
     unknown_variables,
 )
+from loyalty_core.limits import MAX_NESTING
 from tests.jsonlogic_helpers import generic_operations, same_json
 
 SUITE = Path(__file__).parent / "data" / "jsonlogic" / "tests.json"
@@ -807,10 +808,21 @@ class TestCompileErrors:
 
     def test_deep_data_objects_are_literals(self) -> None:
         deep: dict[str, object] = {"a": 1, "b": None}
-        for _ in range(10_000):
+        for _ in range(MAX_NESTING - 3):  # the if, its operand array, and the innermost one
             deep = {"a": deep, "b": 0}
         assert compile({"if": [True, deep]})(None) is deep
+        # Data is never limited: it is read, not copied or decoded.
         assert apply({"cat": [{"var": "x"}]}, {"x": _nested_list(10_000)}) == ""
+
+    def test_a_literal_nested_past_the_limit_is_a_condition_error(self) -> None:
+        deep: dict[str, object] = {"a": 1, "b": None}
+        for _ in range(10_000):
+            deep = {"a": deep, "b": 0}
+        with pytest.raises(ConditionError) as raised:
+            compile({"if": [True, deep]})
+        assert str(raised.value) == (
+            "$.if[1]" + ".a" * (MAX_NESTING - 2) + ": nested deeper than 128 levels"
+        )
 
     def test_a_shared_subtree_is_compiled_once(self) -> None:
         rule: object = {"var": "x"}

@@ -99,7 +99,7 @@ def check_int(value: object) -> int:
 def check_period(value: object) -> int:
     """Check a period or a number of days: an ``int`` from 0 to :data:`MAX_DAYS` (PAY-7).
 
-    A period's unit can lower the bound further (:func:`loyalty_core.periods.period_problem`).
+    A period's unit can lower the bound further (:func:`loyalty_core.periods.period_problems`).
     """
     return _int(value, minimum=0, maximum=MAX_DAYS, expected="an integer >= 0")
 

@@ -57,7 +57,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _read_json(source: str, stdin: TextIO) -> Any:
-    where = "stdin" if source == "-" else source
     try:
         if source == "-":
             text = stdin.read()
@@ -65,20 +64,20 @@ def _read_json(source: str, stdin: TextIO) -> Any:
             with open(source, encoding="utf-8") as handle:  # noqa: PTH123 - a plain path
                 text = handle.read()
     except OSError as exc:
-        msg = f"{where}: cannot read: {exc.strerror}"
+        msg = f"{source}: cannot read: {exc.strerror}"
         raise _BadInputError(msg) from None
     except UnicodeDecodeError as exc:
-        msg = f"{where}: not UTF-8 text (byte {exc.start} cannot be decoded)"
+        msg = f"{source}: not UTF-8 text (byte {exc.start} cannot be decoded)"
         raise _BadInputError(msg) from None
     if is_too_deep_text(text):
         # One depth limit for every JSON-ish value, checked before decoding (limits).
-        msg = f"{where}: not valid JSON: arrays and objects nest deeper than {MAX_NESTING} levels"
+        msg = f"{source}: not valid JSON: arrays and objects nest deeper than {MAX_NESTING} levels"
         raise _BadInputError(msg)
     try:
         return json.loads(text, parse_constant=_not_json)
     except ValueError as exc:
         # Malformed text, NaN or Infinity (not JSON), or an integer past Python's digit limit.
-        msg = f"{where}: not valid JSON: {exc}"
+        msg = f"{source}: not valid JSON: {exc}"
         raise _BadInputError(msg) from None
 
 

@@ -202,8 +202,8 @@ HOSTILE_NESTING: Final = (
     _h("deep_mixed(10000)", deep_mixed(10_000)),
     _h("deep_list(129)", deep_list(129)),
     _h("deep_dict(127)", deep_dict(127)),
-    _h("[0]*100000", [0] * 100_000),
-    _h("{str(i): i for i in range(50000)}", {str(i): i for i in range(50_000)}),
+    _h("[0]*10000", [0] * 10_000),
+    _h("{str(i): i for i in range(5000)}", {str(i): i for i in range(5000)}),
     _h("['x'*50000]*20", ["x" * 50_000] * 20),
 )
 """Deep (1,000 and 10,000 levels) and wide arrays and objects."""
@@ -301,13 +301,13 @@ def json_leaves() -> st.SearchStrategy[Any]:
         st.integers(min_value=-(2**70), max_value=2**70),
         st.sampled_from((0, 1, -1, 2**31, 2**53, 2**53 + 1, 2**63 - 1, 2**63, -(2**63))),
         st.floats(),
-        st.decimals(allow_nan=False, places=None),
+        st.sampled_from((Decimal("12.50"), Decimal("1E+30"), Decimal("-0"), Decimal("1E-30"))),
         st.text(max_size=12),
         _ODD_TEXTS,
     )
 
 
-def json_documents(*, max_leaves: int = 12) -> st.SearchStrategy[Any]:
+def json_documents(*, max_leaves: int = 8) -> st.SearchStrategy[Any]:
     """Moderate JSON documents (a few levels, a dozen leaves) built from :func:`json_leaves`."""
     return st.recursive(
         json_leaves(),
@@ -519,13 +519,19 @@ def copy_plain(value: Any) -> Any:
     return top
 
 
-def paths_of(document: Any, limit: int = 400) -> list[JSONPath]:
-    """Every location in a (plain) document, the root first: object members and array items."""
+def paths_of(document: Any, limit: int = 400, skip: frozenset[int] = frozenset()) -> list[JSONPath]:
+    """Every location in a document, the root first: object members and array items.
+
+    At most ``limit`` locations and 8 levels; the containers whose ``id`` is in ``skip`` (the
+    shared hostile values a mutant holds) are locations but are not entered.
+    """
     found: list[JSONPath] = [()]
     stack: list[tuple[JSONPath, Any]] = [((), document)]
     while stack and len(found) < limit:
         path, value = stack.pop()
         children: Iterator[tuple[str | int, Any]]
+        if id(value) in skip:
+            continue
         if isinstance(value, dict):
             children = iter(value.items())
         elif isinstance(value, list):
@@ -536,7 +542,7 @@ def paths_of(document: Any, limit: int = 400) -> list[JSONPath]:
             found.append((*path, step))
             if isinstance(child, dict | list) and len(path) < 8:
                 stack.append(((*path, step), child))
-    return found
+    return found[:limit]
 
 
 def get_at(document: Any, path: JSONPath) -> Any:
@@ -620,7 +626,61 @@ class Mutant:
         return f"<{self.base}: {'; '.join(self.changes) or 'unchanged'}>"
 
 
+_RANDOM: Final = st.one_of(json_leaves(), json_documents(max_leaves=4))
 _OPERATIONS: Final = ("drop", "null", "hostile", "random", "retype", "duplicate", "add", "hostile")
+
+
+class _Mutation:
+    """A document being mutated: the changes so far, and the shared hostile values in it."""
+
+    def __init__(self, draw: st.DrawFn, document: Any) -> None:
+        self.draw = draw
+        self.document = document
+        self.changes: list[str] = []
+        self.shared: set[int] = set()
+        """The ids of the hostile containers placed in the document: shared with the module's
+        constants (copying a 10,000-level value per example is slow), so never changed."""
+
+    def place(self, path: JSONPath, value: Any) -> None:
+        if isinstance(value, Hostile):
+            value = value.value
+            if isinstance(value, dict | list):
+                self.shared.add(id(value))
+        self.document = set_at(self.document, path, value)
+
+    def change(self) -> None:
+        draw = self.draw
+        paths = paths_of(self.document, skip=frozenset(self.shared))
+        path = draw(st.sampled_from(paths))
+        where = path_text(path)
+        operation = draw(st.sampled_from(_OPERATIONS))
+        current = get_at(self.document, path)
+        if operation == "drop":
+            self.document = drop_at(self.document, path)
+            self.changes.append(f"drop {where}")
+        elif operation == "null":
+            self.place(path, None)
+            self.changes.append(f"{where} = None")
+        elif operation in {"hostile", "random"}:
+            value = draw(hostile_values() if operation == "hostile" else _RANDOM)
+            self.place(path, value)
+            self.changes.append(f"{where} = {short(value)}")
+        elif operation == "retype" and id(current) not in self.shared:
+            how, value = draw(st.sampled_from(_retyped(current)))
+            self.place(path, value)
+            self.changes.append(f"{where} = {how}")
+        elif operation == "duplicate":
+            source = draw(st.sampled_from(paths))
+            if path[: len(source)] != source:  # never a value inside itself
+                self.place(path, get_at(self.document, source))
+                self.changes.append(f"{where} = {path_text(source)}")
+        elif isinstance(current, dict) and id(current) not in self.shared:
+            key = draw(st.one_of(_ODD_KEYS, st.text(max_size=6)))
+            value = draw(st.one_of(_RANDOM, hostile_values()))
+            if isinstance(value, Hostile) and isinstance(value.value, dict | list):
+                self.shared.add(id(value.value))
+            current[key] = unwrap(value)
+            self.changes.append(f"{where}[{key!r}] = {short(value)}")
 
 
 @st.composite
@@ -634,46 +694,10 @@ def mutants(draw: st.DrawFn, bases: Mapping[str, Any], *, max_changes: int = 4) 
     unknown key to an object.
     """
     name = draw(st.sampled_from(sorted(bases)))
-    document = copy_plain(bases[name])
-    changes: list[str] = []
+    mutation = _Mutation(draw, copy_plain(bases[name]))
     for _ in range(draw(st.integers(0, max_changes))):
-        paths = paths_of(document)
-        path = draw(st.sampled_from(paths))
-        where = path_text(path)
-        operation = draw(st.sampled_from(_OPERATIONS))
-        if operation == "drop":
-            document = drop_at(document, path)
-            changes.append(f"drop {where}")
-        elif operation == "null":
-            document = set_at(document, path, None)
-            changes.append(f"{where} = None")
-        elif operation == "hostile":
-            hostile = draw(hostile_values())
-            document = set_at(document, path, hostile.value)
-            changes.append(f"{where} = {hostile.label}")
-        elif operation == "random":
-            value = draw(json_documents(max_leaves=6))
-            document = set_at(document, path, value)
-            changes.append(f"{where} = {short(value)}")
-        elif operation == "retype":
-            options = _retyped(get_at(document, path))
-            how, value = draw(st.sampled_from(options))
-            document = set_at(document, path, value)
-            changes.append(f"{where} = {how}")
-        elif operation == "duplicate":
-            source = draw(st.sampled_from(paths))
-            value = copy_plain(get_at(document, source))
-            document = set_at(document, path, value)
-            changes.append(f"{where} = copy of {path_text(source)}")
-        else:
-            target = get_at(document, path)
-            if not isinstance(target, dict):
-                continue
-            key = draw(st.one_of(_ODD_KEYS, st.text(max_size=6)))
-            value = draw(documents_or_hostile())
-            target[key] = unwrap(value)
-            changes.append(f"{where}[{key!r}] = {short(value)}")
-    return Mutant(name, tuple(changes), document)
+        mutation.change()
+    return Mutant(name, tuple(mutation.changes), mutation.document)
 
 
 # --- checks ------------------------------------------------------------------------------

@@ -167,21 +167,53 @@ def run_target(target: Target, payload: Any) -> None:
         target.check(value)
 
 
-@pytest.mark.parametrize("target", TARGETS, ids=IDS)
-@given(document=hostile.documents_or_hostile())
+VALUE_TARGETS: Final = TARGETS[:7]
+REQUEST_TARGETS: Final = TARGETS[7:-1]
+SCENARIO_TARGET: Final = TARGETS[-1]
+
+
+@given(target=st.sampled_from(TARGETS), document=hostile.documents_or_hostile())
 def test_a_parser_given_random_json_returns_a_value_or_raises_a_payload_error_only(
     target: Target, document: Any
 ) -> None:
     run_target(target, hostile.unwrap(document))
 
 
-@pytest.mark.parametrize("target", TARGETS, ids=IDS)
+@pytest.mark.parametrize("target", VALUE_TARGETS, ids=IDS[:7])
 @given(data=st.data())
-def test_a_parser_given_a_mutated_example_or_seed_returns_a_value_or_a_payload_error_only(
+def test_from_api_given_a_mutated_example_or_seed_returns_a_value_or_a_payload_error_only(
     target: Target, data: st.DataObject
 ) -> None:
     mutant: Mutant = data.draw(hostile.mutants(target.bases), label="mutant")
     run_target(target, mutant.document)
+
+
+@given(target=st.sampled_from(REQUEST_TARGETS), data=st.data())
+def test_a_request_parser_given_a_mutated_body_returns_a_value_or_a_payload_error_only(
+    target: Target, data: st.DataObject
+) -> None:
+    mutant: Mutant = data.draw(hostile.mutants(target.bases), label="mutant")
+    run_target(target, mutant.document)
+
+
+@given(data=st.data())
+def test_parse_scenario_given_a_mutated_shipped_scenario_returns_or_raises_a_payload_error(
+    data: st.DataObject,
+) -> None:
+    mutant: Mutant = data.draw(hostile.mutants(SCENARIO_TARGET.bases), label="mutant")
+    run_target(SCENARIO_TARGET, mutant.document)
+
+
+@given(target=st.sampled_from(TARGETS), data=st.data())
+def test_a_parser_given_a_hostile_value_anywhere_in_a_base_returns_or_raises_a_payload_error(
+    target: Target, data: st.DataObject
+) -> None:
+    name = data.draw(st.sampled_from(sorted(target.bases)), label="base")
+    base = target.bases[name]
+    paths = {hostile.path_text(p): p for p in hostile.paths_of(base)}
+    path = data.draw(st.sampled_from(sorted(paths)), label="at")
+    value = data.draw(hostile.hostile_values(), label="value")
+    run_target(target, hostile.set_at(hostile.copy_plain(base), paths[path], value.value))
 
 
 def _sweep(target: Target, value: Hostile) -> list[str]:
@@ -198,11 +230,13 @@ def _sweep(target: Target, value: Hostile) -> list[str]:
     return failures
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", HOSTILE, ids=[v.label[:40] for v in HOSTILE])
 @pytest.mark.parametrize("target", TARGETS, ids=IDS)
 def test_every_location_of_every_base_takes_each_hostile_value_without_a_crash(
     target: Target, value: Hostile
 ) -> None:
+    """The exhaustive sweep (slow: about a minute): every hostile value at every location."""
     failures = _sweep(target, value)
     assert not failures, f"{len(failures)} failures, e.g.\n" + "\n".join(failures[:10])
 
