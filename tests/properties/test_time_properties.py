@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import whenever
 from dateutil.relativedelta import relativedelta
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from loyalty_core import clock
@@ -181,6 +181,11 @@ def test_time4_local_date_is_the_zone_reading(zoned_instant: tuple[str, datetime
 
 
 @given(lst.local_dates())
+# A gap over midnight that does not start at midnight (23:30 -> 00:30): the day starts at
+# 00:30, not at TIME-5's 01:00 (the hardening issue's row 11).
+@example(("America/Toronto", date(1919, 3, 31)))
+@example(("America/Toronto", date(1919, 3, 30)))
+@example(("Canada/Eastern", date(1919, 3, 31)))
 def test_time8_day_bounds(zoned_day: tuple[str, date]) -> None:
     """TIME-8: start and last second of a local date d.
 
