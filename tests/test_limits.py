@@ -23,15 +23,28 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import loyalty_core
-from loyalty_core import limits
+from loyalty_core import (
+    BenefitDefinition,
+    InvalidRequest,
+    PayloadError,
+    PeriodType,
+    compute_expiry,
+    limits,
+)
 from loyalty_core.limits import (
+    EARLIEST,
+    LATEST,
+    MAX_DAYS,
+    MAX_INT,
     MAX_NESTING,
+    MIN_INT,
     NestingError,
     copy_json,
     is_too_deep_text,
     key_segment,
     show,
 )
+from loyalty_core.periods import MAX_PERIOD
 
 SRC: Final = Path(loyalty_core.__file__).parent
 
@@ -344,3 +357,55 @@ def test_limits_module_is_documented_in_the_reference() -> None:
         if name.isupper():
             assert name in page, name
     assert sys.modules["loyalty_core.limits"] is limits
+
+
+# --- periods: bounded by what can reach year 9999 -----------------------------------------------
+
+
+@given(
+    period_type=st.sampled_from(PeriodType),
+    period=st.one_of(
+        st.integers(0, MAX_DAYS + 10),
+        st.sampled_from(sorted({n + d for n in MAX_PERIOD.values() for d in (-1, 0, 1)})),
+    ),
+    zone_name=st.sampled_from(("UTC", "Etc/GMT-14", "Etc/GMT+12", "Australia/Lord_Howe")),
+)
+def test_a_period_is_accepted_iff_its_end_is_storable_from_the_earliest_issue(
+    period_type: PeriodType, period: int, zone_name: str
+) -> None:
+    """A definition accepts a period iff it does not exceed ``MAX_PERIOD`` of its type.
+
+    Then an item issued at ``EARLIEST`` gets a storable expiry in any zone: the bound is
+    exactly "reaches year 9999 from some issue date" (the Limits page).
+    """
+    if period > MAX_PERIOD[period_type]:
+        with pytest.raises(InvalidRequest) as raised:
+            BenefitDefinition(period=period, period_type=period_type)
+        assert [problem.where for problem in raised.value.problems] == ["period"]
+        return
+    BenefitDefinition(period=period, period_type=period_type)
+    if period_type is not PeriodType.ABSOLUTE_DATE:
+        expiry = compute_expiry(
+            EARLIEST, timezone=zone_name, period=period, period_type=period_type
+        )
+        assert expiry is None or EARLIEST <= expiry <= LATEST
+
+
+@given(
+    count=st.integers(MIN_INT - 2, MAX_INT + 2) | st.sampled_from((MIN_INT, MAX_INT)),
+    field=st.sampled_from(("id", "max_redemptions", "notify_issue_offset_days")),
+)
+def test_integer_fields_accept_exactly_their_range(count: int, field: str) -> None:
+    """Ids take 64 bits, counts 0 to MAX_INT, day offsets ±MAX_DAYS; nothing else parses."""
+    low, high = {
+        "id": (MIN_INT, MAX_INT),
+        "max_redemptions": (0, MAX_INT),
+        "notify_issue_offset_days": (-MAX_DAYS, MAX_DAYS),
+    }[field]
+    if low <= count <= high:
+        assert getattr(BenefitDefinition.from_api({field: count}), field) == count
+        return
+    with pytest.raises(PayloadError) as raised:
+        BenefitDefinition.from_api({field: count})
+    assert [problem.where for problem in raised.value.problems] == [f"$.{field}"]
+    assert len(str(raised.value)) < 300

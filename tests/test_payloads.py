@@ -542,8 +542,13 @@ class TestRepresentableInstants:
             assert Reward.from_api(reward.to_api()) == reward
 
     def test_expiry_past_9999_is_invalid_request(self) -> None:
-        with pytest.raises(InvalidRequest, match=r"^period: .* past year 9999"):
+        with pytest.raises(InvalidRequest, match=r"^period: .* past the last storable day"):
             compute_expiry(utc("9999-12-01 00:00:00"), timezone="UTC", period=50)
+
+    def test_expiry_on_the_last_day_of_9999_is_past_the_storable_range(self) -> None:
+        # Representable (9999-12-31 11:59:59Z) but not storable: the same error.
+        with pytest.raises(InvalidRequest, match=r"^period: .* past the last storable day"):
+            compute_expiry(utc("9999-12-30 10:00:00"), timezone="Etc/GMT+12", period=1)
 
 
 class TestRequestBodies:

@@ -18,7 +18,7 @@ import attrs
 
 from loyalty_core import clock
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import MAX_DAYS, show
+from loyalty_core.limits import LATEST, MAX_DAYS, show
 
 __all__ = [
     "MAX_PERIOD",
@@ -69,12 +69,14 @@ MAX_PERIOD: Final[Mapping[PeriodType, int]] = MappingProxyType(
         PeriodType.MONTHS: _MAX_MONTHS,
         PeriodType.YEARS: _MAX_MONTHS // 12,
         PeriodType.ABSOLUTE_DATE: MAX_DAYS,
-        PeriodType.ABSOLUTE_WEEK: MAX_DAYS // 7,
-        PeriodType.ABSOLUTE_MONTH: _MAX_MONTHS,
+        # The week or month must also end by 9999-12-30, the last day whose end is computable.
+        PeriodType.ABSOLUTE_WEEK: MAX_DAYS // 7 - 1,
+        PeriodType.ABSOLUTE_MONTH: _MAX_MONTHS - 1,
     }
 )
-"""The longest period of each type: a longer one passes year 9999 from any issue date, so a
-definition holding one is rejected when it is built (the *Limits* docs page)."""
+"""The longest period of each type: a longer one ends past year 9999 from any issue date, so a
+definition holding one is rejected when it is built (the *Limits* docs page). ``absolute_date``
+ignores its period (EXP-4), which is bounded as days."""
 
 
 def period_problems(
@@ -182,10 +184,12 @@ def compute_expiry(  # noqa: PLR0913 - the signature is fixed by API.md
             if period is not None and period > MAX_PERIOD[kind]:
                 raise OverflowError  # never computed: it passes year 9999 from any date
             expiry = period_end(clock.local_date(issued, tz), tz, period, kind)
+            if expiry is not None and expiry > LATEST:
+                raise OverflowError  # representable, but past what a value may store
         except clock.OUT_OF_RANGE:
             msg = (
                 f"the expiry of a {show(period)} {kind.value} period from "
-                f"{clock.format_instant(issued)} is past year 9999"
+                f"{clock.format_instant(issued)} is past the last storable day, 9999-12-30 UTC"
             )
             raise InvalidRequest(Problem("period", msg)) from None
     if end_at is not None:
