@@ -85,11 +85,9 @@ class TestRow01NumberTextIsLinear:
         assert jsonlogic.apply({"==": [{"var": "x"}, 5]}, {"x": text}) is expected
 
     def test_check_claim_with_16k_first_name(self) -> None:
+        rule: Any = {"==": [{"var": "first_name"}, 5]}  # the constructor compiles it (COND-3)
         definition = BenefitDefinition(
-            is_claimable=True,
-            is_published=True,
-            is_assignable=True,
-            claim_condition={"==": [{"var": "first_name"}, 5]},
+            is_claimable=True, is_published=True, is_assignable=True, claim_condition=rule
         )
         profile = Profile(context={"first_name": "1" * 16_000 + "x"})
         decision = check_claim(definition, profile, at=utc("2026-03-01 00:00:00"), timezone="UTC")
@@ -114,7 +112,7 @@ class TestRow02ConditionTextTooDeep:
 
     def test_constructor(self) -> None:
         with pytest.raises(ConditionError, match=r"^claim_condition: expected JSON text nested"):
-            BenefitDefinition(claim_condition='{"!":' * 100_000)
+            BenefitDefinition(claim_condition='{"!":' * 100_000)  # type: ignore[arg-type]
 
     def test_deep_but_valid_text_still_compiles(self) -> None:
         text = '{"!":[' * 64 + "true" + "]}" * 64  # 128 levels of JSON, 64 of logic (COND-7)
@@ -192,7 +190,7 @@ class TestRow05DeepLiteral:
         assert where == '$.claim_condition["=="][0]' + ".a" * (MAX_NESTING - 2)
 
     def test_a_literal_within_the_limit_compiles_and_serialises(self) -> None:
-        rule = {"==": [nested_literal(MAX_NESTING - 2), 1]}  # the operator and its array
+        rule: Any = {"==": [nested_literal(MAX_NESTING - 2), 1]}  # the operator and its array
         definition = BenefitDefinition(claim_condition=rule)
         assert definition.claim_condition is not None
         assert json.loads(definition.claim_condition.source) == rule

@@ -54,7 +54,7 @@ class ClaimTimeframe:
 
     def __attrs_post_init__(self) -> None:
         """Check the unit and the count (CLM-16; at most the Limits page's longest window)."""
-        longest = _LONGEST_WINDOW.get(self.unit)  # type: ignore[call-overload]
+        longest = _LONGEST_WINDOW.get(self.unit)
         if longest is None:
             msg = f"expected day, week, month or year, got {show(self.unit)}"
             raise InvalidRequest(Problem("unit", msg))
