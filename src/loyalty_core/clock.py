@@ -222,11 +222,8 @@ def start_of_day(day: date, tz: tzinfo) -> datetime:
     """
     midnight = datetime.combine(day, _MIDNIGHT, tz)
     instant = midnight.astimezone(UTC)
-    if tz is UTC or tz is _UTC_ZONE:
-        return instant
-    local = instant.astimezone(tz)
-    if local.time() == _MIDNIGHT and local.date() == day:
-        return instant
+    if tz is UTC or tz is _UTC_ZONE or midnight.utcoffset() == instant.astimezone(tz).utcoffset():
+        return instant  # midnight exists: its offset is the one in force at its instant
     return _end_of_gap(midnight, instant)
 
 
