@@ -459,3 +459,20 @@ class TestRow11DayStartAfterAGap:
         start = clock.start_of_day(date(2025, 11, 2), tz)
         assert start == utc("2025-11-02 04:00:00")
         assert clock.end_of_day(date(2025, 11, 1), tz) == utc("2025-11-02 03:59:59")
+
+
+class TestFoundByTheFuzzSuite:
+    """Defects the fuzz suite (tests/fuzz) found beyond the table, each pinned by an example."""
+
+    def test_a_summary_shortens_a_long_variable_path(self) -> None:
+        path = ".".join(["a"] * 25_000)
+        summary = jsonlogic.explain({"var": path}, {"x": 1}).summary()
+        assert summary == f"{path[:40]}... ({len(path)} characters) is null"
+
+    def test_a_summary_names_at_most_ten_operands_and_variables(self) -> None:
+        rule = {"or": [{"==": [{"var": f"v{i}"}, 1]} for i in range(50)]}
+        summary = jsonlogic.explain(rule, {}).summary()
+        assert summary.startswith("v0 is null; needs == 1, and v1 is null; needs == 1")
+        assert summary.endswith("v9 is null; needs == 1 (and 40 more)")
+        reads = jsonlogic.explain({"missing": [f"k{i}" for i in range(50)]}, {}).summary()
+        assert "(and 40 more)" in reads

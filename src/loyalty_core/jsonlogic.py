@@ -729,8 +729,23 @@ def _is_var(rule: object) -> bool:
     return isinstance(rule, Mapping) and len(rule) == 1 and "var" in rule
 
 
+_LISTED: Final = 10
+"""The most variables, or operands of ``and``/``or``, a summary names; it says how many more."""
+
+
+def _listed(parts: Iterable[str], count: int, separator: str) -> str:
+    shown = separator.join(itertools.islice(parts, _LISTED))
+    return shown + (f" (and {count - _LISTED} more)" if count > _LISTED else "")
+
+
+def _path_text(path: str) -> str:
+    """A variable path for a sentence; a long one keeps its head and says its length."""
+    return path if len(path) <= 80 else f"{path[:40]}... ({len(path)} characters)"
+
+
 def _observed(reads: Mapping[str, object]) -> str:
-    return ", ".join(f"{path} is {_show(value)}" for path, value in reads.items())
+    parts = (f"{_path_text(path)} is {_show(value)}" for path, value in reads.items())
+    return _listed(parts, len(reads), ", ")
 
 
 def _operand_text(operand: object) -> str:
@@ -739,7 +754,7 @@ def _operand_text(operand: object) -> str:
         ((name, raw),) = operand.items()
         path = raw[0] if isinstance(raw, list | tuple) and raw else raw
         if name == "var" and (isinstance(path, str) or js.is_number(path)):
-            return js.js_string(path) or "the data"
+            return _path_text(js.js_string(path)) or "the data"
         return _render(operand)
     return _show(operand)
 
@@ -754,10 +769,11 @@ def _summarise(explanation: Explanation) -> str:
         return f"{_render(rule)} is {'truthy' if explanation.holds else 'falsy'}"
     ((name, raw),) = rule.items()
     if name in {"and", "or", "if", "?:", "!", "!!"}:
-        subs = [_summarise(sub) for _, sub in explanation.deciding]
-        if not subs:  # a literal operand decided
+        deciding = explanation.deciding
+        if not deciding:  # a literal operand decided
             return f"{_render(rule)} is {value}"
-        return f"not ({subs[0]})" if name == "!" else ", and ".join(subs)
+        subs = (_summarise(sub) for _, sub in deciding)
+        return f"not ({next(subs)})" if name == "!" else _listed(subs, len(deciding), ", and ")
     observed = _observed(explanation.reads)
     operands: list[object] = list(raw) if isinstance(raw, list | tuple) else [raw]
     if name in _COMPARISONS or (name == "in" and len(operands) == 2):
