@@ -38,7 +38,7 @@ from loyalty_core.limits import (
     MAX_INT,
     MAX_NESTING,
     MIN_INT,
-    NestingError,
+    ShapeError,
     copy_json,
     is_too_deep_text,
     key_segment,
@@ -157,19 +157,19 @@ class TestNesting:
 
     def test_copy_accepts_the_limit_and_names_the_first_level_past_it(self) -> None:
         assert copy_json(nested(MAX_NESTING)) == nested(MAX_NESTING)
-        with pytest.raises(NestingError) as raised:
+        with pytest.raises(ShapeError) as raised:
             copy_json(nested(MAX_NESTING + 1))
         assert raised.value.where("$") == "$" + ".a" * MAX_NESTING
 
     @pytest.mark.parametrize("levels", [1_000, 100_000])
     def test_copy_of_hostile_nesting_is_a_nesting_error(self, levels: int) -> None:
-        with pytest.raises(NestingError):
+        with pytest.raises(ShapeError):
             copy_json(nested(levels))
 
     def test_a_cycle_is_too_deep(self) -> None:
         cyclic: dict[str, object] = {}
         cyclic["self"] = cyclic
-        with pytest.raises(NestingError):
+        with pytest.raises(ShapeError):
             copy_json(cyclic)
 
     @pytest.mark.parametrize(
@@ -409,3 +409,33 @@ def test_integer_fields_accept_exactly_their_range(count: int, field: str) -> No
         BenefitDefinition.from_api({field: count})
     assert [problem.where for problem in raised.value.problems] == [f"$.{field}"]
     assert len(str(raised.value)) < 300
+
+
+class TestJsonValues:
+    """A profile's context is JSON: finite numbers (int, float, Decimal, COND-5), string keys."""
+
+    @pytest.mark.parametrize(
+        ("value", "where"),
+        [
+            pytest.param({"a": float("nan")}, "$.a", id="nan"),
+            pytest.param({"a": [1, float("inf")]}, "$.a[1]", id="infinity"),
+            pytest.param({"a": Decimal("NaN")}, "$.a", id="decimal-nan"),
+            pytest.param({"a": 2**1024}, "$.a", id="an-int-past-a-double"),
+            pytest.param({"a": 10**5000}, "$.a", id="an-int-of-5001-digits"),
+            pytest.param({"a": {1: "x"}}, "$.a", id="a-key-that-is-not-a-string"),
+            pytest.param({"a": object()}, "$.a", id="an-object"),
+            pytest.param({"a": {"b"}}, "$.a", id="a-set"),
+        ],
+    )
+    def test_not_json(self, value: object, where: str) -> None:
+        with pytest.raises(ShapeError) as raised:
+            copy_json(value)
+        assert raised.value.where("$") == where
+        assert len(str(raised.value)) < 200
+
+    @pytest.mark.parametrize(
+        "value",
+        [2**1024 - 1, -(2**1023), 1.7976931348623157e308, Decimal("12.50"), "", None, True],
+    )
+    def test_json_scalars_are_kept(self, value: object) -> None:
+        assert copy_json({"a": value}) == {"a": value}

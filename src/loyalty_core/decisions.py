@@ -205,7 +205,7 @@ class Decision:
             msg = f"reasons: each code may appear once, got {show([c.value for c in codes])}"
             raise InvalidRequest(msg)
         if retry_at is not None:
-            retry_at = clock.as_instant(retry_at, name="retry_at")
+            retry_at = clock.as_instant(retry_at, name="retry_at", bounded=False)
         # Immutable from outside: the public attributes are read-only properties.
         self._reasons = found
         self._retry_at = retry_at
@@ -249,7 +249,9 @@ class Decision:
         retry = self._retry
         if retry is not None:
             found = retry()
-            self._retry_at = None if found is None else clock.as_instant(found, name="retry_at")
+            self._retry_at = (
+                None if found is None else clock.as_instant(found, name="retry_at", bounded=False)
+            )
             self._retry = None
         return self._retry_at
 

@@ -50,7 +50,7 @@ __all__ = [
     "MAX_MONEY_PLACES",
     "MAX_NESTING",
     "MIN_INT",
-    "NestingError",
+    "ShapeError",
     "copy_json",
     "is_too_deep_text",
     "key_segment",
@@ -246,58 +246,85 @@ def path_text(root: str, path: Path) -> str:
 # --- nesting ----------------------------------------------------------------------------------
 
 
-class NestingError(ValueError):
-    """A value nests arrays and objects deeper than :data:`MAX_NESTING`; ``path`` says where.
+class ShapeError(ValueError):
+    """A JSON-ish value is too deep or holds something that is not JSON (internal).
 
-    Internal: each boundary turns it into its own error type (``PayloadError``,
+    ``path`` says where. Each boundary turns it into its own error type (``PayloadError``,
     ``InvalidRequest`` or ``ConditionError``) at its own root.
     """
 
-    def __init__(self, path: Path) -> None:
-        """Record where the value nests too deep."""
-        super().__init__(f"nested deeper than {MAX_NESTING} levels")
+    def __init__(self, path: Path, message: str) -> None:
+        """Record where the value goes wrong, and how."""
+        super().__init__(message)
         self.path = path
 
     def where(self, root: str) -> str:
-        """Return the JSON path of the first container too deep, under ``root``."""
+        """Return the JSON path of the offending item, under ``root``."""
         return path_text(root, self.path)
 
 
-_ARRAYS: Final = (list, tuple)
+_CONTAINERS: Final = (Mapping, list, tuple)
+_PLAIN: Final = frozenset({str, bool, type(None)})
+_DOUBLE_LIMIT: Final = 2**1024
+"""Numbers of this size or more are Infinity in JavaScript, which JSON cannot write."""
+
+
+def _not_json(item: object) -> str | None:
+    """Say why a scalar is not a JSON value, or return ``None`` when it is one."""
+    if item is None or isinstance(item, bool | str):
+        return None
+    # COND-5: int, float and Decimal are all numbers; NaN and the infinities are not JSON.
+    finite = isinstance(item, int) or (
+        item.is_finite()
+        if isinstance(item, Decimal)
+        else isinstance(item, float) and math.isfinite(item)
+    )
+    if finite and abs(item) < _DOUBLE_LIMIT:  # type: ignore[arg-type]
+        return None
+    return f"expected a JSON value (a finite number below 2**1024 in size), got {show(item)}"
+
+
+def _copied(item: Any, level: int, path: Path, stack: list[Any]) -> Any:
+    """Return the copy of one item: a scalar itself, or a new container queued on ``stack``."""
+    if type(item) in _PLAIN:
+        return item
+    if isinstance(item, _CONTAINERS):
+        if level >= MAX_NESTING:
+            raise ShapeError(path, f"nested deeper than {MAX_NESTING} levels")
+        child: dict[Any, Any] | list[Any] = {} if isinstance(item, Mapping) else []
+        stack.append((item, child, level + 1, path))
+        return child
+    problem = _not_json(item)
+    if problem is not None:
+        raise ShapeError(path, problem)
+    return item
 
 
 def copy_json(value: Any) -> Any:
-    """Copy nested mappings and arrays (as dicts and lists), without recursion.
+    """Copy a JSON value: mappings become dicts and arrays lists, without recursion.
 
-    Scalars and other objects are shared, not copied. A container nested deeper than
-    :data:`MAX_NESTING` (a cycle, too) raises :class:`NestingError` naming its path.
+    Scalars are shared, not copied. They must be JSON: strings, booleans, null, and numbers
+    (``int``, ``float`` or ``Decimal``, COND-5) that are finite and below 2**1024 in size;
+    object keys must be strings. Anything else, and a container nested deeper than
+    :data:`MAX_NESTING` (a cycle, too), raises :class:`ShapeError` naming its path.
 
     >>> data = {"tags": ("vip",), "aggregations": {"spend_12m": 10}}
     >>> copy_json(data)
     {'tags': ['vip'], 'aggregations': {'spend_12m': 10}}
     """
-    if not isinstance(value, Mapping | list | tuple):
-        return value
-    top: dict[Any, Any] | list[Any] = {} if isinstance(value, Mapping) else []
-    stack: list[tuple[Any, dict[Any, Any] | list[Any], int, Path]] = [(value, top, 1, None)]
+    stack: list[tuple[Any, dict[Any, Any] | list[Any], int, Path]] = []
+    top = _copied(value, 0, None, stack)
     while stack:
         source, target, level, path = stack.pop()
-        pairs = source.items() if isinstance(source, Mapping) else enumerate(source)
-        for key, item in pairs:
-            if isinstance(item, Mapping):
-                child: Any = {}
-            elif isinstance(item, _ARRAYS):
-                child = []
-            else:
-                child = item
-            if child is not item:
-                if level >= MAX_NESTING:
-                    raise NestingError((path, key))
-                stack.append((item, child, level + 1, (path, key)))
-            if type(target) is dict:
-                target[key] = child
-            else:
-                target.append(child)  # type: ignore[union-attr]
+        if type(target) is dict:
+            for key, item in source.items():
+                if not isinstance(key, str):
+                    raise ShapeError(path, f"expected a string key, got {show(key)}")
+                target[key] = _copied(item, level, (path, key), stack)
+        else:
+            target.extend(  # type: ignore[union-attr]
+                _copied(item, level, (path, index), stack) for index, item in enumerate(source)
+            )
     return top
 
 

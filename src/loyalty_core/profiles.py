@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import NestingError, copy_json, show
+from loyalty_core.limits import ShapeError, copy_json, show
 
 __all__ = ["Profile"]
 
@@ -24,8 +24,8 @@ def _copy_context(value: Mapping[str, Any]) -> Mapping[str, Any]:
         raise InvalidRequest(Problem("context", f"expected a mapping, got {show(value)}"))
     try:
         copied: dict[str, Any] = copy_json(value)
-    except NestingError as exc:
-        # One depth limit for every JSON-ish value, checked without recursion (limits).
+    except ShapeError as exc:
+        # A JSON mapping, nested at most MAX_NESTING levels, checked without recursion (limits).
         raise InvalidRequest(Problem(exc.where("context"), str(exc))) from None
     return copied
 

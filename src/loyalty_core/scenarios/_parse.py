@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -16,7 +15,7 @@ import loyalty_core as lc
 from loyalty_core import clock
 from loyalty_core._fields import BadValue, check_bool, check_text, check_zone, to_money
 from loyalty_core._model import Member
-from loyalty_core.limits import key_segment, show
+from loyalty_core.limits import ShapeError, copy_json, key_segment, show
 from loyalty_core.payloads import integral, parse_extend_request, parse_instant
 from loyalty_core.scenarios._values import (
     Advance,
@@ -179,7 +178,11 @@ def _check_object(value: object) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         msg = f"expected an object, got {show(value)}"
         raise BadValue(msg)
-    return MappingProxyType(copy.deepcopy(dict(value)))
+    try:
+        return MappingProxyType(copy_json(value))
+    except ShapeError as exc:
+        msg = f"expected a JSON object: {exc} at {exc.where('$')}"
+        raise BadValue(msg) from None
 
 
 # --- the parser ----------------------------------------------------------------------------------
