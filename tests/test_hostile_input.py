@@ -476,3 +476,10 @@ class TestFoundByTheFuzzSuite:
         assert summary.endswith("v9 is null; needs == 1 (and 40 more)")
         reads = jsonlogic.explain({"missing": [f"k{i}" for i in range(50)]}, {}).summary()
         assert "(and 40 more)" in reads
+
+    def test_an_aware_datetime_whose_offset_is_24_hours_or_more_is_invalid(self) -> None:
+        import pendulum
+
+        at = pendulum.parse("2021-01-01T00:00:00+25:00", strict=False)
+        with pytest.raises(InvalidRequest, match=r"^at: expected an aware datetime with a valid"):
+            clock.as_instant(at, name="at")

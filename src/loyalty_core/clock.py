@@ -151,7 +151,12 @@ def as_instant(value: object, *, name: str, bounded: bool = True) -> datetime:
         raise InvalidRequest(Problem(name, range_message(value)))
     if not isinstance(value, datetime):
         raise InvalidRequest(Problem(name, f"expected an aware datetime, got {show(value)}"))
-    if value.utcoffset() is None:
+    try:
+        offset = value.utcoffset()
+    except ValueError:  # a tzinfo of someone else's that gives 24 hours or more
+        msg = f"expected an aware datetime with a valid UTC offset, got {show(value)}"
+        raise InvalidRequest(Problem(name, msg)) from None
+    if offset is None:
         msg = f"expected an aware datetime, got a naive one: {show(value)}"
         raise InvalidRequest(Problem(name, msg))
     utc = _to_utc(value)
