@@ -483,3 +483,32 @@ class TestFoundByTheFuzzSuite:
         at = pendulum.parse("2021-01-01T00:00:00+25:00", strict=False)
         with pytest.raises(InvalidRequest, match=r"^at: expected an aware datetime with a valid"):
             clock.as_instant(at, name="at")
+
+    def test_a_scenario_item_index_past_64_bits_is_a_payload_error(self) -> None:
+        from loyalty_core.scenarios import parse_scenario
+
+        document = json.loads((EXAMPLES / "scenarios" / "anniversary.json").read_text())
+        redeem = next(i for i, e in enumerate(document["events"]) if e["type"] == "redeem")
+        document["events"][redeem]["benefit"] = 10**5000
+        with pytest.raises(PayloadError) as raised:
+            parse_scenario(document)
+        assert problems_of(raised.value) == {
+            f"$.events[{redeem}].benefit": "expected an integer from 0 to 9223372036854775807, "
+            "got an integer of 5001 digits"
+        }
+
+    @pytest.mark.parametrize(
+        ("known", "expected"),
+        [({"a"}, ()), ({"a.a"}, ()), ({"b"}, "the path"), ({"a.aa"}, "the path")],
+    )
+    def test_unknown_variables_of_a_path_of_25000_segments(
+        self, known: set[str], expected: object
+    ) -> None:
+        path = ".".join(["a"] * 25_000)
+        found = jsonlogic.unknown_variables({"var": path}, known)
+        assert found == (() if expected == () else (path,))
+
+    def test_help_goes_to_the_stdout_given(self) -> None:
+        out = io.StringIO()
+        assert main(["claim", "--help"], stdout=out, stderr=io.StringIO()) == 0
+        assert out.getvalue().startswith("usage: loyalty-core claim")

@@ -7,6 +7,7 @@ Exit status: 0 ok or allowed; 1 refused; 2 bad input (the error's message, never
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import sys
@@ -743,7 +744,8 @@ def main(
             stream.reconfigure(errors="backslashreplace")
     parser = _build_parser()
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stdout(out):  # --help prints to the stdout given
+            args = parser.parse_args(argv)
         handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = args.handler
         return handler(args, out, stdin or sys.stdin)
     except (_BadInputError, LoyaltyError) as exc:

@@ -55,6 +55,7 @@ from loyalty_core.rewards import Reward
 __all__ = [
     "ClaimRequest",
     "ExtendRequest",
+    "checked",
     "edit_credit",
     "from_api",
     "integral",
@@ -230,7 +231,7 @@ def _field(  # noqa: PLR0913, PLR0917 - one call site, every argument needed
                 found.cause = exc
             return None
     try:
-        return _checked(kind.check, _SHAPERS.get(name_of_kind), raw)
+        return checked(kind.check, _SHAPERS.get(name_of_kind), raw)
     except BadValue as exc:
         found.problems.append(Problem(path, str(exc)))
         return None
@@ -239,8 +240,13 @@ def _field(  # noqa: PLR0913, PLR0917 - one call site, every argument needed
 T = TypeVar("T")
 
 
-def _checked(check: Callable[[Any], T], shaper: Callable[[Any], Any] | None, raw: object) -> T:
-    """Shape ``raw`` for its kind, then check it; an error shows ``raw`` itself (PAY-12)."""
+def checked(check: Callable[[Any], T], shaper: Callable[[Any], Any] | None, raw: object) -> T:
+    """Shape ``raw`` for its kind, then check it; an error shows ``raw`` itself (PAY-12).
+
+    ``shaper`` turns the JSON form into the Python one (:func:`integral` makes ``30.0`` an int);
+    ``check`` is a field check that raises ``BadValue``. The message then shows the payload's own
+    value, not the shaped one.
+    """
     shaped = raw if shaper is None else shaper(raw)
     try:
         return check(shaped)
@@ -406,7 +412,7 @@ def parse_redeem_request(body: object) -> int:
     if raw is None:
         return 1
     try:
-        return _checked(lambda count: check_positive(count, MAX_INT), integral, raw)
+        return checked(lambda count: check_positive(count, MAX_INT), integral, raw)
     except BadValue as exc:
         raise PayloadError(Problem("$.count", str(exc))) from None
 
@@ -456,7 +462,7 @@ def _edit_field(key: str, kind: Kind, raw: Any, tz: tzinfo) -> Any:
     if kind.name == "instant":
         # Q35, PAY-3: a naive datetime in a request body is a wall time in the credit's zone.
         shaper = functools.partial(_shape_instant, naive_zone=tz)
-    value = _checked(kind.check, shaper, raw)
+    value = checked(kind.check, shaper, raw)
     if key == "recipient_email" and _EMAIL.fullmatch(value) is None:
         msg = f"expected an email address such as 'jsmith@example.com', got {show(raw)}"
         raise BadValue(msg)
@@ -538,7 +544,7 @@ def _extend_ids(ids: object, problems: list[Problem]) -> tuple[int, ...] | None:
     found: list[int] = []
     for index, raw in enumerate(ids):
         try:
-            found.append(_checked(check_int, integral, raw))
+            found.append(checked(check_int, integral, raw))
         except BadValue as exc:
             problems.append(Problem(f"$.ids[{index}]", str(exc)))
     return tuple(found)
@@ -557,7 +563,7 @@ def _extend_how(days: object, date_text: object, problems: list[Problem]) -> dic
         return {}
     if days is not None:
         try:
-            return {"extend_days": _checked(check_days, integral, days)}
+            return {"extend_days": checked(check_days, integral, days)}
         except BadValue as exc:
             problems.append(Problem("$.extend_days", str(exc)))
         return {}

@@ -13,10 +13,18 @@ import attrs
 
 import loyalty_core as lc
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, check_bool, check_text, check_zone, to_money
+from loyalty_core._fields import (
+    BadValue,
+    check_bool,
+    check_count,
+    check_positive,
+    check_text,
+    check_zone,
+    to_money,
+)
 from loyalty_core._model import Member
-from loyalty_core.limits import ShapeError, copy_json, key_segment, show
-from loyalty_core.payloads import integral, parse_extend_request, parse_instant
+from loyalty_core.limits import MAX_INT, ShapeError, copy_json, key_segment, show
+from loyalty_core.payloads import checked, integral, parse_extend_request, parse_instant
 from loyalty_core.scenarios._values import (
     Advance,
     Claim,
@@ -140,19 +148,13 @@ class _Reader:
 
 
 def _check_index(value: object) -> int:
-    value = integral(value)  # PAY-7: 1.0 is 1, as in every payload
-    if type(value) is not int or value < 0:
-        msg = f"expected an integer >= 0, got {show(value)}"
-        raise BadValue(msg)
-    return value
+    # PAY-7: 1.0 is 1, as in every payload; an item index is a count (0 to MAX_INT).
+    return checked(check_count, integral, value)
 
 
 def _check_count(value: object) -> int:
-    value = integral(value)  # PAY-7
-    if type(value) is not int or value < 1:
-        msg = f"expected an integer >= 1, got {show(value)}"
-        raise BadValue(msg)
-    return value
+    # RED-2: a redemption or return count, 1 to MAX_INT (PAY-7: 1.0 is 1).
+    return checked(lambda count: check_positive(count, MAX_INT), integral, value)
 
 
 def _check_amount(value: object) -> Decimal:
