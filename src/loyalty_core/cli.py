@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import json
 import sys
@@ -707,6 +708,7 @@ def _add_run(commands: Any) -> None:
     run.set_defaults(handler=_run)
 
 
+@functools.cache  # built once per process: argparse takes milliseconds to build it
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="loyalty-core",
