@@ -104,24 +104,19 @@ def check_period(value: object) -> int:
     return _int(value, minimum=0, maximum=MAX_DAYS, expected="an integer >= 0")
 
 
+def _offset(value: object, limit: int) -> int:
+    expected = f"an integer from -{limit} to {limit}"
+    return _int(value, minimum=-limit, maximum=limit, expected=expected)
+
+
 def check_day_offset(value: object) -> int:
     """Check an offset in days (``notify_*_offset_days``): at most :data:`MAX_DAYS` either way."""
-    return _int(
-        value,
-        minimum=-MAX_DAYS,
-        maximum=MAX_DAYS,
-        expected=f"an integer from -{MAX_DAYS} to {MAX_DAYS}",
-    )
+    return _offset(value, MAX_DAYS)
 
 
 def check_hour_offset(value: object) -> int:
     """Check an offset in hours (NTF-2, NTF-5, NTF-6): at most :data:`MAX_HOURS` either way."""
-    return _int(
-        value,
-        minimum=-MAX_HOURS,
-        maximum=MAX_HOURS,
-        expected=f"an integer from -{MAX_HOURS} to {MAX_HOURS}",
-    )
+    return _offset(value, MAX_HOURS)
 
 
 def check_hour(value: object) -> int:
