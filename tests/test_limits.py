@@ -182,6 +182,8 @@ class TestNesting:
             pytest.param('["\\"' + "[" * 500 + '"]', False, id="escaped-quote"),
             pytest.param('{"a":' * 129 + "1" + "}" * 129, True, id="objects"),
             pytest.param("[1]," * 10_000, False, id="wide-not-deep"),
+            pytest.param('"' + "[" * 500, False, id="brackets-only-in-an-unterminated-string"),
+            pytest.param('"' + "[" * 500 + '"', False, id="brackets-only-in-a-string"),
         ],
     )
     def test_text_depth(self, text: str, expected: bool) -> None:

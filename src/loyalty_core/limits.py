@@ -347,4 +347,4 @@ def is_too_deep_text(text: str) -> bool:
     if text.count("[") + text.count("{") <= MAX_NESTING:
         return False
     brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets))) > MAX_NESTING
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > MAX_NESTING
