@@ -227,9 +227,12 @@ def start_of_day(day: date, tz: tzinfo) -> datetime:
     """
     midnight = datetime.combine(day, _MIDNIGHT, tz)
     instant = midnight.astimezone(UTC)
-    if tz is UTC or tz is _UTC_ZONE or midnight.utcoffset() == instant.astimezone(tz).utcoffset():
-        return instant  # midnight exists: its offset is the one in force at its instant
-    return _end_of_gap(midnight, instant)
+    if tz is UTC or tz is _UTC_ZONE:
+        return instant
+    back = instant.astimezone(tz)  # midnight exists iff its instant reads as that midnight
+    if back.hour or back.minute or back.second or back.day != day.day:
+        return _end_of_gap(midnight, instant)
+    return instant
 
 
 def _end_of_gap(wall: datetime, later: datetime) -> datetime:
