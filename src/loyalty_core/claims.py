@@ -139,7 +139,7 @@ def _beyond_9999(compute: Callable[[], datetime]) -> datetime | None:
     """Return ``compute()``, or ``None`` when the instant lies past year 9999 (never, here)."""
     try:
         return compute()
-    except (OverflowError, ValueError):  # date arithmetic past 9999 (relativedelta: ValueError)
+    except clock.OUT_OF_RANGE:  # date arithmetic past 9999
         return None
 
 

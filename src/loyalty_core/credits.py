@@ -168,7 +168,7 @@ def _release(credit: Credit) -> tuple[datetime | None, bool]:
         return None, False
     try:
         return _computed_release(credit, d), False
-    except (OverflowError, ValueError):  # date arithmetic past 9999 (relativedelta: ValueError)
+    except clock.OUT_OF_RANGE:  # date arithmetic past 9999
         return None, True
 
 
