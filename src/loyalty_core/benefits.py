@@ -46,7 +46,9 @@ class ClaimTimeframe:
     """A parsed ``claim_timeframe`` (CLM-16, Q11).
 
     ``count`` is ``None`` for a *calendar* window (``"month"``: at most one claim per local
-    month) and N for a *rolling* window (``"30 days"``: N units after the latest claim).
+    month) and N for a *rolling* window (``"30 days"``: N units after the latest claim), from 1
+    to the longest period of its unit (``periods.MAX_PERIOD``); anything else raises
+    :class:`~loyalty_core.InvalidRequest`.
     """
 
     unit: TimeframeUnit
