@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.relativedelta import relativedelta
 
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import EARLIEST, LATEST, show
+from loyalty_core.limits import EARLIEST, LATEST, STORABLE, show
 
 __all__ = [
     "EARLIEST",
@@ -186,10 +186,7 @@ def _to_utc(value: datetime) -> datetime | None:
 
 def range_message(value: object) -> str:
     """Say that ``value`` is not an instant a value may store (EARLIEST to LATEST)."""
-    return (
-        f"expected an instant from {EARLIEST.date().isoformat()} to "
-        f"{LATEST.date().isoformat()} UTC, got {show(value)}"
-    )
+    return f"expected an instant from {STORABLE}, got {show(value)}"
 
 
 def wall_to_instant(wall: datetime, tz: tzinfo) -> datetime:

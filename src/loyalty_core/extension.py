@@ -31,7 +31,7 @@ from loyalty_core.benefits import Benefit
 from loyalty_core.credits import Credit
 from loyalty_core.decisions import Decision, Reason, ReasonCode
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import EARLIEST, LATEST, show
+from loyalty_core.limits import EARLIEST, LATEST, STORABLE, show
 from loyalty_core.periods import is_expired
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.rewards import Reward
@@ -139,10 +139,7 @@ def _new_expiry(
         return new
     # A stored expiry must lie in the storable range (the docs' Limits page).
     name = "extend_days" if days is not None else "extend_date"
-    msg = (
-        f"item {show(item.id)}: the new expiry lies outside "
-        f"{EARLIEST.date().isoformat()} to {LATEST.date().isoformat()} UTC"
-    )
+    msg = f"item {show(item.id)}: the new expiry lies outside {STORABLE}"
     raise InvalidRequest(Problem(name, msg))
 
 

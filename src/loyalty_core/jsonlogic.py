@@ -53,7 +53,7 @@ from loyalty_core._jsonlogic_ops import (
     constant,
 )
 from loyalty_core.errors import ConditionError, InvalidRequest, Problem
-from loyalty_core.limits import MAX_NESTING, Path, path_text, show
+from loyalty_core.limits import MAX_NESTING, Path, path_text, shorten, show
 
 __all__ = [
     "DEFAULT_OPERATIONS",
@@ -742,13 +742,8 @@ def _listed(parts: Iterable[str], count: int, separator: str) -> str:
     return shown + (f" (and {count - _LISTED} more)" if count > _LISTED else "")
 
 
-def _path_text(path: str) -> str:
-    """A variable path for a sentence; a long one keeps its head and says its length."""
-    return path if len(path) <= 80 else f"{path[:40]}... ({len(path)} characters)"
-
-
 def _observed(reads: Mapping[str, object]) -> str:
-    parts = (f"{_path_text(path)} is {_show(value)}" for path, value in reads.items())
+    parts = (f"{shorten(path)} is {_show(value)}" for path, value in reads.items())
     return _listed(parts, len(reads), ", ")
 
 
@@ -758,7 +753,7 @@ def _operand_text(operand: object) -> str:
         ((name, raw),) = operand.items()
         path = raw[0] if isinstance(raw, list | tuple) and raw else raw
         if name == "var" and (isinstance(path, str) or js.is_number(path)):
-            return _path_text(js.js_string(path)) or "the data"
+            return shorten(js.js_string(path)) or "the data"
         return _render(operand)
     return _show(operand)
 

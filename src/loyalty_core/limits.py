@@ -50,11 +50,13 @@ __all__ = [
     "MAX_MONEY_PLACES",
     "MAX_NESTING",
     "MIN_INT",
+    "STORABLE",
     "ShapeError",
     "copy_json",
     "is_too_deep_text",
     "key_segment",
     "path_text",
+    "shorten",
     "show",
 ]
 
@@ -83,6 +85,9 @@ MAX_MONEY: Final = Decimal(10) ** 18
 """Money amounts lie strictly between ``-MAX_MONEY`` and ``MAX_MONEY``."""
 MAX_MONEY_PLACES: Final = 18
 """Money amounts have at most this many decimal places."""
+
+STORABLE: Final = f"{EARLIEST.date().isoformat()} to {LATEST.date().isoformat()} UTC"
+"""The storable range of instants, as messages say it: ``0001-01-02 to 9999-12-30 UTC``."""
 
 
 # --- showing values in messages -------------------------------------------------------------
@@ -225,9 +230,16 @@ def key_segment(key: object) -> str:
     text = key if isinstance(key, str) else str(key)
     if len(text) <= _TEXT_WHOLE and _IDENTIFIER.fullmatch(text):
         return f".{text}"
-    if len(text) > _TEXT_WHOLE:
-        text = f"{text[:_TEXT_SHOWN]}... ({len(text)} characters)"
-    return f"[{json.dumps(text, ensure_ascii=False)}]"
+    return f"[{json.dumps(shorten(text), ensure_ascii=False)}]"
+
+
+def shorten(text: str) -> str:
+    """Return text for a sentence or a path: whole up to 80 characters, else its head and length.
+
+    >>> shorten("tier_handle"), shorten("a." * 50)
+    ('tier_handle', 'a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.... (100 characters)')
+    """
+    return text if len(text) <= _TEXT_WHOLE else f"{text[:_TEXT_SHOWN]}... ({len(text)} characters)"
 
 
 def path_text(root: str, path: Path) -> str:
