@@ -441,3 +441,44 @@ class TestJsonValues:
     )
     def test_json_scalars_are_kept(self, value: object) -> None:
         assert copy_json({"a": value}) == {"a": value}
+
+    @given(
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.floats(allow_nan=False, allow_infinity=False)
+            | st.text(max_size=5),
+            lambda children: (
+                st.lists(children, max_size=3)
+                | st.dictionaries(st.text(max_size=5), children, max_size=3)
+            ),
+            max_leaves=30,
+        ),
+        st.integers(0, 3),
+    )
+    def test_any_json_value_is_copied_equal_or_refused_for_its_depth(
+        self, value: object, wrap: int
+    ) -> None:
+        """A JSON value copies to an equal one sharing no container, iff it nests <= 128."""
+        for _ in range(wrap * 50):
+            value = [value]
+
+        def depth(item: object) -> int:
+            deepest, stack = 0, [(item, 0)]
+            while stack:
+                current, level = stack.pop()
+                if isinstance(current, list | dict):
+                    level += 1
+                    children = current.values() if isinstance(current, dict) else current
+                    stack.extend((child, level) for child in children)
+                deepest = max(deepest, level)
+            return deepest
+
+        if depth(value) > MAX_NESTING:
+            with pytest.raises(ShapeError):
+                copy_json(value)
+            return
+        copied = copy_json(value)
+        assert copied == value
+        assert copied is not value or not isinstance(value, list | dict)
