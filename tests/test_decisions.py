@@ -9,9 +9,9 @@ API_CODES = """
 not_claimable archived unpublished not_assignable claim_window_not_open claim_window_closed
 definition_ended condition_not_met already_claimed active_claim_exists claim_timeframe_limit
 global_redemptions_exhausted allocations_exhausted campaign_already_claimed not_yet_issued
-expired archived user_redeem_not_allowed redemptions_exhausted instance_limit_exceeded
+expired archived not_owned user_redeem_not_allowed redemptions_exhausted instance_limit_exceeded
 global_limit_exceeded insufficient_balance not_owned already_extended not_extendable no_expiry
-expired not_yet_issued not_released expired locked security_code_required
+expired not_found not_yet_issued not_released expired locked security_code_required
 security_code_mismatch insufficient_value
 """.split()  # noqa: SIM905 - copied as API.md lists them
 

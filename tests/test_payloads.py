@@ -68,16 +68,15 @@ class TestClaimBenefitResponse:
         assert Benefit.from_api(benefit.to_api()) == benefit
         assert Benefit.from_api(json.loads(json.dumps(benefit.to_api()))) == benefit
 
-    def test_to_api_emits_stored_fields_only(self) -> None:
-        """PAY-10: derived keys are ignored and not written back."""
-        rendered = Benefit.from_api(claim_response()).to_api()
-        for key in (
-            "is_expired",
-            "is_redeemable",
-            "total_global_redemptions_remaining",
-            "created_at",
-        ):
+    def test_to_api_leaves_out_derived_keys_and_keeps_the_rest(self) -> None:
+        """PAY-10 (revised): derived keys are not written back; every other key is kept."""
+        payload = claim_response()
+        rendered = Benefit.from_api(payload).to_api()
+        for key in ("is_expired", "is_redeemable", "total_global_redemptions_remaining"):
             assert key not in rendered
+        for key in ("created_at", "redeem_code_pos", "combine_meta", "source_type"):
+            assert rendered[key] == payload[key]  # PAY-4: kept in extra, not read
+        assert rendered["definition"]["tags"] == payload["definition"]["tags"]
         assert rendered["issued_at"] == "2021-03-05 00:06:51"
 
 
@@ -418,10 +417,13 @@ class TestErrors:
         ):
             Reward.from_api({"value_initial": 10, "value_remaining": "-1"})
 
-    def test_unknown_keys_ignored(self) -> None:
-        assert Reward.from_api({"value_initial": 1, "colour": "red"}) == Reward(
-            value_initial=Decimal(1)
-        )
+    def test_unknown_keys_kept_in_extra(self) -> None:
+        """PAY-10: an unmodelled key is kept, not read; strict mode rejects it instead."""
+        reward = Reward.from_api({"value_initial": 1, "colour": "red"})
+        assert reward == Reward(value_initial=Decimal(1), extra={"colour": "red"})
+        assert reward != Reward(value_initial=Decimal(1))
+        with pytest.raises(PayloadError, match=r"^\$\.colour: is not a key of Reward"):
+            Reward.from_api({"value_initial": 1, "colour": "red"}, strict=True)
 
     def test_is_value_error(self) -> None:
         with pytest.raises(ValueError, match="value_initial"):

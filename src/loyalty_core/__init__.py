@@ -26,12 +26,23 @@ from loyalty_core.credits import (
 )
 from loyalty_core.decisions import Decision, Reason, ReasonCode
 from loyalty_core.errors import ConditionError, InvalidRequest, LoyaltyError, PayloadError, Problem
-from loyalty_core.extension import ExtensionResult, extend
+from loyalty_core.extension import ExtensionResult, extend, extend_request
 from loyalty_core.notifications import NotificationSchedule, notification_schedule
-from loyalty_core.payloads import edit_credit
+from loyalty_core.payloads import (
+    ClaimRequest,
+    CreditChanges,
+    ExtendRequest,
+    edit_credit,
+    parse_claim_request,
+    parse_edit_credit_request,
+    parse_extend_request,
+    parse_instant,
+    parse_redeem_request,
+)
 from loyalty_core.periods import PeriodType, compute_expiry, is_expired
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
+from loyalty_core.records import Redemption, RedemptionItem
 from loyalty_core.redemptions import (
     RedemptionResult,
     check_redemption,
@@ -52,14 +63,17 @@ __all__ = [
     "DEFAULT_POLICY",
     "Benefit",
     "BenefitDefinition",
+    "ClaimRequest",
     "ClaimResult",
     "ClaimTimeframe",
     "Condition",
     "ConditionError",
     "Credit",
+    "CreditChanges",
     "CreditDefinition",
     "CreditRedemption",
     "Decision",
+    "ExtendRequest",
     "ExtensionResult",
     "InvalidRequest",
     "LoyaltyError",
@@ -71,6 +85,8 @@ __all__ = [
     "Profile",
     "Reason",
     "ReasonCode",
+    "Redemption",
+    "RedemptionItem",
     "RedemptionResult",
     "Reward",
     "RewardDefinition",
@@ -83,12 +99,18 @@ __all__ = [
     "compute_expiry",
     "edit_credit",
     "extend",
+    "extend_request",
     "is_expired",
     "is_locked",
     "is_released",
     "is_reward_active",
     "is_visible",
     "notification_schedule",
+    "parse_claim_request",
+    "parse_edit_credit_request",
+    "parse_extend_request",
+    "parse_instant",
+    "parse_redeem_request",
     "redeem_benefit",
     "redeem_credit",
     "redeem_rewards",

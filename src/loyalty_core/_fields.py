@@ -1,25 +1,32 @@
-"""Field kinds shared by the value classes: one check per kind of field (PAY-6 to PAY-9).
+"""The one converter: field kinds, the value base class, and the JSON loop (PAY rules).
 
-A value class declares each field with :func:`field` and a :class:`Kind`. Its constructor runs
-every field's check, collects every problem, then the class's cross-field invariants, and raises
-one :class:`~loyalty_core.errors.InvalidRequest` naming each bad field. The payload boundary
-(:mod:`loyalty_core.payloads`) shapes JSON into Python values and runs the *same* checks, so a
-value built by ``from_api`` is exactly one a constructor would accept.
+A field kind (:class:`Kind`) is the one place a kind of field is defined: how its JSON is
+shaped into Python (``shape``), what a valid value is (``check``), how it is written back
+(``render``), and values one step from valid (``bad``, for the testing strategies). A value
+class declares each field with :func:`field` and a kind. Its constructor runs every field's
+check, collects every problem, then the class's cross-field invariants, and raises one
+:class:`~loyalty_core.errors.InvalidRequest` naming each bad field. ``from_api`` shapes each
+JSON field and runs the *same* checks, so a value built by ``from_api`` is exactly one a
+constructor would accept; ``to_api`` renders each field back. Keys a value does not model are
+kept, read-only, in its ``extra`` mapping and written back (PAY-10). Class quirks are hook
+methods (:meth:`Value._read_hook`, :meth:`Value._write_hook`), not tests of concrete classes.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final, Self, TypeVar
 
 import attrs
 
 from loyalty_core import clock
-from loyalty_core.errors import ConditionError, InvalidRequest, Problem
+from loyalty_core.conditions import Condition, to_condition
+from loyalty_core.errors import ConditionError, InvalidRequest, PayloadError, Problem
 from loyalty_core.limits import (
     MAX_DAYS,
     MAX_HOURS,
@@ -27,14 +34,24 @@ from loyalty_core.limits import (
     MAX_MONEY,
     MAX_MONEY_PLACES,
     MIN_INT,
+    ShapeError,
+    copy_json,
+    key_segment,
     show,
 )
+from loyalty_core.periods import PeriodType, period_type_of
 
 __all__ = [
     "BadValue",
+    "JSONArray",
+    "JSONObject",
     "Kind",
     "Value",
+    "checked",
+    "extra_field",
     "field",
+    "integral",
+    "shape_instant",
 ]
 
 KIND: Final = "loyalty_core.kind"
@@ -44,18 +61,36 @@ class BadValue(ValueError):  # noqa: N818 - internal signal, never escapes the l
     """A single field's value is bad; the text says what was expected and what came."""
 
 
+BadExample = tuple[Any, str]
+"""A value one step from valid, and where ``from_api`` reports it below the field's path."""
+
+
 @attrs.frozen
 class Kind:
-    """A kind of field: its name (the payload boundary keys its JSON shaping on it) and check.
+    """A kind of field: the one place its JSON shape, check, rendering and bad values live.
 
     ``check`` takes an already-shaped Python value and returns it normalised (e.g. an aware
-    datetime as a plain UTC instant) or raises :class:`BadValue`. ``nullable`` kinds accept
-    ``None`` without calling ``check``.
+    datetime as a plain UTC instant) or raises :class:`BadValue`. ``shape`` turns the JSON form
+    into the Python one first (``"2021-03-05 00:06:51"`` into a datetime, ``30.0`` into 30);
+    ``render`` turns a stored value back into JSON (PAY-5, PAY-8). ``nullable`` kinds accept
+    ``None`` without calling ``check``. ``value_class`` marks an embedded value (a list of them
+    when ``many``), read and written by the same loop. ``bad`` holds values one step from valid
+    with the path suffix where they are reported, for :mod:`loyalty_core.testing.strategies`.
     """
 
     name: str
     check: Callable[[Any], Any]
     nullable: bool = True
+    shape: Callable[[Any], Any] | None = None
+    render: Callable[[Any], Any] | None = None
+    bad: tuple[BadExample, ...] = ()
+    value_class: type[Value] | None = None
+    many: bool = False
+
+
+def bad_examples(values: tuple[object, ...]) -> tuple[BadExample, ...]:
+    """Bad examples reported at the field's own path (for the testing strategies)."""
+    return tuple((value, "") for value in values)
 
 
 def field(kind: Kind, *, default: Any = None) -> Any:
@@ -231,34 +266,440 @@ def check_money_nonnegative(value: object) -> Decimal:
     return amount
 
 
-COUNT: Final = Kind("count", check_count)
-INT: Final = Kind("int", check_int)
-PERIOD: Final = Kind("period", check_period)
-DAY_OFFSET: Final = Kind("day_offset", check_day_offset)
-HOUR_OFFSET: Final = Kind("hour_offset", check_hour_offset)
-HOUR: Final = Kind("hour", check_hour)
-FLAG: Final = Kind("flag", check_bool, nullable=False)
-TEXT: Final = Kind("text", check_text)
-TEXTS: Final = Kind("texts", check_texts)
-INSTANT: Final = Kind("instant", check_instant)
-ZONE: Final = Kind("zone", check_zone)
-MONEY: Final = Kind("money", check_money_nonnegative)
+def check_money(value: object) -> Decimal:
+    """Check a money value of either sign (a redemption's ``total`` and item ``value``, PAY-8)."""
+    return to_money(value)
+
+
+def check_period_type(value: object) -> PeriodType:
+    """Check a period type: a :class:`~loyalty_core.PeriodType` or one of its string values."""
+    try:
+        return period_type_of(value)
+    except InvalidRequest as exc:
+        raise BadValue(exc.problems[0].message if exc.problems else str(exc)) from None
+
+
+def check_condition(value: object) -> Condition | None:
+    """Check a condition field (COND-1 to COND-3): ``""``, ``[]``, ``{}`` and null mean none.
+
+    Anything else must compile, or :class:`~loyalty_core.errors.ConditionError` propagates with
+    paths rooted at ``$``; the caller re-roots them at the field.
+    """
+    return to_condition(value)
+
+
+# --- JSON shaping (PAY-2, PAY-3, PAY-7) -----------------------------------------------------
+
+
+def integral(raw: Any) -> Any:
+    """Return an integral float or Decimal (``30.0``) as an ``int`` (PAY-7), else ``raw``.
+
+    The caller's integer check then rejects everything else (``30.5``, ``"30"``, ``True``).
+    """
+    kind = type(raw)
+    if kind is float:
+        if raw.is_integer():
+            return int(raw)
+    elif (
+        kind is Decimal
+        and raw.is_finite()
+        # Only modest Decimals are converted: int(Decimal("1E+999999999")) never ends.
+        and raw.adjusted() < _DIGITS_TO_CONVERT
+        and raw == raw.to_integral_value()
+    ):
+        return int(raw)
+    return raw
+
+
+_DIGITS_TO_CONVERT: Final = 40
+"""Larger integral Decimals stay Decimals (every integer field rejects them anyway)."""
+
+
+def shape_instant(raw: object, naive_zone: Any = UTC) -> datetime:
+    """Parse a payload datetime into an aware datetime (PAY-2); the instant check follows.
+
+    A string takes the three PAY-2 shapes; a ``datetime`` object is taken as it is. A naive
+    value is a wall time in ``naive_zone``: UTC in what the platform returns, the item's zone
+    in request bodies (PAY-3, Q35).
+    """
+    if isinstance(raw, str):
+        try:
+            parsed = clock.parse_datetime(raw)
+        except ValueError as exc:
+            raise BadValue(str(exc)) from None
+    elif isinstance(raw, datetime):
+        parsed = raw
+    else:
+        msg = f"expected a datetime string, got {show(raw)}"
+        raise BadValue(msg)
+    if parsed.tzinfo is None:
+        if naive_zone is UTC:
+            return parsed.replace(tzinfo=UTC)
+        try:
+            return clock.wall_to_instant(parsed, naive_zone)
+        except OverflowError:
+            msg = f"expected a wall time whose instant Python can represent, got {show(raw)}"
+            raise BadValue(msg) from None
+    return parsed
+
+
+T = TypeVar("T")
+
+
+def checked(check: Callable[[Any], T], shaper: Callable[[Any], Any] | None, raw: object) -> T:
+    """Shape ``raw`` for its kind, then check it; an error shows ``raw`` itself (PAY-12).
+
+    ``shaper`` turns the JSON form into the Python one (:func:`integral` makes ``30.0`` an int);
+    ``check`` is a field check that raises ``BadValue``. The message then shows the payload's own
+    value, not the shaped one.
+    """
+    shaped = raw if shaper is None else shaper(raw)
+    try:
+        return check(shaped)
+    except BadValue as exc:
+        if shaped is raw:
+            raise
+        # PAY-12 shows the payload's own value, not the shape it was parsed into.
+        raise BadValue(str(exc).removesuffix(show(shaped)) + show(raw)) from None
+
+
+# --- read-only JSON (PAY-10) -----------------------------------------------------------------
+
+
+class JSONArray(tuple[Any, ...]):
+    """A read-only JSON array: a tuple that also equals a list with the same items."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        """Compare item by item with a list or a tuple."""
+        if isinstance(other, list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        """The negation of ``==``."""
+        return not self == other
+
+    __hash__ = tuple.__hash__
+
+
+class JSONObject(Mapping[str, Any]):
+    r"""A read-only JSON object: keys in their original order, values read-only too.
+
+    Equal to any mapping with equal items (a plain ``dict`` included); hashable, so values
+    that hold one stay hashable. Nested objects are ``JSONObject``\s and arrays
+    :class:`JSONArray`\s; ``to_api`` writes them back as dicts and lists.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        """Wrap a mapping, freezing a copy of it; bad JSON raises ``ShapeError`` (internal)."""
+        self._data: dict[str, Any] = {} if not data else freeze_json(data)._data  # noqa: SLF001
+
+    def __getitem__(self, key: str) -> Any:
+        """Return the value at ``key``."""
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the keys in their original order."""
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        """Return the number of keys."""
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        """Tell whether ``key`` is present."""
+        return key in self._data
+
+    def __eq__(self, other: object) -> bool:
+        """Compare with any mapping, item by item."""
+        if isinstance(other, JSONObject):
+            return self._data == other._data
+        if isinstance(other, Mapping):
+            return len(self._data) == len(other) and all(
+                key in other and item == other[key] for key, item in self._data.items()
+            )
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        """The negation of ``==``."""
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        """Hash the key set: equal mappings have equal keys, and it never reads the values."""
+        return hash(frozenset(self._data))
+
+    def __repr__(self) -> str:
+        """Render like the dict it holds."""
+        return f"JSONObject({self._data})"
+
+
+EMPTY: Final = JSONObject()
+"""The ``extra`` of a value that keeps no unmodelled key."""
+
+
+def _frozen(item: Any) -> Any:
+    # Depth is already bounded by copy_json (MAX_NESTING), so this recursion is too.
+    if type(item) is dict:
+        obj = JSONObject()
+        obj._data = {key: _frozen(value) for key, value in item.items()}  # noqa: SLF001
+        return obj
+    if type(item) is list:
+        return JSONArray(_frozen(value) for value in item)
+    return item
+
+
+def freeze_json(value: Any) -> Any:
+    """Return a read-only copy of a JSON value, or raise ``ShapeError`` (internal) naming where.
+
+    Objects become :class:`JSONObject` and arrays :class:`JSONArray`; the value must be JSON and
+    nested at most :data:`~loyalty_core.limits.MAX_NESTING` levels (checked without recursion).
+    """
+    if type(value) in _SCALARS:
+        return value
+    return _frozen(copy_json(value))
+
+
+_SCALARS: Final = frozenset({str, bool, type(None)})
+
+
+def thaw(value: Any) -> Any:
+    """Return a plain JSON copy (dicts and lists) of a read-only JSON value."""
+    if type(value) in _SCALARS:
+        return value
+    return copy_json(value)
+
+
+def check_json_object(value: object) -> JSONObject:
+    """Check a JSON object field kept as it is (``type_attributes``, ``transaction``)."""
+    if not isinstance(value, Mapping):
+        msg = f"expected an object, got {show(value)}"
+        raise BadValue(msg)
+    frozen: JSONObject = freeze_json(value)
+    return frozen
+
+
+def check_json_array(value: object) -> JSONArray:
+    """Check a JSON array field kept as it is (a benefit's or a redemption's ``meta``)."""
+    if not isinstance(value, list | tuple):
+        msg = f"expected an array, got {show(value)}"
+        raise BadValue(msg)
+    frozen: JSONArray = freeze_json(list(value))
+    return frozen
+
+
+# --- the field kinds --------------------------------------------------------------------------
+
+_BAD_INSTANTS: Final = bad_examples(
+    (
+        "2021-02-30 10:00:00",
+        "2023-11-07T05:31:56",
+        "07/11/2023",
+        "2021-03-05 24:00:00",
+        "2021-03-05 10:00",
+        "2021-03-05 10:00:60",
+        "2021-03-05T10:00:00.1234567Z",
+        "0001-01-01 00:00:00",
+        "",
+        1614902811,
+        True,
+    )
+)
+_BAD_MONEY: Final = bad_examples(
+    ("1e3", "1E-2", "2.5e1", "12.50 ", " 12.50", "NaN", "Infinity", True, "12,50", "+5", ".5")
+)
+
+
+def _render_money(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _render_condition(value: Condition) -> Any:
+    return value.rule
+
+
+def _render_period_type(value: PeriodType) -> str:
+    return value.value
+
+
+COUNT: Final = Kind(
+    "count",
+    check_count,
+    shape=integral,
+    bad=bad_examples((-1, -(2**31), "3", True, False, 1.5, "", [3])),
+)
+INT: Final = Kind(
+    "int",
+    check_int,
+    shape=integral,
+    bad=bad_examples(("7", True, 1.5, [1], {"id": 1})),
+)
+PERIOD: Final = Kind(
+    "period",
+    check_period,
+    shape=integral,
+    bad=bad_examples((-1, "3", True, 1.5, MAX_DAYS + 1)),
+)
+DAY_OFFSET: Final = Kind(
+    "day_offset",
+    check_day_offset,
+    shape=integral,
+    bad=bad_examples(("3", True, 1.5, MAX_DAYS + 1)),
+)
+HOUR_OFFSET: Final = Kind(
+    "hour_offset",
+    check_hour_offset,
+    shape=integral,
+    bad=bad_examples(("3", True, 1.5, MAX_HOURS + 1)),
+)
+HOUR: Final = Kind(
+    "hour",
+    check_hour,
+    shape=integral,
+    bad=bad_examples((24, -1, 100, "3", True, 3.5)),
+)
+FLAG: Final = Kind(
+    "flag",
+    check_bool,
+    nullable=False,
+    bad=bad_examples(("true", "false", 1, 0, "yes", [])),
+)
+OPTIONAL_FLAG: Final = Kind(
+    "optional_flag",
+    check_bool,
+    bad=bad_examples(("true", "false", 1, 0, "no")),
+)
+TEXT: Final = Kind(
+    "text",
+    check_text,
+    bad=bad_examples((7, 1.5, True, ["a"], {"a": 1})),
+)
+TEXTS: Final = Kind(
+    "texts",
+    check_texts,
+    render=list,
+    bad=bad_examples(("abc", [1], ["a", None], {"a": "b"}, 5)),
+)
+INSTANT: Final = Kind(
+    "instant", check_instant, shape=shape_instant, render=clock.format_wall, bad=_BAD_INSTANTS
+)
+ZONE: Final = Kind(
+    "zone",
+    check_zone,
+    bad=bad_examples(("Mars/Olympus", "", "Australia/Melbourn", 10, True)),
+)
+MONEY: Final = Kind(
+    "money",
+    check_money_nonnegative,
+    render=_render_money,
+    bad=(
+        *_BAD_MONEY,
+        *bad_examples(("-1", "-0.01", -5)),
+    ),
+)
+SIGNED_MONEY: Final = Kind("signed_money", check_money, render=_render_money, bad=_BAD_MONEY)
+PERIOD_TYPE: Final = Kind(
+    "period_type",
+    check_period_type,
+    nullable=False,
+    render=_render_period_type,
+    bad=bad_examples(("fortnight", "DAYS", "day", 3, True)),
+)
+CONDITION: Final = Kind(
+    "condition",
+    check_condition,
+    render=_render_condition,
+    bad=(
+        ({"foo": [1]}, ""),
+        ({"==": [1]}, ""),
+        ({"var": ["a", 1, 2]}, ""),
+        ("not json", ""),
+        ('{"==": [1, 2]', ""),
+        ([1], ""),
+        (5, ""),
+        (True, ""),
+        ({"a": 1, "b": 2}, ""),
+        ({"and": [True, {"foo": 1}]}, ".and[1]"),
+        ('{"or": [false, {"nope": []}]}', ".or[1]"),
+    ),
+)
+JSON_OBJECT: Final = Kind(
+    "json_object",
+    check_json_object,
+    render=thaw,
+    bad=bad_examples(("x", 5, [1], True)),
+)
+JSON_ARRAY: Final = Kind(
+    "json_array",
+    check_json_array,
+    render=thaw,
+    bad=bad_examples(("x", 5, {"a": 1})),
+)
+
+
+def required(kind: Kind) -> Kind:
+    """Return ``kind`` made non-nullable (PAY-9 required keys)."""
+    return attrs.evolve(kind, nullable=False)
+
+
+def nested(cls: type[Value], *, many: bool = False) -> Kind:
+    """Return the kind of an embedded value of class ``cls`` (a list of them when ``many``)."""
+
+    def check(value: object) -> object:
+        if many:
+            if isinstance(value, list | tuple) and all(isinstance(v, cls) for v in value):
+                return tuple(value)
+            msg = f"expected a list of {cls.__name__} values, got {show(value)}"
+            raise BadValue(msg)
+        if isinstance(value, cls):
+            return value
+        msg = f"expected a {cls.__name__}, got {show(value)}"
+        raise BadValue(msg)
+
+    return Kind(
+        f"nested:{cls.__name__}",
+        check,
+        value_class=cls,
+        many=many,
+        bad=bad_examples(([], "x", 5, True, 1.5)) if not many else bad_examples(("x", 5, {"a": 1})),
+    )
 
 
 # --- the value base class ------------------------------------------------------------------
 
+DERIVED: Final = frozenset(
+    {
+        "is_expired",
+        "is_redeemable",
+        "is_active",
+        "issued_local_at",
+        "expires_local_at",
+        "notify_issue_at",
+        "notify_expiry_at",
+        "total_global_redemptions_remaining",
+    }
+)
+"""Keys computed from other fields: never stored, never kept in ``extra`` (PAY-10)."""
 
 V = TypeVar("V", bound="Value")
 
 
 class Value:
-    """Base of the seven platform values: validates every field on construction.
+    """Base of the platform values: validates every field on construction, converts JSON.
 
     Subclasses are ``@attrs.frozen(kw_only=True)`` classes whose fields come from
-    :func:`field`. They may override :meth:`_invariants` for cross-field rules.
+    :func:`field`, plus ``extra = extra_field()``. They may override :meth:`_complete` and
+    :meth:`_invariants` for cross-field rules, and :meth:`_read_hook` and :meth:`_write_hook`
+    for keys the generic loop does not handle.
     """
 
     __slots__ = ()
+
+    extra: Mapping[str, Any]
 
     def __attrs_post_init__(self) -> None:
         """Check and normalise every field, then the invariants; raise one error naming each.
@@ -267,6 +708,18 @@ class Value:
         among the bad fields (COND-3); either lists every problem.
         """
         problems: list[Problem] = []
+        condition_error = self._check_fields(problems)
+        problems.extend(self._check_extra())
+        if not problems:
+            self._complete()
+            problems.extend(self._invariants(""))
+        if condition_error is not None:
+            raise ConditionError(problems) from condition_error
+        if problems:
+            raise InvalidRequest(problems)
+
+    def _check_fields(self, problems: list[Problem]) -> ConditionError | None:
+        """Check and normalise each field; return the first condition error (COND-3)."""
         condition_error: ConditionError | None = None
         setter = object.__setattr__
         for name, kind in specs(type(self)):
@@ -281,6 +734,9 @@ class Value:
             except BadValue as exc:
                 problems.append(Problem(name, str(exc)))
                 continue
+            except ShapeError as exc:
+                problems.append(Problem(exc.where(name), str(exc)))
+                continue
             except ConditionError as exc:
                 # COND-3: a rejected condition makes a constructor raise ConditionError; its
                 # JSON paths are rooted at the field ("claim_condition.and[1]").
@@ -289,31 +745,48 @@ class Value:
                 continue
             if normalised is not value:
                 setter(self, name, normalised)
-        if not problems:
-            self._complete()
-            problems.extend(self._invariants(""))
-        if condition_error is not None:
-            raise ConditionError(problems) from condition_error
-        if problems:
-            raise InvalidRequest(problems)
+        return condition_error
+
+    def _check_extra(self) -> list[Problem]:
+        extra = self.extra
+        if type(extra) is not JSONObject:
+            if not isinstance(extra, Mapping):
+                return [Problem("extra", f"expected a mapping, got {show(extra)}")]
+            try:
+                extra = JSONObject(extra)
+            except ShapeError as exc:
+                return [Problem(exc.where("extra"), str(exc))]
+            object.__setattr__(self, "extra", extra)
+        known = known_keys(type(self))
+        return [
+            Problem(f"extra{key_segment(key)}", f"is a field of {type(self).__name__}, not extra")
+            for key in extra
+            if key in known
+        ]
 
     @classmethod
-    def from_api(cls, payload: object) -> Self:
+    def from_api(cls, payload: object, *, strict: bool = False) -> Self:
         """Build the value from the platform's JSON shape (PAY rules).
 
-        Datetimes without an offset are UTC (PAY-3), money becomes ``Decimal`` (PAY-8),
-        unknown and derived keys are ignored (PAY-10). Every bad field is reported at once in
-        one :class:`~loyalty_core.errors.PayloadError`, by JSON path and value (PAY-12).
+        Datetimes without an offset are UTC (PAY-3), money becomes ``Decimal`` (PAY-8), derived
+        keys are ignored and every other unmodelled key is kept, read-only, in :attr:`extra`
+        (PAY-10); with ``strict=True`` an unmodelled key is an error instead, with the closest
+        known key as a hint. Every bad field is reported at once in one
+        :class:`~loyalty_core.errors.PayloadError`, by JSON path and value (PAY-12).
         """
-        from loyalty_core import payloads  # noqa: PLC0415 - the one permitted lazy import
-
-        return payloads.from_api(cls, payload)
+        found = _Collector(strict=strict)
+        value = _read(cls, payload, "$", found)
+        if found.problems or value is None:
+            raise PayloadError(found.problems) from found.cause
+        return value
 
     def to_api(self) -> dict[str, Any]:
-        """Return the platform's JSON shape (PAY-5); ``from_api(x.to_api()) == x``."""
-        from loyalty_core import payloads  # noqa: PLC0415 - the one permitted lazy import
+        """Return the platform's JSON shape (PAY-5), ``extra`` included: lossless (PAY-10).
 
-        return payloads.to_api(self)
+        ``from_api(x.to_api()) == x``, and ``from_api(p).to_api()`` has every non-derived key
+        of ``p``, modelled keys in canonical form.
+        """
+        return _write(self)
 
     def _complete(self) -> None:
         """Fill fields whose null means another field's value (PAY-9); a no-op by default."""
@@ -323,8 +796,33 @@ class Value:
         del prefix
         return ()
 
+    @classmethod
+    def _read_hook(
+        cls,
+        payload: Mapping[str, Any],
+        values: dict[str, Any],
+        prefix: str,
+        problems: list[Problem],
+    ) -> None:
+        """Read what the generic loop does not (PAY-9 fills); a no-op by default."""
+        del payload, values, prefix, problems
+
+    def _write_hook(self, out: dict[str, Any]) -> None:
+        """Add derived keys the platform writes (PAY-5 local twins); a no-op by default."""
+        del out
+
+
+def extra_field() -> Any:
+    """Declare a value's ``extra``: the unmodelled keys of its payload, read-only (PAY-10)."""
+    return attrs.field(default=EMPTY, repr=_repr_extra)
+
+
+def _repr_extra(extra: Mapping[str, Any]) -> str:
+    return show(dict(extra))
+
 
 _SPECS_CACHE: dict[type, tuple[tuple[str, Kind], ...]] = {}
+_KNOWN_CACHE: dict[type, frozenset[str]] = {}
 
 
 def specs(cls: type) -> tuple[tuple[str, Kind], ...]:
@@ -336,11 +834,20 @@ def specs(cls: type) -> tuple[tuple[str, Kind], ...]:
     return found
 
 
-def build_trusted(cls: type[V], values: Mapping[str, Any]) -> V:
-    """Build a value from fields that were already checked (the payload boundary's fast path).
+def known_keys(cls: type) -> frozenset[str]:
+    """Return the keys ``cls.from_api`` reads or ignores: its fields and the derived keys."""
+    found = _KNOWN_CACHE.get(cls)
+    if found is None:
+        found = frozenset(name for name, _ in specs(cls)) | DERIVED
+        _KNOWN_CACHE[cls] = found
+    return found
 
-    Every field not in ``values`` takes its declared default. Only the payload module calls
-    this, after running each field's :class:`Kind` check and the class invariants itself.
+
+def build_trusted(cls: type[V], values: Mapping[str, Any]) -> V:
+    """Build a value from fields that were already checked (the converter's fast path).
+
+    Every field not in ``values`` takes its declared default. Only the converter and
+    ``edit_credit`` call this, after running each field's check and the invariants themselves.
     """
     obj = cls.__new__(cls)
     setter = object.__setattr__
@@ -356,32 +863,129 @@ def build_trusted(cls: type[V], values: Mapping[str, Any]) -> V:
     return obj
 
 
-def check_period_type(value: object) -> object:
-    """Check a period type: a :class:`~loyalty_core.PeriodType` or one of its string values."""
-    from loyalty_core.periods import period_type_of  # noqa: PLC0415 - periods imports clock
+# --- from_api: one loop for every value (PAY-1 to PAY-12) -----------------------------------
 
+
+class _Collector:
+    """The problems of one payload, the first condition error (the cause), and the mode."""
+
+    __slots__ = ("cause", "problems", "strict")
+
+    def __init__(self, *, strict: bool) -> None:
+        self.problems: list[Problem] = []
+        self.cause: ConditionError | None = None
+        self.strict = strict
+
+
+def _read(cls: type[V], payload: object, path: str, found: _Collector) -> V | None:
+    if not isinstance(payload, Mapping):
+        found.problems.append(Problem(path, f"expected an object, got {show(payload)}"))
+        return None
+    problems = found.problems
+    before = len(problems)
+    prefix = f"{path}."
+    values: dict[str, Any] = {}
+    for name, kind in specs(cls):
+        raw = payload.get(name)
+        if raw is None:
+            if not kind.nullable and _has_no_default(cls, name):
+                # PAY-9: required keys must be present and non-null.
+                problems.append(Problem(prefix + name, "is required, got null or nothing"))
+            continue
+        values[name] = _read_field(kind, raw, prefix + name, found)
+    cls._read_hook(payload, values, prefix, problems)
+    extra = _read_extra(cls, payload, path, found)
+    if len(problems) != before:
+        return None
+    if extra:
+        values["extra"] = extra
+    value = build_trusted(cls, values)
+    value._complete()  # noqa: SLF001 - the converter completes what it builds
+    problems.extend(value._invariants(prefix))  # noqa: SLF001 - shared invariant checks
+    return value if len(problems) == before else None
+
+
+def _read_field(kind: Kind, raw: Any, path: str, found: _Collector) -> Any:
+    cls = kind.value_class
+    if cls is not None:
+        if not kind.many:
+            return _read(cls, raw, path, found)
+        if not isinstance(raw, list | tuple):
+            found.problems.append(Problem(path, f"expected an array, got {show(raw)}"))
+            return None
+        return tuple(_read(cls, item, f"{path}[{index}]", found) for index, item in enumerate(raw))
     try:
-        return period_type_of(value)
-    except InvalidRequest as exc:
-        raise BadValue(exc.problems[0].message if exc.problems else str(exc)) from None
+        return checked(kind.check, kind.shape, raw)
+    except BadValue as exc:
+        found.problems.append(Problem(path, str(exc)))
+    except ShapeError as exc:
+        found.problems.append(Problem(exc.where(path), str(exc)))
+    except ConditionError as exc:
+        # COND-3: recorded at the field's path; the first one is chained as the cause.
+        found.problems.extend(Problem(path + p.where[1:], p.message) for p in exc.problems)
+        if found.cause is None:
+            found.cause = exc
+    return None
 
 
-def nested(cls: type) -> Kind:
-    """Return the kind of an embedded definition of class ``cls``."""
+def _read_extra(cls: type, payload: Mapping[Any, Any], path: str, found: _Collector) -> JSONObject:
+    """Keep every unmodelled key, in order and read-only (PAY-10); strict mode names them."""
+    known = known_keys(cls)
+    if len(payload) <= len(known) and all(key in known for key in payload):
+        return EMPTY
+    kept: dict[str, Any] = {}
+    problems = found.problems
+    for key, raw in payload.items():
+        if key in known:
+            continue
+        where = path + key_segment(key)
+        if not isinstance(key, str):
+            problems.append(Problem(where, f"expected a string key, got {show(key)}"))
+        elif found.strict:
+            problems.append(Problem(where, _unknown_key(cls, key)))
+        else:
+            try:
+                kept[key] = freeze_json(raw)
+            except ShapeError as exc:
+                problems.append(Problem(exc.where(where), str(exc)))
+    extra = JSONObject()
+    extra._data = kept  # noqa: SLF001 - already frozen
+    return extra
 
-    def check(value: object) -> object:
-        if isinstance(value, cls):
-            return value
-        msg = f"expected a {cls.__name__}, got {show(value)}"
-        raise BadValue(msg)
 
-    return Kind(f"nested:{cls.__name__}", check)
+_HINTED_KEY_LENGTH: Final = 64
+"""Longer unknown keys get no "did you mean" (the comparison costs the product of lengths)."""
 
 
-def required(kind: Kind) -> Kind:
-    """Return ``kind`` made non-nullable (PAY-9 required keys)."""
-    return attrs.evolve(kind, nullable=False)
+def _unknown_key(cls: type, key: str) -> str:
+    message = f"is not a key of {cls.__name__} (strict mode)"
+    if len(key) <= _HINTED_KEY_LENGTH:
+        names = [name for name, _ in specs(cls)]
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
+        if close:
+            message += f"; did you mean {show(close[0])}?"
+    return message
 
 
-PERIOD_TYPE: Final = Kind("period_type", check_period_type, nullable=False)
-OPTIONAL_FLAG: Final = Kind("optional_flag", check_bool)
+def _has_no_default(cls: type, name: str) -> bool:
+    return getattr(attrs.fields(cls), name).default is None
+
+
+# --- to_api ---------------------------------------------------------------------------------
+
+
+def _write(value: Value) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, kind in specs(type(value)):
+        item = getattr(value, name)
+        if item is None:
+            out[name] = None
+        elif kind.value_class is not None:
+            out[name] = [_write(each) for each in item] if kind.many else _write(item)
+        else:
+            render = kind.render
+            out[name] = item if render is None else render(item)
+    value._write_hook(out)  # noqa: SLF001 - the class's own hook
+    for key, item in value.extra.items():
+        out[key] = thaw(item)
+    return out

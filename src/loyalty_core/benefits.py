@@ -15,17 +15,17 @@ to a member; it embeds its definition, as the platform's JSON does.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from loyalty_core import _fields as f
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, Value, field
-from loyalty_core.conditions import Condition, to_condition
+from loyalty_core._fields import BadValue, Value, extra_field, field, integral
+from loyalty_core.conditions import Condition
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.limits import show
 from loyalty_core.periods import MAX_PERIOD, PeriodType, period_problems
@@ -138,19 +138,21 @@ def _timeframe(value: object) -> ClaimTimeframe | None:
     raise BadValue(msg)
 
 
-def _check_condition(value: object) -> Condition:
-    # COND-1 to COND-3: "", [] and {} mean no condition (stored as None); anything else must
-    # compile, or ConditionError propagates to the constructor.
-    return to_condition(value)  # type: ignore[return-value]
-
-
 def _check_timeframe(value: object) -> ClaimTimeframe:
     # CLM-16: "", [] and blank strings mean no limit; the field check then stores None.
     return _timeframe(value)  # type: ignore[return-value]
 
 
-CONDITION: Final = f.Kind("condition", _check_condition)
-TIMEFRAME: Final = f.Kind("timeframe", _check_timeframe)
+def _render_timeframe(value: ClaimTimeframe) -> str:
+    return value.to_api()
+
+
+TIMEFRAME: Final = f.Kind(
+    "timeframe",
+    _check_timeframe,
+    render=_render_timeframe,
+    bad=f.bad_examples(("fortnight", "0 days", "-1 days", "30 dayz", 5, True)),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -185,9 +187,9 @@ class BenefitDefinition(Value):
     # Claim window, conditions and timeframe (CLM-5 to CLM-11, VIS).
     claim_period_start_at: datetime | None = field(f.INSTANT)
     claim_period_end_at: datetime | None = field(f.INSTANT)
-    claim_condition: Condition | None = field(CONDITION)
-    view_condition: Condition | None = field(CONDITION)
-    visibility_condition: Condition | None = field(CONDITION)
+    claim_condition: Condition | None = field(f.CONDITION)
+    view_condition: Condition | None = field(f.CONDITION)
+    visibility_condition: Condition | None = field(f.CONDITION)
     claim_timeframe: ClaimTimeframe | None = field(TIMEFRAME)
     # Limits and counters (CLM-12, CLM-13, CLM-18, RED-9 to RED-11).
     max_redemptions: int | None = field(f.COUNT)
@@ -208,6 +210,37 @@ class BenefitDefinition(Value):
     issue_target_id: int | None = field(f.INT)
     remind_target_id: int | None = field(f.INT)
     extend_target_id: int | None = field(f.INT)
+    extra: Mapping[str, Any] = extra_field()
+    """Every key of the payload this class does not model, read-only and in order (PAY-10)."""
+
+    @classmethod
+    def _read_hook(
+        cls,
+        payload: Mapping[str, Any],
+        values: dict[str, Any],
+        prefix: str,
+        problems: list[Problem],
+    ) -> None:
+        # PAY-9: total_global_redemptions_remaining only fills a missing total_global_redemptions.
+        remaining = payload.get("total_global_redemptions_remaining")
+        cap = values.get("max_global_redemptions")
+        if payload.get("total_global_redemptions") is not None or remaining is None or cap is None:
+            return
+        remaining = integral(remaining)
+        if type(remaining) is not int or not 0 <= remaining <= cap:
+            problems.append(
+                Problem(
+                    f"{prefix}total_global_redemptions_remaining",
+                    f"expected an integer from 0 to max_global_redemptions {cap}, "
+                    f"got {show(remaining)}",
+                )
+            )
+            return
+        values["total_global_redemptions"] = cap - remaining
+
+    def _write_hook(self, out: dict[str, Any]) -> None:
+        # RED-11, PAY-10: the platform writes the global remaining; it is derived, so recomputed.
+        out["total_global_redemptions_remaining"] = global_remaining(self)
 
     def _invariants(self, prefix: str) -> Iterable[Problem]:
         yield from period_problems(self, prefix, (("period", "period_type"),))
@@ -250,7 +283,11 @@ class Benefit(Value):
     expires_at: datetime | None = field(f.INSTANT)
     extended_at: datetime | None = field(f.INSTANT)
     redemptions_remaining: int | None = field(f.COUNT)
+    meta: tuple[Any, ...] | None = field(f.JSON_ARRAY)
+    """The claim's ``meta`` (the Claim Benefit body, CLM-17), kept as a read-only array."""
     definition: BenefitDefinition = field(f.required(f.nested(BenefitDefinition)))
+    extra: Mapping[str, Any] = extra_field()
+    """Every key of the payload this class does not model, read-only and in order (PAY-10)."""
 
     @property
     def zone(self) -> ZoneInfo:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from loyalty_core import clock
+from loyalty_core._fields import JSON_ARRAY, TEXT, BadValue
 from loyalty_core.benefits import Benefit, BenefitDefinition, ClaimTimeframe, global_remaining
 from loyalty_core.decisions import (
     Decision,
@@ -37,7 +38,7 @@ from loyalty_core.decisions import (
     first_change,
 )
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import show
+from loyalty_core.limits import ShapeError, show
 from loyalty_core.periods import before_issue, compute_expiry, past_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
@@ -540,13 +541,14 @@ def check_claim(  # noqa: PLR0913 - the signature is fixed by API.md
     return decide_claim(claim, now)
 
 
-def new_benefit(
+def new_benefit(  # noqa: PLR0913 - every field the new instance takes from the claim
     definition: BenefitDefinition,
     profile: Profile,
     *,
     at: datetime,
     tz: tzinfo,
     external_id: str | None,
+    meta: Any = None,
 ) -> Benefit:
     """Build the benefit an allowed claim creates, with the definition's counters advanced.
 
@@ -575,6 +577,7 @@ def new_benefit(
         ),
         extended_at=None,
         redemptions_remaining=definition.max_redemptions,
+        meta=meta,
         definition=advanced,
     )
 
@@ -588,19 +591,50 @@ def claim_benefit(  # noqa: PLR0913 - the signature is fixed by API.md
     holdings: Iterable[Benefit] = (),
     policy: Policy = DEFAULT_POLICY,
     external_id: str | None = None,
+    meta: list[Any] | tuple[Any, ...] | None = None,
 ) -> ClaimResult:
     """Claim ``definition`` for ``profile`` at ``at``: the decision, the new benefit, the counters.
 
     When :func:`check_claim` allows it, the result holds the new :class:`Benefit` (CLM-17) and
     the definition with ``total_global_created`` (and allocations) advanced (CLM-18). When it
-    refuses, ``benefit`` is ``None`` and ``definition`` is the one given.
+    refuses, ``benefit`` is ``None`` and ``definition`` is the one given. ``external_id`` (a
+    string) and ``meta`` (a JSON array, e.g. the Claim Benefit body's ``meta``) are stored on
+    the new benefit as given; bad ones raise :class:`InvalidRequest` whatever the decision.
+
+    >>> from datetime import UTC, datetime
+    >>> from loyalty_core import Profile
+    >>> coffee = BenefitDefinition(is_claimable=True, is_published=True, is_assignable=True)
+    >>> result = claim_benefit(coffee, Profile(id="p-1"),
+    ...                        at=datetime(2026, 3, 1, tzinfo=UTC), timezone="UTC",
+    ...                        external_id="order-77", meta=["app", "spring"])
+    >>> result.benefit.external_id, result.benefit.meta
+    ('order-77', ('app', 'spring'))
     """
     claim, now = prepare_claim(definition, profile, at, timezone, holdings, policy)
+    extras = _claim_extras(external_id, meta)
     decision = decide_claim(claim, now)
     if not decision.allowed:
         return ClaimResult(decision=decision, benefit=None, definition=definition)
-    benefit = new_benefit(definition, profile, at=now, tz=claim.tz, external_id=external_id)
+    benefit = new_benefit(definition, profile, at=now, tz=claim.tz, **extras)
     return ClaimResult(decision=decision, benefit=benefit, definition=benefit.definition)
+
+
+def _claim_extras(external_id: object, meta: object) -> dict[str, Any]:
+    """Check the claim's ``external_id`` and ``meta`` before deciding (CLM-17)."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {"external_id": None, "meta": None}
+    for name, kind, value in (("external_id", TEXT, external_id), ("meta", JSON_ARRAY, meta)):
+        if value is None:
+            continue
+        try:
+            values[name] = kind.check(value)
+        except BadValue as exc:
+            problems.append(Problem(name, str(exc)))
+        except ShapeError as exc:
+            problems.append(Problem(exc.where(name), str(exc)))
+    if problems:
+        raise InvalidRequest(problems)
+    return values
 
 
 def is_visible(

@@ -12,17 +12,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from loyalty_core import _fields as f
 from loyalty_core import clock
-from loyalty_core._fields import Value, field
+from loyalty_core._fields import Value, extra_field, field
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, bound_reason, first_change
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.limits import show
@@ -69,6 +69,8 @@ class CreditDefinition(Value):
     is_releasable: bool = field(f.FLAG, default=False)
     is_reassignable: bool = field(f.FLAG, default=False)
     require_security_code: bool = field(f.FLAG, default=False)
+    require_assigned: bool = field(f.FLAG, default=False)
+    max_value: Decimal | None = field(f.MONEY)
     extend_days: int | None = field(f.PERIOD)
     notify_schedule_offset: int | None = field(f.HOUR_OFFSET)
     notify_issue_offset_days: int | None = field(f.DAY_OFFSET)
@@ -80,6 +82,8 @@ class CreditDefinition(Value):
     release_target_id: int | None = field(f.INT)
     remind_target_id: int | None = field(f.INT)
     extend_target_id: int | None = field(f.INT)
+    extra: Mapping[str, Any] = extra_field()
+    """Every key of the payload this class does not model, read-only and in order (PAY-10)."""
 
     def _invariants(self, prefix: str) -> Iterable[Problem]:
         return period_problems(
@@ -127,6 +131,8 @@ class Credit(ValueItem):
     has_notified_extend: bool = field(f.FLAG, default=False)
     meta: tuple[str, ...] | None = field(f.TEXTS)
     definition: CreditDefinition | None = field(f.nested(CreditDefinition))
+    extra: Mapping[str, Any] = extra_field()
+    """Every key of the payload this class does not model, read-only and in order (PAY-10)."""
 
     @property
     def zone(self) -> ZoneInfo:

@@ -49,7 +49,7 @@ class ReasonCode(enum.StrEnum):
     GLOBAL_REDEMPTIONS_EXHAUSTED = "global_redemptions_exhausted"
     ALLOCATIONS_EXHAUSTED = "allocations_exhausted"
     CAMPAIGN_ALREADY_CLAIMED = "campaign_already_claimed"
-    # Redemptions (RULES RED-4 to RED-14).
+    # Redemptions (RULES RED-4 to RED-15; not_owned is listed with the extensions).
     NOT_YET_ISSUED = "not_yet_issued"
     EXPIRED = "expired"
     USER_REDEEM_NOT_ALLOWED = "user_redeem_not_allowed"
@@ -58,11 +58,12 @@ class ReasonCode(enum.StrEnum):
     GLOBAL_LIMIT_EXCEEDED = "global_limit_exceeded"
     # Rewards (RULES RWD-5).
     INSUFFICIENT_BALANCE = "insufficient_balance"
-    # Extensions (RULES EXT-2 to EXT-6).
+    # Extensions (RULES EXT-2 to EXT-6, EXT-11).
     NOT_OWNED = "not_owned"
     ALREADY_EXTENDED = "already_extended"
     NOT_EXTENDABLE = "not_extendable"
     NO_EXPIRY = "no_expiry"
+    NOT_FOUND = "not_found"
     # Credits (RULES CRD-6 to CRD-12).
     NOT_RELEASED = "not_released"
     LOCKED = "locked"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -32,11 +32,12 @@ from loyalty_core.credits import Credit
 from loyalty_core.decisions import Decision, Reason, ReasonCode
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.limits import EARLIEST, LATEST, STORABLE, show
+from loyalty_core.payloads import ExtendRequest
 from loyalty_core.periods import is_expired
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.rewards import Reward
 
-__all__ = ["Extendable", "ExtensionResult", "extend", "is_extendable"]
+__all__ = ["Extendable", "ExtensionResult", "extend", "extend_request", "is_extendable"]
 
 Extendable = Reward | Benefit | Credit
 """The kinds of item ``extend`` works on."""
@@ -199,43 +200,167 @@ def extend(  # noqa: PLR0913 - the signature is fixed by API.md
     must be given; otherwise :class:`InvalidRequest`. Extended items get ``extended_at = at``
     and their expiry/remind notification flags reset.
     """
+    how = _prepare(profile_id, at, extend_days, extend_date, policy)
+    checked = _checked_items(items)
+    extended: list[Extendable] = []
+    skipped: list[tuple[int | None, Decision]] = []
+    for item, outcome in zip(checked, _outcomes(checked, how), strict=True):
+        if isinstance(outcome, Decision):
+            skipped.append((item.id, outcome))
+        else:
+            extended.append(outcome)
+    return ExtensionResult(extended=tuple(extended), skipped=tuple(skipped))
+
+
+def _prepare(profile_id: object, at: object, days: object, date: object, policy: object) -> _How:
+    """Check the arguments shared by :func:`extend` and :func:`extend_request` (EXT-1)."""
     now = clock.as_instant(at, name="at")
     if not isinstance(profile_id, str):
         raise InvalidRequest(Problem("profile_id", f"expected a string, got {show(profile_id)}"))
     if not isinstance(policy, Policy):
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
-    if (extend_days is None) == (extend_date is None):  # EXT-1
+    if (days is None) == (date is None):  # EXT-1
         msg = (
             "expected exactly one of extend_days and extend_date, got "
-            f"extend_days={show(extend_days)}, extend_date={show(extend_date)}"
+            f"extend_days={show(days)}, extend_date={show(date)}"
         )
         raise InvalidRequest(Problem("extend_days", msg))
-    date_value, naive = _extend_how(extend_days, extend_date)
-    checked = tuple(items)
+    date_value, naive = _extend_how(days, date)
+    return _How(profile_id, now, days, date_value, naive, policy)  # type: ignore[arg-type]
+
+
+def _checked_items(items: Iterable[object]) -> tuple[Extendable, ...]:
+    try:
+        checked = tuple(items)
+    except TypeError:
+        msg = f"expected an iterable of Reward, Benefit or Credit values, got {show(items)}"
+        raise InvalidRequest(Problem("items", msg)) from None
     for index, item in enumerate(checked):
         if not isinstance(item, _KINDS):
             msg = f"expected a Reward, Benefit or Credit, got {show(item)}"
             raise InvalidRequest(Problem(f"items[{index}]", msg))
+    return checked  # type: ignore[return-value]
 
-    extended: list[Extendable] = []
-    skipped: list[tuple[int | None, Decision]] = []
+
+@attrs.frozen
+class _How:
+    """One extension request's checked arguments."""
+
+    profile_id: str
+    at: datetime
+    days: int | None
+    date: datetime | None
+    naive: bool
+    policy: Policy
+
+
+def _outcomes(items: tuple[Extendable, ...], how: _How) -> list[Extendable | Decision]:
+    """Per item, in input order: the extended item, or the refusal that skips it (EXT-10)."""
+    found: list[Extendable | Decision] = []
     seen: set[tuple[type, int]] = set()
-    for item in checked:
+    for item in items:
         key = (type(item), item.id) if item.id is not None else None
         duplicate = key is not None and key in seen  # EXT-10: null ids are never duplicates
         if key is not None:
             seen.add(key)
         reasons = _reasons(
             item,
-            profile_id=profile_id,
-            at=now,
-            by_days=extend_days is not None,
-            policy=policy,
+            profile_id=how.profile_id,
+            at=how.at,
+            by_days=how.days is not None,
+            policy=how.policy,
             duplicate=duplicate,
         )
         if reasons:
-            skipped.append((item.id, Decision.trusted(tuple(reasons), None)))
+            found.append(Decision.trusted(tuple(reasons), None))
             continue
-        expires = _new_expiry(item, extend_days, date_value, naive=naive)
-        extended.append(attrs.evolve(item, expires_at=expires, extended_at=now, **_flags(item)))
+        expires = _new_expiry(item, how.days, how.date, naive=how.naive)
+        found.append(attrs.evolve(item, expires_at=expires, extended_at=how.at, **_flags(item)))
+    return found
+
+
+_KIND_NAMES: Final[dict[str, type[Extendable]]] = {
+    "reward": Reward,
+    "benefit": Benefit,
+    "credit": Credit,
+}
+
+
+def extend_request(
+    items: Iterable[Extendable],
+    request: ExtendRequest,
+    *,
+    at: datetime,
+    policy: Policy = DEFAULT_POLICY,
+    kind: Literal["reward", "benefit", "credit"] | None = None,
+) -> ExtensionResult:
+    """Extend the items an Extend Reward request names by id (EXT-11, then EXT-1 to EXT-10).
+
+    ``request`` is :func:`~loyalty_core.parse_extend_request` of the body; ``items`` are the
+    member's items. Each id of the body is looked up, in the body's order, among the items of
+    ``kind`` (by default the kind of the items given; say it when they mix kinds). An id that
+    names no item is skipped with ``not_found``; the found items go through :func:`extend`
+    with the body's ``profile_id``, ``extend_days`` or ``extend_date``. ``extended`` and
+    ``skipped`` keep the body's order.
+
+    >>> from datetime import UTC, datetime
+    >>> from loyalty_core import Reward, RewardDefinition, parse_extend_request
+    >>> mine = Reward(id=4, profile_id="p-1", value_initial=5,
+    ...               expires_at=datetime(2026, 5, 1, 23, 59, 59, tzinfo=UTC),
+    ...               definition=RewardDefinition(is_extendable=True))
+    >>> body = parse_extend_request({"profile_id": "p-1", "ids": [4, 9], "extend_days": 10})
+    >>> result = extend_request([mine], body, at=datetime(2026, 4, 3, tzinfo=UTC))
+    >>> str(result.extended[0].expires_at)
+    '2026-05-11 23:59:59+00:00'
+    >>> [(ident, [r.code.value for r in d.reasons]) for ident, d in result.skipped]
+    [(9, ['not_found'])]
+    """
+    if not isinstance(request, ExtendRequest):
+        msg = f"expected an ExtendRequest (parse_extend_request of the body), got {show(request)}"
+        raise InvalidRequest(Problem("request", msg))
+    how = _prepare(request.profile_id, at, request.extend_days, request.extend_date, policy)
+    pool = _checked_items(items)
+    wanted = _request_kind(pool, kind)
+    by_id: dict[int, Extendable] = {}
+    for item in pool:
+        if type(item) is wanted and item.id is not None:
+            by_id.setdefault(item.id, item)  # the first item with an id answers for it
+    found = tuple(by_id[i] for i in request.ids if i in by_id)
+    outcomes = iter(_outcomes(found, how))
+    extended: list[Extendable] = []
+    skipped: list[tuple[int | None, Decision]] = []
+    for ident in request.ids:
+        outcome = next(outcomes) if ident in by_id else _not_found(wanted, ident)
+        if isinstance(outcome, Decision):
+            skipped.append((ident, outcome))
+        else:
+            extended.append(outcome)
     return ExtensionResult(extended=tuple(extended), skipped=tuple(skipped))
+
+
+def _request_kind(items: tuple[Extendable, ...], kind: object) -> type[Extendable]:
+    if kind is not None:
+        found = _KIND_NAMES.get(kind) if isinstance(kind, str) else None
+        if found is None:
+            msg = f"expected 'reward', 'benefit' or 'credit', got {show(kind)}"
+            raise InvalidRequest(Problem("kind", msg))
+        return found
+    classes = {type(item) for item in items}
+    if len(classes) > 1:
+        msg = (
+            "expected items of one kind, or kind= naming the kind the request's ids name "
+            "('reward', 'benefit' or 'credit'), got items that mix kinds"
+        )
+        raise InvalidRequest(Problem("kind", msg))
+    return classes.pop() if classes else Reward
+
+
+def _not_found(kind: type[Extendable], ident: int) -> Decision:
+    # EXT-11: an id of the body that names none of the member's items of the request's kind.
+    name = kind.__name__.lower()
+    reason = Reason(
+        ReasonCode.NOT_FOUND,
+        f"no {name} with id {ident} is among the items given",
+        {"id": ident, "kind": name},
+    )
+    return Decision.trusted((reason,), None)

@@ -1,31 +1,25 @@
-"""The payload boundary: the platform's JSON into values and back (PAY rules).
+"""The request bodies of the platform's pages (PAY rules): claim, redeem, extend, edit credit.
 
-This module holds every conversion between API JSON and the library's values; domain code never
-sees a dict from the wire. ``from_api`` shapes each JSON field into its Python type (datetime
-strings, integral floats, money strings, condition text), runs the same field checks as the
-value's constructor, collects every problem by JSON path, and raises one
-:class:`~loyalty_core.errors.PayloadError`.
+Values convert themselves (``from_api``/``to_api``, in :mod:`loyalty_core._fields`); this
+module parses what a client *sends*: each body becomes a value, or one
+:class:`~loyalty_core.errors.PayloadError` naming every bad field by JSON path. A naive datetime
+in a body is a wall time in the item's zone (PAY-3, Q35).
 
->>> from loyalty_core import Benefit
->>> b = Benefit.from_api({"id": 7, "issued_at": "2021-03-05 00:06:51",
-...                       "definition": {"period": 50, "max_redemptions": 1}})
->>> b.issued_at, b.redemptions_remaining
-(datetime.datetime(2021, 3, 5, 0, 6, 51, tzinfo=datetime.timezone.utc), 1)
->>> Benefit.from_api({"definition": {"period": -1, "is_claimable": "true"}})
+>>> parse_claim_request({"definition": "coffee", "timezone": "UTC", "meta": ["app"]}).meta
+('app',)
+>>> parse_extend_request({"profile_id": "p-1", "ids": [4], "extend_days": 0})
 Traceback (most recent call last):
 ...
-loyalty_core.errors.PayloadError: $.definition.period: expected an integer >= 0, got -1; \
-$.definition.is_claimable: expected true or false, got 'true'
+loyalty_core.errors.PayloadError: $.extend_days: expected an integer >= 1, got 0
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
-from decimal import Decimal
-from typing import Any, Final, TypeVar
+from types import MappingProxyType
+from typing import Any, Final
 
 import attrs
 
@@ -34,7 +28,6 @@ from loyalty_core._fields import (
     ZONE,
     BadValue,
     Kind,
-    Value,
     build_trusted,
     check_days,
     check_instant,
@@ -42,59 +35,26 @@ from loyalty_core._fields import (
     check_positive,
     check_text,
     check_texts,
+    checked,
+    integral,
+    shape_instant,
     specs,
 )
-from loyalty_core.benefits import BenefitDefinition, ClaimTimeframe
-from loyalty_core.conditions import to_condition
 from loyalty_core.credits import Credit
-from loyalty_core.errors import ConditionError, InvalidRequest, PayloadError, Problem
+from loyalty_core.errors import InvalidRequest, PayloadError, Problem
 from loyalty_core.limits import MAX_INT, show
-from loyalty_core.profiles import Profile
-from loyalty_core.rewards import Reward
 
 __all__ = [
     "ClaimRequest",
+    "CreditChanges",
     "ExtendRequest",
-    "checked",
     "edit_credit",
-    "from_api",
-    "integral",
     "parse_claim_request",
+    "parse_edit_credit_request",
     "parse_extend_request",
     "parse_instant",
     "parse_redeem_request",
-    "profile_from_api",
-    "to_api",
 ]
-
-V = TypeVar("V", bound=Value)
-
-
-# --- JSON shaping, per kind ----------------------------------------------------------------
-
-
-def integral(raw: Any) -> Any:
-    """Return an integral float or Decimal (``30.0``) as an ``int`` (PAY-7), else ``raw``.
-
-    The caller's integer check then rejects everything else (``30.5``, ``"30"``, ``True``).
-    """
-    kind = type(raw)
-    if kind is float:
-        if raw.is_integer():
-            return int(raw)
-    elif (
-        kind is Decimal
-        and raw.is_finite()
-        # Only modest Decimals are converted: int(Decimal("1E+999999999")) never ends.
-        and raw.adjusted() < _DIGITS_TO_CONVERT
-        and raw == raw.to_integral_value()
-    ):
-        return int(raw)
-    return raw
-
-
-_DIGITS_TO_CONVERT: Final = 40
-"""Larger integral Decimals stay Decimals (every integer field rejects them anyway)."""
 
 
 def parse_instant(raw: object, naive_zone: Any = UTC, *, path: str = "$") -> datetime:
@@ -109,242 +69,9 @@ def parse_instant(raw: object, naive_zone: Any = UTC, *, path: str = "$") -> dat
     datetime.datetime(2023, 11, 6, 19, 31, 56, tzinfo=datetime.timezone.utc)
     """
     try:
-        return check_instant(_shape_instant(raw, naive_zone))
+        return check_instant(shape_instant(raw, naive_zone))
     except BadValue as exc:
         raise PayloadError(Problem(path, str(exc))) from None
-
-
-def _shape_instant(raw: object, naive_zone: Any = UTC) -> datetime:
-    """Parse a payload datetime into an aware datetime; the INSTANT kind's check follows."""
-    if isinstance(raw, str):
-        try:
-            parsed = clock.parse_datetime(raw)
-        except ValueError as exc:
-            raise BadValue(str(exc)) from None
-    elif isinstance(raw, datetime):
-        parsed = raw
-    else:
-        msg = f"expected a datetime string, got {show(raw)}"
-        raise BadValue(msg)
-    if parsed.tzinfo is None:
-        if naive_zone is UTC:
-            return parsed.replace(tzinfo=UTC)
-        try:
-            return clock.wall_to_instant(parsed, naive_zone)
-        except OverflowError:
-            msg = f"expected a wall time whose instant Python can represent, got {show(raw)}"
-            raise BadValue(msg) from None
-    return parsed
-
-
-_SHAPERS: Final[dict[str, Callable[[Any], Any]]] = {
-    "count": integral,
-    "int": integral,
-    "period": integral,
-    "day_offset": integral,
-    "hour_offset": integral,
-    "hour": integral,
-    "instant": _shape_instant,
-}
-
-
-# --- rendering, per kind (PAY-5, PAY-8) ----------------------------------------------------
-
-
-_RENDERERS: Final[dict[str, Callable[[Any], Any]]] = {
-    "instant": clock.format_wall,
-    "money": lambda value: format(value, "f"),
-    "period_type": lambda value: value.value,
-    "condition": lambda value: value.rule,
-    "timeframe": ClaimTimeframe.to_api,
-    "texts": list,
-}
-
-
-# --- from_api ------------------------------------------------------------------------------
-
-
-class _Collector:
-    """The problems of one payload, and the first condition error to chain as the cause."""
-
-    __slots__ = ("cause", "problems")
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-        self.cause: ConditionError | None = None
-
-
-def from_api(cls: type[V], payload: object) -> V:
-    """Build a value of ``cls`` from the platform's JSON, or raise one ``PayloadError``."""
-    found = _Collector()
-    value = _parse(cls, payload, "$", found)
-    if found.problems or value is None:
-        raise PayloadError(found.problems) from found.cause
-    return value
-
-
-def _parse(cls: type[V], payload: object, path: str, found: _Collector) -> V | None:
-    if not isinstance(payload, Mapping):
-        found.problems.append(Problem(path, f"expected an object, got {show(payload)}"))
-        return None
-    problems = found.problems
-    before = len(problems)
-    prefix = f"{path}."
-    values: dict[str, Any] = {}
-    for name, kind in specs(cls):
-        raw = payload.get(name)
-        if raw is None:
-            if not kind.nullable and _has_no_default(cls, name):
-                # PAY-9: required keys must be present and non-null.
-                problems.append(Problem(prefix + name, "is required, got null or nothing"))
-            continue
-        values[name] = _field(cls, name, kind, raw, prefix + name, found)
-    if cls is BenefitDefinition:
-        _fill_total_global_redemptions(payload, values, prefix, problems)
-    if len(problems) != before:
-        return None
-    value = build_trusted(cls, values)
-    value._complete()  # noqa: SLF001 - the boundary completes what it builds
-    problems.extend(value._invariants(prefix))  # noqa: SLF001 - shared invariant checks
-    return value if len(problems) == before else None
-
-
-def _field(  # noqa: PLR0913, PLR0917 - one call site, every argument needed
-    cls: type,
-    name: str,
-    kind: Kind,
-    raw: Any,
-    path: str,
-    found: _Collector,
-) -> Any:
-    name_of_kind = kind.name
-    if name_of_kind.startswith("nested:"):
-        nested_cls = _nested_class(cls, name)
-        return _parse(nested_cls, raw, path, found)
-    if name_of_kind == "condition":
-        try:
-            return to_condition(raw, path=path)
-        except ConditionError as exc:
-            # COND-3: recorded at the field's path; the first one is chained as the cause.
-            found.problems.extend(exc.problems)
-            if found.cause is None:
-                found.cause = exc
-            return None
-    try:
-        return checked(kind.check, _SHAPERS.get(name_of_kind), raw)
-    except BadValue as exc:
-        found.problems.append(Problem(path, str(exc)))
-        return None
-
-
-T = TypeVar("T")
-
-
-def checked(check: Callable[[Any], T], shaper: Callable[[Any], Any] | None, raw: object) -> T:
-    """Shape ``raw`` for its kind, then check it; an error shows ``raw`` itself (PAY-12).
-
-    ``shaper`` turns the JSON form into the Python one (:func:`integral` makes ``30.0`` an int);
-    ``check`` is a field check that raises ``BadValue``. The message then shows the payload's own
-    value, not the shaped one.
-    """
-    shaped = raw if shaper is None else shaper(raw)
-    try:
-        return check(shaped)
-    except BadValue as exc:
-        if shaped is raw:
-            raise
-        # PAY-12 shows the payload's own value, not the shape it was parsed into.
-        raise BadValue(str(exc).removesuffix(show(shaped)) + show(raw)) from None
-
-
-_NESTED: Final[dict[tuple[type, str], type]] = {}
-
-
-def _nested_class(cls: type, name: str) -> type:
-    key = (cls, name)
-    found = _NESTED.get(key)
-    if found is None:
-        import typing  # noqa: PLC0415 - resolved once per class and field
-
-        hints = typing.get_type_hints(cls)
-        found = next(
-            t for t in typing.get_args(hints[name]) or (hints[name],) if t is not type(None)
-        )
-        _NESTED[key] = found
-    return found
-
-
-def _has_no_default(cls: type, name: str) -> bool:
-    import attrs  # noqa: PLC0415 - rarely reached
-
-    return getattr(attrs.fields(cls), name).default is None
-
-
-def _fill_total_global_redemptions(
-    payload: Mapping[str, Any], values: dict[str, Any], prefix: str, problems: list[Problem]
-) -> None:
-    # PAY-9: total_global_redemptions_remaining only fills a missing total_global_redemptions.
-    remaining = payload.get("total_global_redemptions_remaining")
-    cap = values.get("max_global_redemptions")
-    if payload.get("total_global_redemptions") is not None or remaining is None or cap is None:
-        return
-    path = f"{prefix}total_global_redemptions_remaining"
-    remaining = integral(remaining)
-    if type(remaining) is not int or not 0 <= remaining <= cap:
-        problems.append(
-            Problem(
-                path,
-                f"expected an integer from 0 to max_global_redemptions {cap}, "
-                f"got {show(remaining)}",
-            )
-        )
-        return
-    values["total_global_redemptions"] = cap - remaining
-
-
-def profile_from_api(payload: object) -> Profile:
-    """Build a :class:`~loyalty_core.Profile` from its JSON, or raise ``PayloadError``."""
-    if not isinstance(payload, Mapping):
-        raise PayloadError(Problem("$", f"expected an object, got {show(payload)}"))
-    try:
-        return Profile(context=payload)
-    except InvalidRequest as exc:
-        raise PayloadError(
-            Problem(_context_path(p.where), p.message) for p in exc.problems
-        ) from None
-
-
-def _context_path(where: str) -> str:
-    """The payload is the profile's context: ``context.a`` is ``$.a``, ``id`` is ``$.id``."""
-    rest = where.removeprefix("context")
-    return f"${rest}" if rest != where else f"$.{where}"
-
-
-# --- to_api --------------------------------------------------------------------------------
-
-
-def to_api(value: Value) -> dict[str, Any]:
-    """Return the platform's JSON shape of a value: stored fields only (PAY-5, PAY-10)."""
-    out: dict[str, Any] = {}
-    for name, kind in specs(type(value)):
-        item = getattr(value, name)
-        if item is None:
-            out[name] = None
-            continue
-        kind_name = kind.name
-        if kind_name.startswith("nested:"):
-            out[name] = to_api(item)
-            continue
-        render = _RENDERERS.get(kind_name)
-        out[name] = render(item) if render is not None else item
-    if isinstance(value, Reward):
-        # PAY-5: rewards also carry their local twins, as the platform returns them.
-        tz = value.zone
-        for name in ("issued_at", "expires_at"):
-            instant = getattr(value, name)
-            twin = name.replace("_at", "_local_at")
-            out[twin] = None if instant is None else clock.format_wall(instant, tz).split(".")[0]
-    return out
 
 
 # --- request bodies --------------------------------------------------------------------------
@@ -456,12 +183,30 @@ local part cannot hold the ``@``, and a label cannot hold the dot that ends it).
 _MONEY_PATHS: Final = frozenset({"$.value_initial", "$.value_remaining"})
 
 
+def _read_only(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(values))
+
+
+@attrs.frozen
+class CreditChanges:
+    """A parsed Edit Credit body (CRD-14, CRD-15): the keys it sets, checked, in body order.
+
+    ``values`` maps each present key to its new value (``None`` clears a nullable field);
+    absent keys, unknown keys and a null ``value_remaining`` are not in it (they keep the
+    field). Datetimes are UTC instants: a naive one was read in the zone given to the parser.
+    """
+
+    values: Mapping[str, Any] = attrs.field(converter=_read_only, hash=False)
+
+
 def _edit_field(key: str, kind: Kind, raw: Any, tz: tzinfo) -> Any:
     """Shape and check one present, non-null field of an Edit Credit body (CRD-15)."""
-    shaper = _SHAPERS.get(kind.name)
-    if kind.name == "instant":
+    shaper = kind.shape
+    if kind is _INSTANT_KIND:
         # Q35, PAY-3: a naive datetime in a request body is a wall time in the credit's zone.
-        shaper = functools.partial(_shape_instant, naive_zone=tz)
+        def shaper(value: object) -> datetime:
+            return shape_instant(value, tz)
+
     value = checked(kind.check, shaper, raw)
     if key == "recipient_email" and _EMAIL.fullmatch(value) is None:
         msg = f"expected an email address such as 'jsmith@example.com', got {show(raw)}"
@@ -469,16 +214,69 @@ def _edit_field(key: str, kind: Kind, raw: Any, tz: tzinfo) -> Any:
     return value
 
 
+_CREDIT_KINDS: Final = dict(specs(Credit))
+_INSTANT_KIND: Final = _CREDIT_KINDS["issued_at"]
+
+
+def _parse_changes(data: Mapping[str, Any], tz: tzinfo, problems: list[Problem]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for key in _EDIT_CREDIT_KEYS:
+        if key not in data:
+            continue  # CRD-14: an absent key keeps the field
+        raw, kind, path = data[key], _CREDIT_KINDS[key], f"$.{key}"
+        if raw is None:
+            if key == "value_remaining":
+                continue  # CRD-15: null leaves the current value unchanged
+            if kind.nullable:
+                changes[key] = None
+            else:
+                # CRD-15: value_initial and locked may not be null.
+                problems.append(Problem(path, "must not be null, got None"))
+            continue
+        try:
+            changes[key] = _edit_field(key, kind, raw, tz)
+        except BadValue as exc:
+            problems.append(Problem(path, str(exc)))
+    return changes
+
+
+def parse_edit_credit_request(body: object, *, timezone: str = "UTC") -> CreditChanges:
+    """Parse an Edit Credit request body (CRD-14, CRD-15), or raise one ``PayloadError``.
+
+    ``timezone`` is the credit's zone: a naive datetime in the body is a wall time there
+    (PAY-3, Q35). Unknown keys are ignored; every bad field is reported at once, by JSON path.
+    :func:`edit_credit` parses with the credit's own zone and applies the result.
+
+    >>> changes = parse_edit_credit_request({"value_remaining": "12.50", "foo": 1})
+    >>> dict(changes.values)
+    {'value_remaining': Decimal('12.50')}
+    """
+    try:
+        zone = clock.zone(ZONE.check(timezone))
+    except BadValue as exc:
+        raise InvalidRequest(Problem("timezone", str(exc))) from None
+    data = _body(body)
+    problems: list[Problem] = []
+    changes = _parse_changes(data, zone, problems)
+    if problems:
+        raise PayloadError(problems)
+    return CreditChanges(changes)
+
+
 def edit_credit(credit: Credit, changes: object) -> Credit:
-    """Apply an Edit Credit request body to ``credit`` (CRD-14 to CRD-16).
+    """Apply an Edit Credit request body to ``credit`` (CRD-14 to CRD-17).
 
     A key that is present replaces its field, an absent key keeps it, and unknown keys are
     ignored. Dates take the PAY-2 shapes, and a naive one is a wall time in the credit's zone
     (CRD-1, Q35). Null clears a nullable field, keeps the current ``value_remaining``, and is
     rejected for ``value_initial`` and ``locked``. After merging, ``0 <= value_remaining <=
-    value_initial`` must hold (Q37). Expiry and release are never recomputed (Q9). Every bad
-    field is reported at once in one :class:`~loyalty_core.errors.PayloadError`, by JSON path;
-    a ``changes`` that is not a mapping is a ``PayloadError`` at ``$``.
+    value_initial`` must hold (Q37), and the credit's definition must allow the edit (CRD-17):
+    no change of owner unless it ``is_reassignable``, no null owner when it
+    ``require_assigned``, no ``value_initial`` above its ``max_value``. Expiry and release are
+    never recomputed (Q9). Every bad field is reported at once in one
+    :class:`~loyalty_core.errors.PayloadError`, by JSON path; a ``changes`` that is not a
+    mapping is a ``PayloadError`` at ``$``. ``changes`` may also be a parsed
+    :class:`CreditChanges`.
 
     >>> credit = Credit(timezone="Australia/Melbourne", value_initial=50, value_remaining="20.00")
     >>> edited = edit_credit(credit, {"value_remaining": "12.50",
@@ -492,35 +290,70 @@ def edit_credit(credit: Credit, changes: object) -> Credit:
     """
     if not isinstance(credit, Credit):
         raise InvalidRequest(Problem("credit", f"expected a Credit, got {show(credit)}"))
-    data = _body(changes)
-    kinds = dict(specs(Credit))
-    tz = credit.zone
-    values = {name: getattr(credit, name) for name in kinds}
     problems: list[Problem] = []
-    for key in _EDIT_CREDIT_KEYS:
-        if key not in data:
-            continue  # CRD-14: an absent key keeps the field
-        raw, kind, path = data[key], kinds[key], f"$.{key}"
-        if raw is None:
-            if key == "value_remaining":
-                continue  # CRD-15: null leaves the current value unchanged
-            if kind.nullable:
-                values[key] = None
-            else:
-                # CRD-15: value_initial and locked may not be null.
-                problems.append(Problem(path, "must not be null, got None"))
-            continue
-        try:
-            values[key] = _edit_field(key, kind, raw, tz)
-        except BadValue as exc:
-            problems.append(Problem(path, str(exc)))
+    if isinstance(changes, CreditChanges):
+        parsed = dict(changes.values)
+    else:
+        parsed = _parse_changes(_body(changes), credit.zone, problems)
+    values = {name: getattr(credit, name) for name in _CREDIT_KINDS}
+    values.update(parsed)
+    values["extra"] = credit.extra
     edited = build_trusted(Credit, values)
     if not any(p.where in _MONEY_PATHS for p in problems):
         # CRD-16 (Q37): the value invariant, once both values are individually valid.
         problems.extend(edited._invariants("$."))  # noqa: SLF001 - shared invariant checks
+    problems.extend(_definition_problems(credit, edited, parsed.keys(), problems))
     if problems:
         raise PayloadError(problems)
     return edited
+
+
+def _definition_problems(
+    before: Credit, after: Credit, sent: Iterable[str], found: list[Problem]
+) -> list[Problem]:
+    """CRD-17: the edits the credit's definition forbids, each at its path.
+
+    Only the keys the body sets are judged: an edit of ``message`` is not refused because the
+    stored credit already breaks a rule its definition gained later.
+    """
+    definition = after.definition
+    if definition is None:
+        return []
+    problems: list[Problem] = []
+    sent = set(sent) - {p.where.removeprefix("$.") for p in found}
+    owner, new_owner = before.profile_id, after.profile_id
+    if "profile_id" in sent:
+        if new_owner is None and definition.require_assigned:
+            problems.append(
+                Problem(
+                    "$.profile_id",
+                    "the credit's definition has require_assigned true, so profile_id may not "
+                    "be null, got None",
+                )
+            )
+        elif (
+            owner is not None
+            and new_owner is not None
+            and new_owner != owner
+            and not definition.is_reassignable
+        ):
+            problems.append(
+                Problem(
+                    "$.profile_id",
+                    f"the credit's definition is not reassignable, so its owner {show(owner)} "
+                    f"may not change, got {show(new_owner)}",
+                )
+            )
+    cap = definition.max_value
+    if cap is not None and "value_initial" in sent and after.value_initial > cap:
+        problems.append(
+            Problem(
+                "$.value_initial",
+                f"{format(after.value_initial, 'f')} exceeds the definition's max_value "
+                f"{format(cap, 'f')}",
+            )
+        )
+    return problems
 
 
 # --- the Extend Reward request body (EXT-1) ----------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.errors import InvalidRequest, PayloadError, Problem
 from loyalty_core.limits import ShapeError, copy_json, show
 
 __all__ = ["Profile"]
@@ -72,13 +72,30 @@ class Profile:
         return self._data
 
     @classmethod
-    def from_api(cls, payload: object) -> Profile:
-        """Build from the platform's profile JSON; raise ``PayloadError`` when it is bad."""
-        from loyalty_core import payloads  # noqa: PLC0415 - the one permitted lazy import
+    def from_api(cls, payload: object, *, strict: bool = False) -> Profile:
+        """Build from the platform's profile JSON; raise ``PayloadError`` when it is bad.
 
-        return payloads.profile_from_api(payload)
+        Every key is kept: the whole mapping is the context conditions read (PAY-10,
+        COND-4), so ``strict`` has nothing to reject; it is accepted for symmetry with the
+        other values.
+        """
+        del strict
+        if not isinstance(payload, Mapping):
+            raise PayloadError(Problem("$", f"expected an object, got {show(payload)}"))
+        try:
+            return cls(context=payload)
+        except InvalidRequest as exc:
+            raise PayloadError(
+                Problem(_context_path(p.where), p.message) for p in exc.problems
+            ) from None
 
     def to_api(self) -> dict[str, Any]:
         """Return the profile's JSON mapping (a fresh copy)."""
         data: dict[str, Any] = copy_json(self.context)
         return data
+
+
+def _context_path(where: str) -> str:
+    """The payload is the profile's context: ``context.a`` is ``$.a``, ``id`` is ``$.id``."""
+    rest = where.removeprefix("context")
+    return f"${rest}" if rest != where else f"$.{where}"

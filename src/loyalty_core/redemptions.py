@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, check_positive
+from loyalty_core._fields import BadValue, build_trusted, check_positive, specs
 from loyalty_core.benefits import Benefit, BenefitDefinition, global_remaining
 from loyalty_core.claims import ClaimResult, decide_claim, new_benefit, prepare_claim
 from loyalty_core.decisions import (
@@ -39,10 +39,11 @@ from loyalty_core.decisions import (
     first_change,
 )
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import MAX_INT, show
+from loyalty_core.limits import MAX_INT, ShapeError, show
 from loyalty_core.periods import before_issue, past_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
+from loyalty_core.records import Redemption, RedemptionItem
 
 __all__ = [
     "Channel",
@@ -62,10 +63,15 @@ _iso = clock.format_instant
 
 @attrs.frozen(kw_only=True)
 class RedemptionResult:
-    """The outcome of :func:`redeem_benefit`: the decision and the (updated) benefit."""
+    """The outcome of :func:`redeem_benefit`: the decision, the benefit, and the record.
+
+    ``redemption`` is the :class:`~loyalty_core.Redemption` record of an allowed redemption
+    (RED-16), ``None`` when refused.
+    """
 
     decision: Decision
     benefit: Benefit
+    redemption: Redemption | None = None
 
 
 def _count(count: object, name: str = "count") -> int:
@@ -85,15 +91,31 @@ def _channel(channel: object) -> Channel:
     return channel  # type: ignore[return-value]
 
 
+def _owner(profile_id: object) -> str | None:
+    # RED-15: the profile in the request path, a string, or None when the caller has none.
+    if profile_id is None or type(profile_id) is str:
+        return profile_id
+    raise InvalidRequest(Problem("profile_id", f"expected a string, got {show(profile_id)}"))
+
+
 def _static_reasons(
-    benefit: Benefit, count: int, channel: Channel
+    benefit: Benefit, count: int, channel: Channel, profile_id: str | None
 ) -> tuple[list[Reason], list[Reason]]:
-    """The failures no instant can cure: RED-14 and RED-6, then RED-7 to RED-9."""
+    """The failures no instant can cure: RED-14, RED-15 and RED-6, then RED-7 to RED-9."""
     d = benefit.definition
     before: list[Reason] = []
     if d.is_archived:  # RED-14 (Q21c)
         before.append(
             Reason(ReasonCode.ARCHIVED, "the definition is archived", {"is_archived": True})
+        )
+    owner = benefit.profile_id
+    if profile_id is not None and owner is not None and owner != profile_id:  # RED-15
+        before.append(
+            Reason(
+                ReasonCode.NOT_OWNED,
+                f"the benefit belongs to profile {show(owner)}, not {show(profile_id)}",
+                {"profile_id": profile_id, "owner": owner},
+            )
         )
     if channel == "customer" and not d.allow_user_redeem:  # RED-6 (Q23)
         before.append(
@@ -156,8 +178,14 @@ def _timed_reasons(benefit: Benefit, at: datetime) -> list[Reason]:
     return found
 
 
-def _redemption_decision(benefit: Benefit, now: datetime, count: int, channel: Channel) -> Decision:
-    before, limits = _static_reasons(benefit, count, channel)
+def _redemption_decision(
+    benefit: Benefit,
+    now: datetime,
+    count: int,
+    channel: Channel,
+    profile_id: str | None = None,
+) -> Decision:
+    before, limits = _static_reasons(benefit, count, channel, profile_id)
     reasons = (*_timed_reasons(benefit, now), *before, *limits)
     if before or limits:
         return Decision.trusted(reasons, None)
@@ -176,24 +204,34 @@ def _check_benefit(benefit: object) -> Benefit:
     return benefit
 
 
-def check_redemption(
+def check_redemption(  # noqa: PLR0913 - the signature is fixed by API.md
     benefit: Benefit,
     *,
     at: datetime,
     count: int = 1,
     channel: Channel = "api",
+    profile_id: str | None = None,
     policy: Policy = DEFAULT_POLICY,
 ) -> Decision:
     """Decide whether ``count`` redemptions of ``benefit`` may go through at ``at`` (RED rules).
 
-    The checks run in the order RED-4, RED-5, RED-14, RED-6, RED-7, RED-8, RED-9 and the
-    decision lists every failure. ``count`` must be an ``int`` >= 1 and ``channel`` one of
-    ``"api"``, ``"staff"``, ``"customer"``; otherwise :class:`InvalidRequest`.
+    The checks run in the order RED-4, RED-5, RED-14, RED-15, RED-6, RED-7, RED-8, RED-9 and
+    the decision lists every failure. ``profile_id`` is the profile in the request's path: a
+    benefit owned by another profile is refused with ``not_owned`` (RED-15); ``None`` (the
+    default) skips that check, as does a benefit with no owner. ``count`` must be an ``int``
+    >= 1, ``channel`` one of ``"api"``, ``"staff"``, ``"customer"`` and ``profile_id`` a
+    string or ``None``; otherwise :class:`InvalidRequest`.
+
+    >>> from datetime import UTC, datetime
+    >>> from loyalty_core import Benefit, BenefitDefinition
+    >>> mine = Benefit(profile_id="p-1", definition=BenefitDefinition())
+    >>> check_redemption(mine, at=datetime(2026, 3, 1, tzinfo=UTC), profile_id="p-2").codes
+    frozenset({<ReasonCode.NOT_OWNED: 'not_owned'>})
     """
     del policy  # no redemption rule reads a policy switch yet
     checked = _check_benefit(benefit)
     now = clock.as_instant(at, name="at")
-    return _redemption_decision(checked, now, _count(count), _channel(channel))
+    return _redemption_decision(checked, now, _count(count), _channel(channel), _owner(profile_id))
 
 
 def _apply_redemption(benefit: Benefit, count: int) -> Benefit:
@@ -210,23 +248,78 @@ def _apply_redemption(benefit: Benefit, count: int) -> Benefit:
     )
 
 
-def redeem_benefit(
+def redeem_benefit(  # noqa: PLR0913 - the signature is fixed by API.md
     benefit: Benefit,
     *,
     at: datetime,
     count: int = 1,
     channel: Channel = "api",
+    profile_id: str | None = None,
+    location_id: int | None = None,
+    transaction_id: str | None = None,
+    meta: list[Any] | tuple[Any, ...] | None = None,
     policy: Policy = DEFAULT_POLICY,
 ) -> RedemptionResult:
     """Redeem ``count`` of ``benefit`` at ``at``, all or nothing (RED-10, Q18).
 
     The result's ``benefit`` has ``redemptions_remaining`` lowered and its definition's
     ``total_global_redemptions`` raised; when refused it is the benefit given, unchanged.
+    ``profile_id`` is the profile in the request's path (RED-15, see :func:`check_redemption`).
+    An allowed redemption also gets its record (RED-16): ``id`` null, ``profile_id`` the
+    request's (else the benefit's), ``type`` ``"benefit"``, ``redeem_at`` = ``at``,
+    ``location_id``, ``transaction_id`` and ``meta`` as given, and one item naming the benefit
+    and ``count``. Bad extras raise :class:`InvalidRequest`, whatever the decision.
+
+    >>> from datetime import UTC, datetime
+    >>> from loyalty_core import Benefit, BenefitDefinition
+    >>> b = Benefit(id=7, profile_id="p-1", definition=BenefitDefinition(max_redemptions=2))
+    >>> done = redeem_benefit(b, at=datetime(2026, 3, 1, 9, tzinfo=UTC), location_id=12)
+    >>> done.benefit.redemptions_remaining, done.redemption.to_api()["items"]
+    (1, [{'id': 7, 'type': 'benefit', 'value': None, 'count': 1, 'type_attributes': None}])
     """
-    decision = check_redemption(benefit, at=at, count=count, channel=channel, policy=policy)
+    decision = check_redemption(
+        benefit, at=at, count=count, channel=channel, profile_id=profile_id, policy=policy
+    )
+    record = _record_fields(location_id, transaction_id, meta)
     if not decision.allowed:
         return RedemptionResult(decision=decision, benefit=benefit)
-    return RedemptionResult(decision=decision, benefit=_apply_redemption(benefit, count))
+    owner = benefit.profile_id if profile_id is None else profile_id
+    redemption = build_trusted(
+        Redemption,
+        {
+            "profile_id": owner,
+            "type": "benefit",
+            "redeem_at": clock.as_instant(at, name="at"),
+            "items": (
+                build_trusted(
+                    RedemptionItem, {"id": benefit.id, "type": "benefit", "count": count}
+                ),
+            ),
+            **record,
+        },
+    )
+    return RedemptionResult(
+        decision=decision, benefit=_apply_redemption(benefit, count), redemption=redemption
+    )
+
+
+def _record_fields(location_id: object, transaction_id: object, meta: object) -> dict[str, Any]:
+    """Check what the caller gives for the record (RED-16), before any decision is used."""
+    given = {"location_id": location_id, "transaction_id": transaction_id, "meta": meta}
+    kinds = dict(specs(Redemption))
+    problems: list[Problem] = []
+    for name, value in given.items():
+        if value is None:
+            continue
+        try:
+            given[name] = kinds[name].check(value)
+        except BadValue as exc:
+            problems.append(Problem(name, str(exc)))
+        except ShapeError as exc:
+            problems.append(Problem(exc.where(name), str(exc)))
+    if problems:
+        raise InvalidRequest(problems)
+    return given
 
 
 def return_redemption(benefit: Benefit, count: int, *, at: datetime) -> Benefit:

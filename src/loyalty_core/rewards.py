@@ -7,17 +7,17 @@ Decimal('10.00')
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from loyalty_core import _fields as f
 from loyalty_core import clock
-from loyalty_core._fields import Value, field
+from loyalty_core._fields import Value, extra_field, field
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, first_change
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.limits import show
@@ -67,6 +67,8 @@ class RewardDefinition(Value):
     issue_target_id: int | None = field(f.INT)
     expiry_target_id: int | None = field(f.INT)
     extend_target_id: int | None = field(f.INT)
+    extra: Mapping[str, Any] = extra_field()
+    """Every key of the payload this class does not model, read-only and in order (PAY-10)."""
 
     def _invariants(self, prefix: str) -> Iterable[Problem]:
         return period_problems(self, prefix, (("period", "period_type"),))
@@ -127,6 +129,15 @@ class Reward(ValueItem):
     has_notified_expiry: bool = field(f.FLAG, default=False)
     has_notified_extend: bool = field(f.FLAG, default=False)
     definition: RewardDefinition | None = field(f.nested(RewardDefinition))
+    extra: Mapping[str, Any] = extra_field()
+    """Every key of the payload this class does not model, read-only and in order (PAY-10)."""
+
+    def _write_hook(self, out: dict[str, Any]) -> None:
+        # PAY-5: rewards also carry their local twins, as the platform returns them.
+        tz = self.zone
+        for name, twin in (("issued_at", "issued_local_at"), ("expires_at", "expires_local_at")):
+            instant = getattr(self, name)
+            out[twin] = None if instant is None else clock.format_wall(instant, tz).split(".")[0]
 
 
 # --- balance and redemption (RWD-1 to RWD-7) ------------------------------------------------

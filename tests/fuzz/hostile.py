@@ -753,12 +753,11 @@ def _decimal_number(value: object) -> str:
 def check_round_trip(value: Any) -> None:
     """``from_api(to_api())`` gives the value back and ``to_api()`` is strict JSON.
 
-    A profile keeps the numbers of its context as given, ``Decimal`` included (COND-5), so
-    only its Decimals need a writer; every other value renders plain strict JSON.
+    A profile's context and every value's ``extra`` keep numbers as given, ``Decimal``
+    included (COND-5, PAY-10), so Decimals need a writer; everything else is strict JSON.
     """
     payload = value.to_api()
-    writer = _decimal_number if isinstance(value, Profile) else None
-    json.dumps(payload, allow_nan=False, default=writer)
+    json.dumps(payload, allow_nan=False, default=_decimal_number)
     again = type(value).from_api(payload)
     assert again == value, f"round trip changed the value: {value!r} -> {again!r}"
 

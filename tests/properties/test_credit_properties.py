@@ -91,13 +91,26 @@ _VALID_VALUES: Final[dict[str, st.SearchStrategy[Any]]] = {
 
 @st.composite
 def valid_bodies(draw: st.DrawFn, credit: Credit) -> dict[str, Any]:
-    """An Edit Credit body every field of which is valid for ``credit`` (CRD-15, CRD-16)."""
+    """An Edit Credit body every field of which is valid for ``credit`` (CRD-15 to CRD-17)."""
     body: dict[str, Any] = draw(st.fixed_dictionaries({}, optional=_VALID_VALUES))
+    definition = credit.definition
+    if definition is not None and "profile_id" in body:
+        # CRD-17: keep the owner the definition insists on.
+        owner, new = credit.profile_id, body["profile_id"]
+        if new is None and definition.require_assigned:
+            body["profile_id"] = owner or "p-1"
+        elif owner is not None and new not in {None, owner} and not definition.is_reassignable:
+            body["profile_id"] = owner
+    cap = None if definition is None else definition.max_value
     money = draw(st.sampled_from(("neither", "initial", "remaining", "both")))
     initial, remaining = credit.value_initial, credit.value_remaining
+    if cap is not None and money in {"initial", "both"} and remaining > cap:
+        money = "neither"  # CRD-17: no value_initial can cover both the remaining and the cap
     if money in {"initial", "both"}:
         floor = remaining if money == "initial" else Decimal(0)
-        initial = draw(lst.money().filter(lambda m: m >= floor))
+        initial = draw(
+            lst.money().filter(lambda m: m >= floor and (cap is None or m <= cap))
+        )
         body["value_initial"] = draw(st.sampled_from((str(initial), initial)))
     if money in {"remaining", "both"}:
         remaining = draw(lst.money().filter(lambda m: m <= initial))

@@ -20,11 +20,13 @@ from loyalty_core._fields import (
     check_positive,
     check_text,
     check_zone,
+    checked,
+    integral,
     to_money,
 )
 from loyalty_core._model import Member
 from loyalty_core.limits import MAX_INT, ShapeError, copy_json, key_segment, show
-from loyalty_core.payloads import checked, integral, parse_extend_request, parse_instant
+from loyalty_core.payloads import parse_extend_request, parse_instant
 from loyalty_core.scenarios._values import (
     Advance,
     Claim,
