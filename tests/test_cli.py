@@ -378,7 +378,10 @@ class TestExtendRequestBody:
         assert status == 1  # id 99 is not in the file
         result = json.loads(out)
         assert [r["id"] for r in result["extended"]] == [4]
-        assert result["missing"] == [99]
+        # EXT-11: an id naming no item is skipped with not_found, in the body's order.
+        assert [(r["id"], [x["code"] for x in r["reasons"]]) for r in result["skipped"]] == [
+            (99, ["not_found"])
+        ]
 
     def test_bad_request(self, tmp_path: Path) -> None:
         body = tmp_path / "request.json"

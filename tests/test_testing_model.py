@@ -82,7 +82,12 @@ class InMemoryService:
     ) -> Mapping[str, Any] | None:
         benefit = self.current(self.benefits[profile_id][benefit_index])
         result = lc.redeem_benefit(
-            benefit, at=self.at, count=count, channel=channel, policy=self.policy
+            benefit,
+            at=self.at,
+            count=count,
+            channel=channel,
+            profile_id=profile_id,
+            policy=self.policy,
         )
         if not result.decision:
             return None

@@ -114,7 +114,8 @@ class Outcome:
     (the claimed benefit, the redeemed benefit, the extended items, the rewards drawn on, the
     edited or redeemed credit); ``skipped`` holds an extension's skipped ids with their
     decisions; ``redeemed`` is what a rewards redemption took, and ``deductions`` what it took
-    from each reward, ``(reward_id, amount)`` in consumption order (RWD-7).
+    from each reward, ``(reward_id, amount)`` in consumption order (RWD-7); ``redemption`` is
+    the record an allowed benefit redemption returns (RED-16).
     """
 
     operation: str
@@ -124,6 +125,7 @@ class Outcome:
     skipped: tuple[tuple[int | None, lc.Decision], ...] = ()
     redeemed: Decimal | None = None
     deductions: tuple[tuple[int | None, Decimal], ...] = ()
+    redemption: lc.Redemption | None = None
 
     @property
     def accepted(self) -> bool:
@@ -341,10 +343,12 @@ class Model:
     def redeem(
         self, profile_id: str, benefit_index: int, count: int = 1, channel: Channel = "api"
     ) -> tuple[Model, Outcome]:
-        """Redeem ``count`` of the member's benefit at ``benefit_index`` (RED-4 to RED-10).
+        """Redeem ``count`` of the member's benefit at ``benefit_index`` (RED-4 to RED-16).
 
         All or nothing: an allowed redemption lowers the benefit's ``redemptions_remaining`` and
-        raises its definition's ``total_global_redemptions``, which every holder then sees.
+        raises its definition's ``total_global_redemptions``, which every holder then sees. The
+        member is the profile of the request's path, so a benefit another profile owns is
+        refused with ``not_owned`` (RED-15); the outcome keeps the record (RED-16).
         """
         operation = "redeem"
         found = self._find_benefit(operation, profile_id, benefit_index)
@@ -353,15 +357,21 @@ class Model:
         member, benefit = found
         try:
             result = lc.redeem_benefit(
-                benefit, at=self.at, count=count, channel=channel, policy=self.policy
+                benefit,
+                at=self.at,
+                count=count,
+                channel=channel,
+                profile_id=profile_id,
+                policy=self.policy,
             )
         except lc.LoyaltyError as exc:
             return self._unchanged(Outcome(operation=operation, error=exc))
         if not result.decision.allowed:
             return self._unchanged(Outcome(operation=operation, decision=result.decision))
-        return self._replace_benefit(
+        model, outcome = self._replace_benefit(
             operation, result.decision, member, benefit_index, result.benefit
         )
+        return model, attrs.evolve(outcome, redemption=result.redemption)
 
     def return_(self, profile_id: str, benefit_index: int, count: int = 1) -> tuple[Model, Outcome]:
         """Give back ``count`` redemptions of the member's benefit at ``benefit_index`` (RED-12).

@@ -20,12 +20,13 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from loyalty_core import clock, scenarios
+from loyalty_core._fields import BadValue, check_int
 from loyalty_core.benefits import Benefit, BenefitDefinition
 from loyalty_core.claims import claim_benefit
 from loyalty_core.credits import Credit, CreditDefinition, redeem_credit
 from loyalty_core.decisions import Decision
 from loyalty_core.errors import MAX_LISTED, LoyaltyError, PayloadError
-from loyalty_core.extension import extend
+from loyalty_core.extension import extend, extend_request
 from loyalty_core.limits import MAX_NESTING, is_too_deep_text, show
 from loyalty_core.notifications import notification_schedule
 from loyalty_core.payloads import edit_credit, parse_extend_request
@@ -307,12 +308,21 @@ def _redeem(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     at = _instant_option(args.at, tz, "--at")
     assert at is not None  # noqa: S101 - argparse requires --at
     result = redeem_benefit(
-        benefit, at=at, count=args.count, channel=args.channel, policy=_policy(args.policy)
+        benefit,
+        at=at,
+        count=args.count,
+        channel=args.channel,
+        profile_id=args.profile_id,
+        location_id=args.location_id,
+        transaction_id=args.transaction_id,
+        policy=_policy(args.policy),
     )
     decision = result.decision
+    record = result.redemption
     if args.json:
         payload = decision.to_json()
         payload["benefit"] = result.benefit.to_api()
+        payload["redemption"] = None if record is None else record.to_api()
         out.write(json.dumps(payload, indent=2) + "\n")
     else:
         b = result.benefit
@@ -328,6 +338,24 @@ def _redeem(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
                 ),
             ),
         ]
+        if record is not None:
+            # RED-16: the record the platform's Redeem Benefit response holds.
+            where = [
+                f"{name} {show(value)}"
+                for name, value in (
+                    ("location_id", record.location_id),
+                    ("transaction_id", record.transaction_id),
+                )
+                if value is not None
+            ]
+            rows.append(
+                (
+                    "record",
+                    f"profile {show(record.profile_id)}, {record.items[0].count} of benefit "
+                    f"{show(benefit.id)} at {clock.format_instant(at)}"
+                    + "".join(f", {part}" for part in where),
+                )
+            )
         _write_rows(out, rows)
     return EXIT_OK if decision.allowed else EXIT_REFUSED
 
@@ -361,27 +389,26 @@ def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     at = _instant_option(args.at, clock.UTC_ZONE, "--at")
     assert at is not None  # noqa: S101 - argparse requires --at
     profile_id, days, date_text = args.profile_id, args.extend_days, args.extend_date
-    missing: list[int] = []
     if args.request is not None:
         if (profile_id, days, date_text) != (None, None, None):
             msg = "--request: give the profile and the extension in the body or as options"
             raise _BadInputError(msg)
         request = parse_extend_request(_read_json(args.request, stdin))
-        profile_id, days, date_text = request.profile_id, request.extend_days, request.extend_date
-        known = {item.id for item in items}
-        missing = [i for i in request.ids if i not in known]
-        items = [item for item in items if item.id in request.ids]
+        profile_id = request.profile_id
+        # EXT-11: the body's ids name the items; an id naming none is skipped as not_found.
+        result = extend_request(items, request, at=at, policy=_policy(args.policy), kind=args.kind)
     elif profile_id is None:
         msg = "--profile-id: required without --request"
         raise _BadInputError(msg)
-    result = extend(
-        items,
-        profile_id=profile_id,
-        at=at,
-        extend_days=days,
-        extend_date=date_text,
-        policy=_policy(args.policy),
-    )
+    else:
+        result = extend(
+            items,
+            profile_id=profile_id,
+            at=at,
+            extend_days=days,
+            extend_date=date_text,
+            policy=_policy(args.policy),
+        )
     old = {item.id: item.expires_at for item in items}
     if args.json:
         payload = {
@@ -389,13 +416,12 @@ def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
             "skipped": [
                 {"id": item_id, **decision.to_json()} for item_id, decision in result.skipped
             ],
-            "missing": missing,
         }
         out.write(json.dumps(payload, indent=2) + "\n")
     else:
-        rows: list[tuple[str, str]] = [
-            ("extend", f"{len(items)} {args.kind}(s) of {show(profile_id)}")
-        ]
+        count = len(items) if args.request is None else len(request.ids)
+        what = f"{args.kind}(s)" if args.request is None else f"{args.kind} id(s) of the request"
+        rows: list[tuple[str, str]] = [("extend", f"{count} {what} of {show(profile_id)}")]
         for item in result.extended:
             was = old.get(item.id)
             previous = "never" if was is None else clock.format_instant(was)
@@ -414,11 +440,8 @@ def _extend(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
             for item_id, decision in result.skipped
             for reason in decision.reasons
         )
-        rows.extend(
-            (f"  missing {show(i)}", "no item with this id in the items file") for i in missing
-        )
         _write_rows(out, rows)
-    return EXIT_REFUSED if result.skipped or missing else EXIT_OK
+    return EXIT_REFUSED if result.skipped else EXIT_OK
 
 
 def _schedule(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
@@ -518,6 +541,14 @@ def _count_option(text: str) -> int:
     return count
 
 
+def _id_option(text: str) -> int:
+    try:
+        return check_int(int(text))
+    except (ValueError, BadValue):
+        msg = f"expected a 64-bit integer id, got {show(text)}"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
 def _add_expiry(commands: Any) -> None:
     """Add the ``expiry`` subcommand."""
     expiry = commands.add_parser(
@@ -586,6 +617,11 @@ def _add_redeem(commands: Any) -> None:
     redeem.add_argument("--timezone", help="zone of a naive --at (default: the benefit's)")
     redeem.add_argument("--count", type=_count_option, default=1)
     redeem.add_argument("--channel", choices=("api", "staff", "customer"), default="api")
+    redeem.add_argument(
+        "--profile-id", help="the profile in the request path; another owner is refused (RED-15)"
+    )
+    redeem.add_argument("--location-id", type=_id_option, help="kept on the record (RED-16)")
+    redeem.add_argument("--transaction-id", help="kept on the record (RED-16)")
     redeem.add_argument("--policy", action="append", default=[], metavar="NAME=VALUE")
     redeem.add_argument("--json", action="store_true", help="print JSON instead of a table")
     redeem.set_defaults(handler=_redeem)

@@ -105,6 +105,11 @@ def _outcome_lines(step: Step) -> list[str]:
             f"    redeemed {format(outcome.redeemed, 'f')} of {requested}"
             + (f": {taken}" if taken else "")
         )
+    record = outcome.redemption
+    if record is not None:
+        # RED-16: the record of the redemption, as the platform's response holds it.
+        counted = ", ".join(f"{item.count} of {item.type} {item.id}" for item in record.items)
+        lines.append(f"    record: {counted} for profile {show(record.profile_id)}")
     return lines
 
 
@@ -277,6 +282,7 @@ def _step_json(step: Step) -> dict[str, Any]:
         "skipped": [{"id": i, **d.to_json()} for i, d in outcome.skipped],
         "redeemed": _json(outcome.redeemed),
         "deductions": [[i, _json(v)] for i, v in outcome.deductions],
+        "redemption": None if outcome.redemption is None else outcome.redemption.to_api(),
         "changes": [_change_json(c) for c in step.changes],
     }
 

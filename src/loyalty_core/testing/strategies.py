@@ -800,6 +800,12 @@ _HOURS: Final = st.integers(0, 23)
 _TEXTS: Final = st.text(max_size=12)
 _PERIOD_TYPES: Final = st.sampled_from(PeriodType)
 _FLAGS: Final = st.booleans()
+_EXTRA: Final = st.dictionaries(
+    st.text(max_size=8).map(lambda key: "x_" + key),
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**53), 2**53), _TEXTS, st.lists(_TEXTS)),
+    max_size=2,
+)
+"""A value's ``extra``: unmodelled keys (never a field name) kept verbatim (PAY-10)."""
 
 
 def _stored_instants() -> st.SearchStrategy[datetime]:
@@ -972,6 +978,7 @@ def benefit_definitions(
                 handle=_TEXTS,
                 region_id=_IDS,
                 campaign=_TEXTS,
+                extra=_EXTRA,
                 period=_PERIODS,
                 period_type=_PERIOD_TYPES,
                 absolute_expiry=stamps,
@@ -1056,6 +1063,8 @@ def benefits(
                 timezone=zones(),
                 extended_at=stamps,
                 redemptions_remaining=_COUNTS,
+                meta=st.lists(_TEXTS, max_size=3),
+                extra=_EXTRA,
             )
         )
         fields.update(_instance_times(draw, at, stamps))
@@ -1109,6 +1118,7 @@ def reward_definitions(*, extendable: bool | None = None) -> st.SearchStrategy[R
         notify_expiry_offset=_HOUR_OFFSETS,
         notify_extend_offset_days=_DAY_OFFSETS,
         notify_extend_offset_hour=_HOURS,
+        extra=_EXTRA,
         **_NOTIFY_FIELDS,
     ).map(lambda fields: RewardDefinition(**{**fields, **fixed}))
 
@@ -1145,6 +1155,7 @@ def rewards(
                 has_notified_issue=_FLAGS,
                 has_notified_expiry=_FLAGS,
                 has_notified_extend=_FLAGS,
+                extra=_EXTRA,
             )
         )
         fields.update(_instance_times(draw, at, stamps))
@@ -1185,9 +1196,12 @@ def credit_definitions(
         is_releasable=_FLAGS,
         is_reassignable=_FLAGS,
         require_security_code=_FLAGS,
+        require_assigned=_FLAGS,
+        max_value=money(),
         extend_days=_EXTEND_DAYS,
         release_target_id=_IDS,
         remind_target_id=_IDS,
+        extra=_EXTRA,
         **_NOTIFY_FIELDS,
     ).map(lambda fields: CreditDefinition(**{**fields, **fixed}))
 
@@ -1246,6 +1260,7 @@ def credits(  # noqa: A001 - named after the value it generates, like rewards() 
                 has_notified_remind=_FLAGS,
                 has_notified_extend=_FLAGS,
                 meta=_optional(st.lists(_TEXTS, max_size=3).map(tuple)),
+                extra=_EXTRA,
             )
         )
         fields.update(_instance_times(draw, at, stamps))
