@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pendulum
 
 from loyalty_core import Benefit, BenefitDefinition, compute_expiry
+from loyalty_core._fields import DERIVED
 from loyalty_core.conditions import to_condition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,8 +71,14 @@ def _dt(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def _rest(data: dict[str, Any], cls: type[Any]) -> dict[str, Any]:
+    """The keys a value does not model, kept as ``extra`` (PAY-10), derived keys left out."""
+    skip = {a.name for a in attrs.fields(cls)} | DERIVED
+    return {key: value for key, value in data.items() if key not in skip}
+
+
 def hand_written(data: dict[str, Any]) -> Benefit:
-    """What a careful user would write by hand for the fields loyalty_core stores."""
+    """What a careful user would write by hand for the fields loyalty_core stores and keeps."""
     d = data["definition"]
     definition = BenefitDefinition(
         id=d["id"],
@@ -105,6 +113,7 @@ def hand_written(data: dict[str, Any]) -> Benefit:
         extend_target_id=d["extend_target_id"],
         issue_target_id=d["issue_target_id"],
         same_campaign_count=d["same_campaign_count"],
+        extra=_rest(d, BenefitDefinition),
     )
     return Benefit(
         id=data["id"],
@@ -116,7 +125,9 @@ def hand_written(data: dict[str, Any]) -> Benefit:
         expires_at=_dt(data["expires_at"]),
         extended_at=_dt(data["extended_at"]),
         redemptions_remaining=data["redemptions_remaining"],
+        meta=data["meta"],
         definition=definition,
+        extra=_rest(data, Benefit),
     )
 
 

@@ -138,7 +138,36 @@ def test_no_function_imports_a_loyalty_core_module(module: str) -> None:
     assert not lazy, f"{module} imports loyalty_core inside a function at {', '.join(lazy)}"
 
 
-def test_the_value_modules_never_import_the_request_bodies() -> None:
-    """Values convert themselves; ``payloads`` holds only request bodies and sits above them."""
-    for module in ("_fields", "benefits", "rewards", "credits", "profiles", "records"):
-        assert f"{PACKAGE}.payloads" not in GRAPH[f"{PACKAGE}.{module}"], module
+LOWER: Final = (
+    "_fields",
+    "benefits",
+    "rewards",
+    "credits",
+    "profiles",
+    "records",
+    "claims",
+    "redemptions",
+    "extension",
+    "notifications",
+)
+"""STYLE.md's layers below the request bodies: the converter, the values, the rules."""
+UPPER: Final = ("payloads", "scenarios", "analysis", "testing", "cli", "_model")
+
+
+def _reachable(module: str) -> set[str]:
+    seen: set[str] = set()
+    pending = [module]
+    while pending:
+        for child in GRAPH[pending.pop()]:
+            if child not in seen:
+                seen.add(child)
+                pending.append(child)
+    return seen
+
+
+@pytest.mark.parametrize("module", LOWER)
+def test_imports_flow_one_way(module: str) -> None:
+    """Values convert themselves and rules decide; neither reaches the request bodies or above."""
+    above = tuple(f"{PACKAGE}.{name}" for name in UPPER)
+    reached = [m for m in _reachable(f"{PACKAGE}.{module}") if m.startswith(above)]
+    assert not reached

@@ -366,20 +366,49 @@ def checked(check: Callable[[Any], T], shaper: Callable[[Any], Any] | None, raw:
 # --- read-only JSON (PAY-10) -----------------------------------------------------------------
 
 
+def json_equal(a: object, b: object) -> bool:
+    """Compare two JSON values as JSON does: ``true`` is not ``1``, ``1`` is ``1.0`` (PAY-6).
+
+    Objects compare by their items (key order aside) and arrays item by item. Depth is bounded
+    by :data:`~loyalty_core.limits.MAX_NESTING` for every value this module freezes.
+    """
+    if type(a) is bool or type(b) is bool:
+        return type(a) is type(b) and a == b
+    if isinstance(a, Mapping):
+        return (
+            isinstance(b, Mapping)
+            and len(a) == len(b)
+            and all(key in b and json_equal(item, b[key]) for key, item in a.items())
+        )
+    if isinstance(a, list | tuple):
+        return (
+            isinstance(b, list | tuple)
+            and len(a) == len(b)
+            and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+        )
+    if isinstance(b, Mapping | list | tuple):
+        return False
+    return a == b
+
+
 class JSONArray(tuple[Any, ...]):
-    """A read-only JSON array: a tuple that also equals a list with the same items."""
+    """A read-only JSON array: a tuple that also equals a list with the same items.
+
+    Items compare as JSON values (:func:`json_equal`): ``[true]`` is not ``[1]``.
+    """
 
     __slots__ = ()
 
     def __eq__(self, other: object) -> bool:
         """Compare item by item with a list or a tuple."""
-        if isinstance(other, list):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return tuple.__eq__(self, other)
+        if isinstance(other, list | tuple):
+            return json_equal(self, other)
+        return NotImplemented
 
     def __ne__(self, other: object) -> bool:
         """The negation of ``==``."""
-        return not self == other
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     __hash__ = tuple.__hash__
 
@@ -415,13 +444,9 @@ class JSONObject(Mapping[str, Any]):
         return key in self._data
 
     def __eq__(self, other: object) -> bool:
-        """Compare with any mapping, item by item."""
-        if isinstance(other, JSONObject):
-            return self._data == other._data
+        """Compare with any mapping, item by item, as JSON values (:func:`json_equal`)."""
         if isinstance(other, Mapping):
-            return len(self._data) == len(other) and all(
-                key in other and item == other[key] for key, item in self._data.items()
-            )
+            return json_equal(self, other)
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
@@ -459,12 +484,19 @@ def freeze_json(value: Any) -> Any:
     Objects become :class:`JSONObject` and arrays :class:`JSONArray`; the value must be JSON and
     nested at most :data:`~loyalty_core.limits.MAX_NESTING` levels (checked without recursion).
     """
-    if type(value) in _SCALARS:
+    kind = type(value)
+    if (
+        kind in _SCALARS
+        or (kind is int and -_JSON_NUMBER_LIMIT < value < _JSON_NUMBER_LIMIT)
+        or (kind is float and math.isfinite(value))
+    ):
         return value
     return _frozen(copy_json(value))
 
 
 _SCALARS: Final = frozenset({str, bool, type(None)})
+_JSON_NUMBER_LIMIT: Final = 2**1024
+"""Numbers of this size or more are not JSON (they are Infinity in JavaScript; limits)."""
 
 
 def thaw(value: Any) -> Any:
@@ -759,7 +791,12 @@ class Value:
             object.__setattr__(self, "extra", extra)
         known = known_keys(type(self))
         return [
-            Problem(f"extra{key_segment(key)}", f"is a field of {type(self).__name__}, not extra")
+            Problem(
+                f"extra{key_segment(key)}",
+                "is derived from the fields (PAY-10), never kept"
+                if key in DERIVED
+                else f"is a field of {type(self).__name__}, not an extra key",
+            )
             for key in extra
             if key in known
         ]
@@ -938,16 +975,16 @@ def _read_extra(cls: type, payload: Mapping[Any, Any], path: str, found: _Collec
     for key, raw in payload.items():
         if key in known:
             continue
-        where = path + key_segment(key)
-        if not isinstance(key, str):
-            problems.append(Problem(where, f"expected a string key, got {show(key)}"))
-        elif found.strict:
-            problems.append(Problem(where, _unknown_key(cls, key)))
-        else:
+        if type(key) is str and not found.strict:
             try:
                 kept[key] = freeze_json(raw)
             except ShapeError as exc:
-                problems.append(Problem(exc.where(where), str(exc)))
+                problems.append(Problem(exc.where(path + key_segment(key)), str(exc)))
+        elif isinstance(key, str):
+            problems.append(Problem(path + key_segment(key), _unknown_key(cls, key)))
+        else:
+            msg = f"expected a string key, got {show(key)}"
+            problems.append(Problem(path + key_segment(key), msg))
     extra = JSONObject()
     extra._data = kept  # noqa: SLF001 - already frozen
     return extra
@@ -961,7 +998,7 @@ def _unknown_key(cls: type, key: str) -> str:
     message = f"is not a key of {cls.__name__} (strict mode)"
     if len(key) <= _HINTED_KEY_LENGTH:
         names = [name for name, _ in specs(cls)]
-        close = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.8)
         if close:
             message += f"; did you mean {show(close[0])}?"
     return message

@@ -129,7 +129,7 @@ class Credit(ValueItem):
     has_notified_release: bool = field(f.FLAG, default=False)
     has_notified_remind: bool = field(f.FLAG, default=False)
     has_notified_extend: bool = field(f.FLAG, default=False)
-    meta: tuple[str, ...] | None = field(f.TEXTS)
+    meta: tuple[Any, ...] | None = field(f.JSON_ARRAY)
     definition: CreditDefinition | None = field(f.nested(CreditDefinition))
     extra: Mapping[str, Any] = extra_field()
     """Every key of the payload this class does not model, read-only and in order (PAY-10)."""

@@ -26,23 +26,59 @@ from typing import Any, Final, Literal
 import attrs
 
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, check_days
+from loyalty_core._fields import BadValue, check_days, check_int
 from loyalty_core.benefits import Benefit
 from loyalty_core.credits import Credit
 from loyalty_core.decisions import Decision, Reason, ReasonCode
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.limits import EARLIEST, LATEST, STORABLE, show
-from loyalty_core.payloads import ExtendRequest
 from loyalty_core.periods import is_expired
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.rewards import Reward
 
-__all__ = ["Extendable", "ExtensionResult", "extend", "extend_request", "is_extendable"]
+__all__ = [
+    "ExtendRequest",
+    "Extendable",
+    "ExtensionResult",
+    "extend",
+    "extend_request",
+    "is_extendable",
+]
 
 Extendable = Reward | Benefit | Credit
 """The kinds of item ``extend`` works on."""
 
 _KINDS: Final = (Reward, Benefit, Credit)
+
+
+@attrs.frozen(kw_only=True)
+class ExtendRequest:
+    """The Extend Reward request body: whose items, which ids, and by how much (EXT-1)."""
+
+    profile_id: str
+    ids: tuple[int, ...]
+    extend_days: int | None = None
+    extend_date: str | None = None
+    """The new expiry as written: a naive one is a wall time in each item's zone (EXT-8)."""
+
+    def __attrs_post_init__(self) -> None:
+        """Check the ids (64-bit integers, at least one), stored as a tuple (EXT-11).
+
+        The rest is checked where it is used, by :func:`extend_request` (EXT-1).
+        """
+        ids = self.ids
+        if not isinstance(ids, list | tuple) or not ids:
+            msg = f"expected a list of at least one id, got {show(ids)}"
+            raise InvalidRequest(Problem("ids", msg))
+        problems = []
+        for index, ident in enumerate(ids):
+            try:
+                check_int(ident)
+            except BadValue as exc:
+                problems.append(Problem(f"ids[{index}]", str(exc)))
+        if problems:
+            raise InvalidRequest(problems)
+        object.__setattr__(self, "ids", tuple(ids))
 
 
 @attrs.frozen(kw_only=True)
@@ -322,9 +358,13 @@ def extend_request(
     pool = _checked_items(items)
     wanted = _request_kind(pool, kind)
     by_id: dict[int, Extendable] = {}
-    for item in pool:
+    for index, item in enumerate(pool):
         if type(item) is wanted and item.id is not None:
-            by_id.setdefault(item.id, item)  # the first item with an id answers for it
+            if item.id in by_id:
+                # An id must name one item (EXT-10, EXT-11): two would make the body ambiguous.
+                msg = f"expected one {wanted.__name__} with id {show(item.id)}, got another here"
+                raise InvalidRequest(Problem(f"items[{index}]", msg))
+            by_id[item.id] = item
     found = tuple(by_id[i] for i in request.ids if i in by_id)
     outcomes = iter(_outcomes(found, how))
     extended: list[Extendable] = []

@@ -42,6 +42,7 @@ from loyalty_core._fields import (
 )
 from loyalty_core.credits import Credit
 from loyalty_core.errors import InvalidRequest, PayloadError, Problem
+from loyalty_core.extension import ExtendRequest
 from loyalty_core.limits import MAX_INT, show
 
 __all__ = [
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 
-def parse_instant(raw: object, naive_zone: Any = UTC, *, path: str = "$") -> datetime:
+def parse_instant(raw: object, *, naive_zone: Any = UTC, path: str = "$") -> datetime:
     """Turn a payload datetime into a UTC instant (PAY-2, PAY-3), or raise ``PayloadError``.
 
     Strings take the three PAY-2 shapes; a ``datetime`` object is accepted as it is. A naive
@@ -207,6 +208,9 @@ def _edit_field(key: str, kind: Kind, raw: Any, tz: tzinfo) -> Any:
         def shaper(value: object) -> datetime:
             return shape_instant(value, tz)
 
+    if key == "meta":
+        # CRD-15: the body's meta is an array of strings (a response may hold any JSON).
+        return check_texts(raw)
     value = checked(kind.check, shaper, raw)
     if key == "recipient_email" and _EMAIL.fullmatch(value) is None:
         msg = f"expected an email address such as 'jsmith@example.com', got {show(raw)}"
@@ -357,17 +361,6 @@ def _definition_problems(
 
 
 # --- the Extend Reward request body (EXT-1) ----------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class ExtendRequest:
-    """The Extend Reward request body: whose items, which ids, and by how much (EXT-1)."""
-
-    profile_id: str
-    ids: tuple[int, ...]
-    extend_days: int | None = None
-    extend_date: str | None = None
-    """The new expiry as written: a naive one is a wall time in each item's zone (EXT-8)."""
 
 
 def _extend_ids(ids: object, problems: list[Problem]) -> tuple[int, ...] | None:

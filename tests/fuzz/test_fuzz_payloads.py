@@ -136,13 +136,13 @@ def _targets() -> tuple[Target, ...]:
         Target("parse_instant", parse_instant, _check_instant, _INSTANT_BASES),
         Target(
             "parse_instant(naive_zone=Pacific/Kiritimati)",
-            lambda raw: parse_instant(raw, ZoneInfo("Pacific/Kiritimati")),
+            lambda raw: parse_instant(raw, naive_zone=ZoneInfo("Pacific/Kiritimati")),
             _check_instant,
             _INSTANT_BASES,
         ),
         Target(
             "parse_instant(naive_zone=Etc/GMT+12)",
-            lambda raw: parse_instant(raw, ZoneInfo("Etc/GMT+12")),
+            lambda raw: parse_instant(raw, naive_zone=ZoneInfo("Etc/GMT+12")),
             _check_instant,
             _INSTANT_BASES,
         ),

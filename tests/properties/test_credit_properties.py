@@ -108,9 +108,7 @@ def valid_bodies(draw: st.DrawFn, credit: Credit) -> dict[str, Any]:
         money = "neither"  # CRD-17: no value_initial can cover both the remaining and the cap
     if money in {"initial", "both"}:
         floor = remaining if money == "initial" else Decimal(0)
-        initial = draw(
-            lst.money().filter(lambda m: m >= floor and (cap is None or m <= cap))
-        )
+        initial = draw(lst.money().filter(lambda m: m >= floor and (cap is None or m <= cap)))
         body["value_initial"] = draw(st.sampled_from((str(initial), initial)))
     if money in {"remaining", "both"}:
         remaining = draw(lst.money().filter(lambda m: m <= initial))

@@ -218,7 +218,7 @@ class _Parser:
 
     def instant(self, raw: object, path: str) -> datetime | None:
         try:
-            return parse_instant(raw, self.zone, path=path)
+            return parse_instant(raw, naive_zone=self.zone, path=path)
         except lc.PayloadError as exc:
             self.read.problems.extend(exc.problems)
             return None
