@@ -673,6 +673,29 @@ JSON_ARRAY: Final = Kind(
 )
 
 
+def check_arguments(given: Iterable[tuple[str, Kind, object]]) -> dict[str, Any]:
+    """Check optional arguments by their field kinds: ``(name, kind, value)``, null allowed.
+
+    Returns each checked value by name; raises one :class:`InvalidRequest` naming every bad
+    one (a claim's ``external_id`` and ``meta``, a redemption record's extras).
+    """
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, kind, value in given:
+        if value is None:
+            values[name] = None
+            continue
+        try:
+            values[name] = kind.check(value)
+        except BadValue as exc:
+            problems.append(Problem(name, str(exc)))
+        except ShapeError as exc:
+            problems.append(Problem(exc.where(name), str(exc)))
+    if problems:
+        raise InvalidRequest(problems)
+    return values
+
+
 def required(kind: Kind) -> Kind:
     """Return ``kind`` made non-nullable (PAY-9 required keys)."""
     return attrs.evolve(kind, nullable=False)

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from loyalty_core import clock
-from loyalty_core._fields import JSON_ARRAY, TEXT, BadValue
+from loyalty_core._fields import JSON_ARRAY, TEXT, check_arguments
 from loyalty_core.benefits import Benefit, BenefitDefinition, ClaimTimeframe, global_remaining
 from loyalty_core.decisions import (
     Decision,
@@ -38,7 +38,7 @@ from loyalty_core.decisions import (
     first_change,
 )
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import ShapeError, show
+from loyalty_core.limits import show
 from loyalty_core.periods import before_issue, compute_expiry, past_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
@@ -611,30 +611,13 @@ def claim_benefit(  # noqa: PLR0913 - the signature is fixed by API.md
     ('order-77', ('app', 'spring'))
     """
     claim, now = prepare_claim(definition, profile, at, timezone, holdings, policy)
-    extras = _claim_extras(external_id, meta)
+    # CLM-17: what the claim stores on the new benefit, checked before deciding.
+    extras = check_arguments((("external_id", TEXT, external_id), ("meta", JSON_ARRAY, meta)))
     decision = decide_claim(claim, now)
     if not decision.allowed:
         return ClaimResult(decision=decision, benefit=None, definition=definition)
     benefit = new_benefit(definition, profile, at=now, tz=claim.tz, **extras)
     return ClaimResult(decision=decision, benefit=benefit, definition=benefit.definition)
-
-
-def _claim_extras(external_id: object, meta: object) -> dict[str, Any]:
-    """Check the claim's ``external_id`` and ``meta`` before deciding (CLM-17)."""
-    problems: list[Problem] = []
-    values: dict[str, Any] = {"external_id": None, "meta": None}
-    for name, kind, value in (("external_id", TEXT, external_id), ("meta", JSON_ARRAY, meta)):
-        if value is None:
-            continue
-        try:
-            values[name] = kind.check(value)
-        except BadValue as exc:
-            problems.append(Problem(name, str(exc)))
-        except ShapeError as exc:
-            problems.append(Problem(exc.where(name), str(exc)))
-    if problems:
-        raise InvalidRequest(problems)
-    return values
 
 
 def is_visible(

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, build_trusted, check_positive, specs
+from loyalty_core._fields import BadValue, build_trusted, check_arguments, check_positive, specs
 from loyalty_core.benefits import Benefit, BenefitDefinition, global_remaining
 from loyalty_core.claims import ClaimResult, decide_claim, new_benefit, prepare_claim
 from loyalty_core.decisions import (
@@ -39,7 +39,7 @@ from loyalty_core.decisions import (
     first_change,
 )
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import MAX_INT, ShapeError, show
+from loyalty_core.limits import MAX_INT, show
 from loyalty_core.periods import before_issue, past_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
@@ -280,7 +280,16 @@ def redeem_benefit(  # noqa: PLR0913 - the signature is fixed by API.md
     decision = check_redemption(
         benefit, at=at, count=count, channel=channel, profile_id=profile_id, policy=policy
     )
-    record = _record_fields(location_id, transaction_id, meta)
+    # RED-16: what the caller gives for the record, checked whatever the decision.
+    kinds = dict(specs(Redemption))
+    record = check_arguments(
+        (name, kinds[name], value)
+        for name, value in (
+            ("location_id", location_id),
+            ("transaction_id", transaction_id),
+            ("meta", meta),
+        )
+    )
     if not decision.allowed:
         return RedemptionResult(decision=decision, benefit=benefit)
     owner = benefit.profile_id if profile_id is None else profile_id
@@ -301,25 +310,6 @@ def redeem_benefit(  # noqa: PLR0913 - the signature is fixed by API.md
     return RedemptionResult(
         decision=decision, benefit=_apply_redemption(benefit, count), redemption=redemption
     )
-
-
-def _record_fields(location_id: object, transaction_id: object, meta: object) -> dict[str, Any]:
-    """Check what the caller gives for the record (RED-16), before any decision is used."""
-    given = {"location_id": location_id, "transaction_id": transaction_id, "meta": meta}
-    kinds = dict(specs(Redemption))
-    problems: list[Problem] = []
-    for name, value in given.items():
-        if value is None:
-            continue
-        try:
-            given[name] = kinds[name].check(value)
-        except BadValue as exc:
-            problems.append(Problem(name, str(exc)))
-        except ShapeError as exc:
-            problems.append(Problem(exc.where(name), str(exc)))
-    if problems:
-        raise InvalidRequest(problems)
-    return given
 
 
 def return_redemption(benefit: Benefit, count: int, *, at: datetime) -> Benefit:
