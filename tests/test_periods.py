@@ -282,3 +282,21 @@ class TestIsExpired:
     def test_naive_at(self) -> None:
         with pytest.raises(InvalidRequest, match="^at: "):
             is_expired(None, datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("period_type", "period"),
+    [
+        pytest.param(PeriodType.ABSOLUTE_MONTH, None, id="EXP-6-issued-in-the-last-second"),
+        pytest.param(PeriodType.ABSOLUTE_WEEK, 0, id="EXP-5-issued-in-the-last-second"),
+    ],
+)
+def test_an_issue_inside_the_last_second_keeps_the_last_second(
+    period_type: PeriodType, period: int | None
+) -> None:
+    """TIME-8: the last second of 2000-01-30/31 is 23:59:59.000000, even for a later issue."""
+    issued = datetime(
+        2000, 1, 30 if period_type is PeriodType.ABSOLUTE_WEEK else 31, 23, 59, 59, 1, tzinfo=UTC
+    )
+    expiry = compute_expiry(issued, timezone="UTC", period=period, period_type=period_type)
+    assert expiry == issued.replace(microsecond=0)
