@@ -6,11 +6,14 @@ stored ``expires_at``), so a batch answer can never differ from the per-request 
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
+
+import attrs
 
 from loyalty_core import clock
 from loyalty_core.analysis._frames import (
@@ -23,6 +26,14 @@ from loyalty_core.analysis._frames import (
     is_frame,
     is_null,
     records_of,
+)
+from loyalty_core.analysis._vector import (
+    EngineChoice,
+    Untranslatable,
+    base_answer,
+    load_members,
+    member_columns,
+    translate,
 )
 from loyalty_core.benefits import Benefit, BenefitDefinition
 from loyalty_core.claims import check_claim
@@ -37,7 +48,10 @@ from loyalty_core.rewards import Reward
 __all__ = [
     "CLAIM_CODES",
     "ELIGIBILITY_COLUMNS",
+    "Engine",
+    "EngineChoice",
     "claim_eligibility",
+    "claim_engines",
     "expiry_table",
     "summarize",
     "to_profiles",
@@ -205,20 +219,20 @@ def _instants(at: object) -> tuple[datetime, ...]:
     return instants
 
 
-def _zones(timezone: object, profiles: Sequence[Profile]) -> list[str]:
+def _zones(timezone: object, ids: Sequence[str | None]) -> list[str]:
     # Zones are kept by their IANA key: a ZoneInfo given is stored as its name (TIME-3).
     if isinstance(timezone, str | ZoneInfo):
-        return [clock.zone(timezone).key] * len(profiles)
+        return [clock.zone(timezone).key] * len(ids)
     if not isinstance(timezone, Mapping):
         msg = f"expected a zone name or a mapping of profile id to zone name, got {show(timezone)}"
         raise InvalidRequest(Problem("timezone", msg))
     zones: list[str] = []
-    for profile in profiles:
-        name = timezone.get(profile.id) if profile.id is not None else None
+    for profile_id in ids:
+        name = timezone.get(profile_id) if profile_id is not None else None
         if name is None:
-            msg = f"expected a zone for every profile id, got none for {show(profile.id)}"
+            msg = f"expected a zone for every profile id, got none for {show(profile_id)}"
             raise InvalidRequest(Problem("timezone", msg))
-        zones.append(clock.zone(name, name=f"timezone[{show(profile.id)}]").key)
+        zones.append(clock.zone(name, name=f"timezone[{show(profile_id)}]").key)
     return zones
 
 
@@ -327,6 +341,7 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     policy: Policy = DEFAULT_POLICY,
     backend: Backend | None = None,
     messages: bool = True,
+    engine: Engine = "auto",
 ) -> Any:
     """Decide every claim of ``definitions`` by ``profiles`` at ``at``: one row per decision.
 
@@ -370,17 +385,347 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     1        m-2    False               True  condition_not_met
     """
     chosen = check_backend(backend) if backend is not None else backend_of(profiles)
+    if engine not in _ENGINES:
+        msg = f"expected 'auto', 'python' or 'vectorized', got {show(engine)}"
+        raise InvalidRequest(Problem("engine", msg))
+    if type(messages) is not bool:
+        raise InvalidRequest(Problem("messages", f"expected True or False, got {show(messages)}"))
+    plan = _vector_plan(profiles, definitions, holdings, engine)
+    if plan is not None:
+        frame = _vectorised(plan, at=at, timezone=timezone, policy=policy, with_messages=messages)
+        if chosen == "polars":
+            return frame
+        return build_frame(frame.to_dict(as_series=False), _ELIGIBILITY_KINDS, chosen)
     members = to_profiles(profiles)
     pairs = _definitions(definitions)
     instants = _instants(at)
-    zones = _zones(timezone, members)
+    zones = _zones(timezone, [p.id for p in members])
     held = _holdings(holdings, members)
     if not isinstance(policy, Policy):
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
-    if type(messages) is not bool:
-        raise InvalidRequest(Problem("messages", f"expected True or False, got {show(messages)}"))
     columns = _decide(members, zones, held, pairs, instants, policy=policy, with_messages=messages)
     return build_frame(columns, _ELIGIBILITY_KINDS, chosen)
+
+
+# --- the vectorised engine ----------------------------------------------------------------------
+
+Engine = Literal["auto", "python", "vectorized"]
+"""Which engine :func:`claim_eligibility` uses (see :func:`claim_engines`)."""
+
+_ENGINES: Final = ("auto", "python", "vectorized")
+
+
+@attrs.frozen
+class _Plan:
+    """What the vectorised engine runs: the frame, its columns' kinds, each definition's fate."""
+
+    polars: Any
+    frame: Any
+    kinds: Mapping[str, str]
+    pairs: tuple[tuple[BenefitDefinition, str], ...]
+    conditions: tuple[Any, ...]
+    """Per definition: its condition as a polars expression, or ``None`` for the python engine."""
+    choices: Mapping[str, EngineChoice]
+
+
+def _polars_or_none(engine: str) -> Any:
+    try:
+        return importlib.import_module("polars")
+    except ImportError:
+        if engine == "vectorized":
+            msg = "engine='vectorized' needs polars: pip install polars"
+            raise ImportError(msg) from None
+        return None
+
+
+def _vector_plan(profiles: Any, definitions: object, holdings: object, engine: str) -> _Plan | None:
+    """Plan the vectorised run, or return ``None`` when the python engine decides every row."""
+    if engine == "python":
+        return None
+    polars = _polars_or_none(engine)
+    if polars is None or type(profiles) is not polars.DataFrame:
+        return None
+    if holdings:
+        # CLM-9 to CLM-11, CLM-14 and CLM-16 read the holdings: the python engine decides.
+        return None
+    kinds = member_columns(polars, profiles)
+    if kinds is None:
+        return None
+    pairs = _definitions(definitions)
+    conditions: list[Any] = []
+    choices: dict[str, EngineChoice] = {}
+    for definition, label in pairs:
+        condition = definition.claim_condition
+        try:
+            expr = (
+                polars.lit(value=True)
+                if condition is None
+                else translate(polars, condition.rule, kinds)
+            )
+        except Untranslatable as exc:
+            conditions.append(None)
+            choices[label] = EngineChoice("python", f"the condition uses {exc.reason}")
+            continue
+        conditions.append(expr)
+        choices[label] = EngineChoice("vectorized")
+    return _Plan(polars, profiles, kinds, pairs, tuple(conditions), choices)
+
+
+def claim_engines(
+    profiles: Any,
+    definitions: BenefitDefinition | Iterable[BenefitDefinition],
+    *,
+    holdings: Mapping[str, Iterable[Benefit]] | None = None,
+    engine: Engine = "auto",
+) -> dict[str, EngineChoice]:
+    """Say which engine :func:`claim_eligibility` uses for each definition, and why.
+
+    The vectorised engine decides a definition when the members are a polars DataFrame whose
+    columns it reads exactly (numbers, text, booleans, nulls, lists of text, integers or
+    booleans), no holdings are given, and the definition's condition translates: ``var``,
+    ``==``, ``!=``, ``===``, ``!==``, ``<``, ``<=``, ``>``, ``>=``, ``!``, ``!!``, ``and``,
+    ``or``, ``in`` and ``missing``, on the operand types whose JavaScript semantics it can
+    reproduce. Everything else is decided by the python engine, which gives the same answer
+    row by row; the ``reason`` says what made the difference. Keys are the frame's
+    ``definition`` labels.
+
+    >>> import polars as pl
+    >>> from loyalty_core import BenefitDefinition
+    >>> members = pl.DataFrame({"id": ["m-1"], "tier_handle": ["gold"]})
+    >>> gold = BenefitDefinition(
+    ...     handle="gold", claim_condition={"==": [{"var": "tier_handle"}, "gold"]}
+    ... )
+    >>> odd = BenefitDefinition(handle="odd", claim_condition={"%": [{"var": "n"}, 2]})
+    >>> {label: choice.engine for label, choice in claim_engines(members, [gold, odd]).items()}
+    {'gold': 'vectorized', 'odd': 'python'}
+    """
+    plan = _vector_plan(profiles, definitions, holdings, engine)
+    if plan is None:
+        why = _why_python(profiles, holdings, engine)
+        return {label: EngineChoice("python", why) for _, label in _definitions(definitions)}
+    return dict(plan.choices)
+
+
+def _why_python(profiles: Any, holdings: object, engine: str) -> str:
+    if engine == "python":
+        return "engine='python' was asked for"
+    polars = _polars_or_none(engine)
+    if polars is None:
+        return "polars is not installed"
+    if type(profiles) is not polars.DataFrame:
+        return "the members are not a polars DataFrame"
+    if holdings:
+        return "holdings are given (the reclaim, timeframe and campaign rules read them)"
+    return "the frame has a column the engine does not read exactly (or bad input)"
+
+
+def _vectorised(
+    plan: _Plan,
+    *,
+    at: object,
+    timezone: object,
+    policy: object,
+    with_messages: bool,
+) -> Any:
+    """Decide every row: vectorised definitions as expressions, the others by the loop."""
+    pl = plan.polars
+    instants = _instants(at)
+    ids: list[str | None] = (
+        plan.frame.get_column("id").cast(pl.String).to_list()
+        if "id" in plan.kinds
+        else [None] * plan.frame.height
+    )
+    zones = _zones(timezone, ids)
+    if not isinstance(policy, Policy):
+        raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
+    members = (
+        load_members(pl, plan.frame, plan.kinds)
+        .with_columns(
+            pl.Series("__profile_id", ids, dtype=pl.String),
+            pl.Series("__timezone", zones, dtype=pl.String),
+        )
+        .with_row_index("__member")
+    )
+    blocks = []
+    python_pairs: list[tuple[int, tuple[BenefitDefinition, str]]] = []
+    for index, (pair, condition) in enumerate(zip(plan.pairs, plan.conditions, strict=True)):
+        if condition is None:
+            python_pairs.append((index, pair))
+            continue
+        blocks.append(
+            _vector_block(
+                pl,
+                members,
+                condition,
+                pair,
+                index=index,
+                instants=instants,
+                policy=policy,
+                with_messages=with_messages,
+            )
+        )
+    if python_pairs:
+        profiles = to_profiles(plan.frame)
+        held = [() for _ in profiles]
+        for index, pair in python_pairs:
+            columns = _decide(
+                profiles, zones, held, [pair], instants, policy=policy, with_messages=with_messages
+            )
+            block = build_frame(columns, _ELIGIBILITY_KINDS, "polars")
+            count = len(instants)
+            blocks.append(
+                block.with_row_index("__row")
+                .with_columns(
+                    (pl.col("__row") // count).cast(pl.UInt32).alias("__member"),
+                    pl.lit(index, dtype=pl.UInt32).alias("__definition"),
+                    (pl.col("__row") % count).cast(pl.UInt32).alias("__instant"),
+                )
+                .drop("__row")
+            )
+    names = [n for n in ELIGIBILITY_COLUMNS if with_messages or n != "messages"]
+    order = ["__member", "__definition", "__instant"]
+    if not blocks:
+        return build_frame({n: [] for n in names}, _ELIGIBILITY_KINDS, "polars")
+    return (
+        pl.concat(
+            [b.select([*order, *names]).cast(dict.fromkeys(order, pl.UInt32)) for b in blocks]
+        )
+        .sort(order)
+        .select(names)
+    )
+
+
+def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
+    pl: Any,
+    members: Any,
+    condition: Any,
+    pair: tuple[BenefitDefinition, str],
+    *,
+    index: int,
+    instants: Sequence[datetime],
+    policy: Policy,
+    with_messages: bool,
+) -> Any:
+    """One definition's rows: its per-instant answers broadcast over the members' conditions."""
+    definition, label = pair
+    bases = [base_answer(definition, t, policy, with_messages=with_messages) for t in instants]
+    split = CLAIM_CODES.index(ReasonCode.CONDITION_NOT_MET)
+    before = set(CLAIM_CODES[:split])
+
+    def joined(codes: Iterable[ReasonCode]) -> str:
+        return ", ".join(code.value for code in codes)
+
+    table: dict[str, Any] = {
+        "__instant": pl.Series(range(len(instants)), dtype=pl.UInt32),
+        "at": pl.Series(list(instants), dtype=pl.Datetime("us", "UTC")),
+        "__base_allowed": pl.Series([not b.codes for b in bases], dtype=pl.Boolean),
+        "__reasons_met": pl.Series([joined(b.codes) for b in bases], dtype=pl.String),
+        "__reasons_not_met": pl.Series(
+            [
+                joined(
+                    [c for c in b.codes if c in before]
+                    + [ReasonCode.CONDITION_NOT_MET]
+                    + [c for c in b.codes if c not in before]
+                )
+                for b in bases
+            ],
+            dtype=pl.String,
+        ),
+        "__retry": pl.Series([b.retry_at for b in bases], dtype=pl.Datetime("us", "UTC")),
+        **{
+            f"__code_{code.value}": pl.Series([code in b.codes for b in bases], dtype=pl.Boolean)
+            for code in CLAIM_CODES
+            if code is not ReasonCode.CONDITION_NOT_MET
+        },
+    }
+    if with_messages:
+        cut = [sum(1 for c in b.codes if c in before) for b in bases]
+        table["__messages_met"] = pl.Series(
+            [list(b.messages) for b in bases], dtype=pl.List(pl.String)
+        )
+        table["__messages_before"] = pl.Series(
+            [list(b.messages[:n]) for b, n in zip(bases, cut, strict=True)],
+            dtype=pl.List(pl.String),
+        )
+        table["__messages_after"] = pl.Series(
+            [list(b.messages[n:]) for b, n in zip(bases, cut, strict=True)],
+            dtype=pl.List(pl.String),
+        )
+    per_instant = pl.DataFrame(table)
+    rows = members.select(
+        "__member",
+        pl.col("__profile_id").alias("profile_id"),
+        pl.col("__timezone").alias("timezone"),
+        condition.alias("__holds"),
+    )
+    if with_messages:
+        rows = rows.with_columns(
+            _condition_messages(pl, members, rows, definition, at=instants[0]).alias("__condition")
+        )
+    holds = pl.col("__holds")
+    columns = [
+        pl.col("__member"),
+        pl.lit(index, dtype=pl.UInt32).alias("__definition"),
+        pl.col("__instant"),
+        pl.col("profile_id"),
+        pl.lit(label, dtype=pl.String).alias("definition"),
+        pl.col("at"),
+        pl.col("timezone"),
+        (pl.col("__base_allowed") & holds).alias("allowed"),
+        *[
+            (~holds).alias(code.value)
+            if code is ReasonCode.CONDITION_NOT_MET
+            else pl.col(f"__code_{code.value}").alias(code.value)
+            for code in CLAIM_CODES
+        ],
+        pl.when(holds)
+        .then(pl.col("__reasons_met"))
+        .otherwise(pl.col("__reasons_not_met"))
+        .alias("reasons"),
+    ]
+    if with_messages:
+        columns.append(
+            pl.when(holds)
+            .then(pl.col("__messages_met"))
+            .otherwise(
+                pl.concat_list(
+                    [pl.col("__messages_before"), pl.col("__condition"), pl.col("__messages_after")]
+                )
+            )
+            .alias("messages")
+        )
+    columns.append(
+        pl.when(holds)
+        .then(pl.col("__retry"))
+        .otherwise(None)
+        .cast(pl.Datetime("us", "UTC"))
+        .alias("retry_at")
+    )
+    return rows.join(per_instant, how="cross", maintain_order="left_right").select(columns)
+
+
+def _condition_messages(
+    pl: Any, members: Any, rows: Any, definition: BenefitDefinition, *, at: datetime
+) -> Any:
+    """The ``condition_not_met`` message of each member whose condition fails (CLM-8).
+
+    Explained by the library's own check, one member at a time, and only for those members:
+    the message does not depend on the instant.
+    """
+    failing = rows.filter(~pl.col("__holds")).get_column("__member").to_list()
+    messages: list[str | None] = [None] * members.height
+    if failing:
+        original = (
+            members.drop("__profile_id", "__timezone")
+            .filter(pl.col("__member").is_in(failing))
+            .drop("__member")
+        )
+        for member, profile in zip(failing, to_profiles(original), strict=True):
+            decision = check_claim(definition, profile, at=at, timezone="UTC")
+            messages[member] = next(
+                r.message for r in decision.reasons if r.code is ReasonCode.CONDITION_NOT_MET
+            )
+    return pl.Series(messages, dtype=pl.String)
 
 
 # --- summaries ---------------------------------------------------------------------------------
