@@ -30,7 +30,7 @@ from loyalty_core.analysis._frames import (
 from loyalty_core.analysis._vector import (
     EngineChoice,
     Untranslatable,
-    base_answer,
+    base_answers,
     load_members,
     member_columns,
     translate,
@@ -530,20 +530,21 @@ def _vectorised(
     """Decide every row: vectorised definitions as expressions, the others by the loop."""
     pl = plan.polars
     instants = _instants(at)
-    ids: list[str | None] = (
-        plan.frame.get_column("id").cast(pl.String).to_list()
-        if "id" in plan.kinds
-        else [None] * plan.frame.height
-    )
-    zones = _zones(timezone, ids)
+    has_ids = "id" in plan.kinds
+    profile_id = pl.col("id").cast(pl.String) if has_ids else pl.lit(None, dtype=pl.String)
+    zones: list[str] | None = None
+    if isinstance(timezone, str | ZoneInfo):
+        zone = pl.lit(clock.zone(timezone).key, dtype=pl.String)
+    else:
+        # A zone per member: looked up and checked one member at a time, as the loop does.
+        ids = plan.frame.get_column("id").cast(pl.String).to_list() if has_ids else []
+        zones = _zones(timezone, ids or [None] * plan.frame.height)
+        zone = pl.Series(zones, dtype=pl.String)
     if not isinstance(policy, Policy):
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
     members = (
         load_members(pl, plan.frame, plan.kinds)
-        .with_columns(
-            pl.Series("__profile_id", ids, dtype=pl.String),
-            pl.Series("__timezone", zones, dtype=pl.String),
-        )
+        .with_columns(profile_id.alias("__profile_id"), zone.alias("__timezone"))
         .with_row_index("__member")
     )
     blocks = []
@@ -567,6 +568,8 @@ def _vectorised(
     if python_pairs:
         profiles = to_profiles(plan.frame)
         held = [() for _ in profiles]
+        if zones is None:
+            zones = _zones(timezone, [p.id for p in profiles])
         for index, pair in python_pairs:
             columns = _decide(
                 profiles, zones, held, [pair], instants, policy=policy, with_messages=with_messages
@@ -574,7 +577,8 @@ def _vectorised(
             block = build_frame(columns, _ELIGIBILITY_KINDS, "polars")
             count = len(instants)
             blocks.append(
-                block.with_row_index("__row")
+                block.lazy()
+                .with_row_index("__row")
                 .with_columns(
                     (pl.col("__row") // count).cast(pl.UInt32).alias("__member"),
                     pl.lit(index, dtype=pl.UInt32).alias("__definition"),
@@ -586,12 +590,16 @@ def _vectorised(
     order = ["__member", "__definition", "__instant"]
     if not blocks:
         return build_frame({n: [] for n in names}, _ELIGIBILITY_KINDS, "polars")
+    if len(blocks) == 1:
+        # One definition: members, then instants, is already the loop's row order.
+        return blocks[0].select(names).collect()
     return (
         pl.concat(
             [b.select([*order, *names]).cast(dict.fromkeys(order, pl.UInt32)) for b in blocks]
         )
         .sort(order)
         .select(names)
+        .collect()
     )
 
 
@@ -608,7 +616,7 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
 ) -> Any:
     """One definition's rows: its per-instant answers broadcast over the members' conditions."""
     definition, label = pair
-    bases = [base_answer(definition, t, policy, with_messages=with_messages) for t in instants]
+    bases = base_answers(definition, instants, policy, with_messages=with_messages)
     split = CLAIM_CODES.index(ReasonCode.CONDITION_NOT_MET)
     before = set(CLAIM_CODES[:split])
 
@@ -632,12 +640,18 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
             dtype=pl.String,
         ),
         "__retry": pl.Series([b.retry_at for b in bases], dtype=pl.Datetime("us", "UTC")),
-        **{
-            f"__code_{code.value}": pl.Series([code in b.codes for b in bases], dtype=pl.Boolean)
-            for code in CLAIM_CODES
-            if code is not ReasonCode.CONDITION_NOT_MET
-        },
     }
+    # A code that fails at every instant or at none is a constant; the others vary with `at`.
+    flags: dict[ReasonCode, Any] = {}
+    for code in CLAIM_CODES:
+        if code is ReasonCode.CONDITION_NOT_MET:
+            continue
+        values = [code in b.codes for b in bases]
+        if len(set(values)) == 1:
+            flags[code] = pl.lit(values[0], dtype=pl.Boolean)
+        else:
+            table[f"__code_{code.value}"] = pl.Series(values, dtype=pl.Boolean)
+            flags[code] = pl.col(f"__code_{code.value}")
     if with_messages:
         cut = [sum(1 for c in b.codes if c in before) for b in bases]
         table["__messages_met"] = pl.Series(
@@ -651,16 +665,19 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
             [list(b.messages[n:]) for b, n in zip(bases, cut, strict=True)],
             dtype=pl.List(pl.String),
         )
-    per_instant = pl.DataFrame(table)
-    rows = members.select(
+    per_instant = pl.DataFrame(table).lazy()
+    rows = members.lazy().select(
         "__member",
         pl.col("__profile_id").alias("profile_id"),
         pl.col("__timezone").alias("timezone"),
         condition.alias("__holds"),
     )
     if with_messages:
+        holds_now = members.select(condition).to_series()
         rows = rows.with_columns(
-            _condition_messages(pl, members, rows, definition, at=instants[0]).alias("__condition")
+            _condition_messages(pl, members, holds_now, definition, at=instants[0]).alias(
+                "__condition"
+            )
         )
     holds = pl.col("__holds")
     columns = [
@@ -675,7 +692,7 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
         *[
             (~holds).alias(code.value)
             if code is ReasonCode.CONDITION_NOT_MET
-            else pl.col(f"__code_{code.value}").alias(code.value)
+            else flags[code].alias(code.value)
             for code in CLAIM_CODES
         ],
         pl.when(holds)
@@ -705,14 +722,14 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
 
 
 def _condition_messages(
-    pl: Any, members: Any, rows: Any, definition: BenefitDefinition, *, at: datetime
+    pl: Any, members: Any, holds: Any, definition: BenefitDefinition, *, at: datetime
 ) -> Any:
     """The ``condition_not_met`` message of each member whose condition fails (CLM-8).
 
     Explained by the library's own check, one member at a time, and only for those members:
     the message does not depend on the instant.
     """
-    failing = rows.filter(~pl.col("__holds")).get_column("__member").to_list()
+    failing = members.get_column("__member").filter(~holds).to_list()
     messages: list[str | None] = [None] * members.height
     if failing:
         original = (

@@ -32,9 +32,12 @@ from loyalty_core.policy import Policy
 from loyalty_core.profiles import Profile
 
 __all__ = [
+    "Base",
     "ColumnKind",
     "EngineChoice",
     "Untranslatable",
+    "base_answers",
+    "load_members",
     "member_columns",
     "translate",
 ]
@@ -586,20 +589,27 @@ class Base:
     messages: tuple[str, ...]
 
 
-def base_answer(
-    definition: BenefitDefinition, at: datetime, policy: Policy, *, with_messages: bool
-) -> Base:
-    """Decide a definition at ``at`` with its condition taken as holding (CLM-1 to CLM-16).
+def base_answers(
+    definition: BenefitDefinition,
+    instants: Sequence[datetime],
+    policy: Policy,
+    *,
+    with_messages: bool,
+) -> list[Base]:
+    """Decide a definition at each instant with its condition taken as holding (CLM-1 to 16).
 
-    Without holdings no other rule reads the member, so this answer holds for every member
+    Without holdings no other rule reads the member, so each answer holds for every member
     whose condition holds; one whose condition fails also gets ``condition_not_met`` and no
     ``retry_at`` (a failure no instant cures, TIME-9).
     """
     free = attrs.evolve(definition, claim_condition=None)
-    decision = check_claim(free, _NOBODY, at=at, timezone="UTC", policy=policy)
-    codes = tuple(reason.code for reason in decision.reasons)
-    messages = tuple(reason.message for reason in decision.reasons) if with_messages else ()
-    return Base(codes, decision.retry_at, messages)
+    found = []
+    for at in instants:
+        decision = check_claim(free, _NOBODY, at=at, timezone="UTC", policy=policy)
+        codes = tuple(reason.code for reason in decision.reasons)
+        messages = tuple(reason.message for reason in decision.reasons) if with_messages else ()
+        found.append(Base(codes, decision.retry_at, messages))
+    return found
 
 
 _NOBODY: Final = Profile()
