@@ -69,7 +69,7 @@ def floor(frame: pl.DataFrame) -> pl.DataFrame:
     """The hand-written query: allowed and one boolean per claim code, for every pair."""
     instants = pl.DataFrame({"at": pl.Series(ATS, dtype=pl.Datetime("us", "UTC"))})
     holds = (pl.col("tier_handle") == "gold").fill_null(value=False) & (
-        pl.col("aggregations.spend_12m") > 1000  # noqa: PLR2004 - the benchmark's threshold
+        pl.col("aggregations.spend_12m") > 1000
     ).fill_null(value=False)
     not_open = pl.col("at") < OPENS
     closed = pl.col("at") > CLOSES
@@ -120,7 +120,7 @@ def main() -> int:
         ours_ns = best(ours) / pairs * 1e9
         vectorised_ns.append(ours_ns)
         ratio = ours_ns / floor_ns
-        verdict = "ok" if ratio <= 5 else "MISSED"  # noqa: PLR2004 - the issue's goal
+        verdict = "ok" if ratio <= 5 else "MISSED"
         print(f"{pairs:>10} {floor_ns:>8.1f} {ours_ns:>11.1f} {ratio:>6.2f}x  <= 5x {verdict}")
     sample = members(args.python // INSTANTS)
     python_ns = (
@@ -134,7 +134,7 @@ def main() -> int:
         * 1e9
     )
     speedup = python_ns / min(vectorised_ns)
-    verdict = "ok" if speedup >= 100 else "MISSED"  # noqa: PLR2004 - the issue's goal
+    verdict = "ok" if speedup >= 100 else "MISSED"
     print(f"python engine: {python_ns:,.0f} ns per pair ({args.python} pairs)")
     print(f"vectorised is {speedup:,.0f}x faster per pair  >= 100x {verdict}")
     return 0
