@@ -395,7 +395,13 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
         frame = _vectorised(plan, at=at, timezone=timezone, policy=policy, with_messages=messages)
         if chosen == "polars":
             return frame
+        if type(frame) is not plan.polars.DataFrame:
+            frame = frame.collect()
         return build_frame(frame.to_dict(as_series=False), _ELIGIBILITY_KINDS, chosen)
+    if _is_lazy(profiles):
+        profiles = profiles.collect()
+        if backend is None:
+            chosen = "polars"
     members = to_profiles(profiles)
     pairs = _definitions(definitions)
     instants = _instants(at)
@@ -443,7 +449,7 @@ def _vector_plan(profiles: Any, definitions: object, holdings: object, engine: s
     if engine == "python":
         return None
     polars = _polars_or_none(engine)
-    if polars is None or type(profiles) is not polars.DataFrame:
+    if polars is None or type(profiles) not in {polars.DataFrame, polars.LazyFrame}:
         return None
     if holdings:
         # CLM-9 to CLM-11, CLM-14 and CLM-16 read the holdings: the python engine decides.
@@ -512,8 +518,8 @@ def _why_python(profiles: Any, holdings: object, engine: str) -> str:
     polars = _polars_or_none(engine)
     if polars is None:
         return "polars is not installed"
-    if type(profiles) is not polars.DataFrame:
-        return "the members are not a polars DataFrame"
+    if type(profiles) not in {polars.DataFrame, polars.LazyFrame}:
+        return "the members are not a polars DataFrame or LazyFrame"
     if holdings:
         return "holdings are given (the reclaim, timeframe and campaign rules read them)"
     return "the frame has a column the engine does not read exactly (or bad input)"
@@ -537,8 +543,9 @@ def _vectorised(
         zone = pl.lit(clock.zone(timezone).key, dtype=pl.String)
     else:
         # A zone per member: looked up and checked one member at a time, as the loop does.
-        ids = plan.frame.get_column("id").cast(pl.String).to_list() if has_ids else []
-        zones = _zones(timezone, ids or [None] * plan.frame.height)
+        eager = _eager(pl, plan.frame)
+        ids = eager.get_column("id").cast(pl.String).to_list() if has_ids else []
+        zones = _zones(timezone, ids or [None] * eager.height)
         zone = pl.Series(zones, dtype=pl.String)
     if not isinstance(policy, Policy):
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
@@ -566,7 +573,7 @@ def _vectorised(
             )
         )
     if python_pairs:
-        profiles = to_profiles(plan.frame)
+        profiles = to_profiles(_eager(pl, plan.frame))
         held = [() for _ in profiles]
         if zones is None:
             zones = _zones(timezone, [p.id for p in profiles])
@@ -592,15 +599,27 @@ def _vectorised(
         return build_frame({n: [] for n in names}, _ELIGIBILITY_KINDS, "polars")
     if len(blocks) == 1:
         # One definition: members, then instants, is already the loop's row order.
-        return blocks[0].select(names).collect()
-    return (
-        pl.concat(
-            [b.select([*order, *names]).cast(dict.fromkeys(order, pl.UInt32)) for b in blocks]
+        query = blocks[0].select(names)
+    else:
+        query = (
+            pl.concat(
+                [b.select([*order, *names]).cast(dict.fromkeys(order, pl.UInt32)) for b in blocks]
+            )
+            .sort(order)
+            .select(names)
         )
-        .sort(order)
-        .select(names)
-        .collect()
-    )
+    # A LazyFrame in gives a LazyFrame out: the caller may stream it (sink_parquet).
+    return query if type(plan.frame) is pl.LazyFrame else query.collect()
+
+
+def _is_lazy(value: object) -> bool:
+    kind = type(value)
+    return kind.__name__ == "LazyFrame" and kind.__module__.split(".")[0] == "polars"
+
+
+def _eager(pl: Any, frame: Any) -> Any:
+    """The frame itself, or a LazyFrame collected (for the parts that read every member)."""
+    return frame.collect() if type(frame) is pl.LazyFrame else frame
 
 
 def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
@@ -673,9 +692,10 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
         condition.alias("__holds"),
     )
     if with_messages:
-        holds_now = members.select(condition).to_series()
+        eager = _eager(pl, members)
+        holds_now = eager.select(condition).to_series()
         rows = rows.with_columns(
-            _condition_messages(pl, members, holds_now, definition, at=instants[0]).alias(
+            _condition_messages(pl, eager, holds_now, definition, at=instants[0]).alias(
                 "__condition"
             )
         )

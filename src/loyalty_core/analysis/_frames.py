@@ -50,7 +50,13 @@ def is_frame(value: object) -> bool:
 
 
 def backend_of(value: object, default: Backend = "pandas") -> Backend:
-    """Return the frame library of ``value``, or ``default`` when it is not a frame."""
+    """Return the frame library of ``value``, or ``default`` when it is not a frame.
+
+    A polars LazyFrame is a polars input too.
+    """
+    kind = type(value)
+    if kind.__name__ == "LazyFrame" and kind.__module__.split(".")[0] == "polars":
+        return "polars"
     if is_frame(value):
         return "polars" if type(value).__module__.startswith("polars") else "pandas"
     return default

@@ -99,8 +99,9 @@ def member_columns(polars: Any, frame: Any) -> dict[str, ColumnKind] | None:
     column that is not text, an infinite number (not JSON), or dotted names that nest under
     another column (the python engine reports those as bad input).
     """
+    schema = frame.collect_schema()
     kinds: dict[str, ColumnKind] = {}
-    for name, dtype in frame.schema.items():
+    for name, dtype in schema.items():
         kind = _kind_of(polars, dtype)
         if kind is None:
             return None
@@ -112,14 +113,16 @@ def member_columns(polars: Any, frame: Any) -> dict[str, ColumnKind] | None:
         parts = name.split(".")
         if any(".".join(parts[:end]) in names for end in range(1, len(parts))):
             return None
-    floats = [n for n, d in frame.schema.items() if d.is_float()]
-    if (
-        floats
-        and frame.select(
+    floats = [n for n, d in schema.items() if d.is_float()]
+    if floats:
+        # An infinite number is not JSON: the python engine reports it as bad input.
+        check = frame.select(
             polars.any_horizontal([polars.col(n).is_infinite().any() for n in floats])
-        ).item()
-    ):
-        return None
+        )
+        if type(check) is polars.LazyFrame:
+            check = check.collect()
+        if check.item():
+            return None
     return kinds
 
 
