@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
@@ -36,7 +36,7 @@ from loyalty_core.analysis._vector import (
     translate,
 )
 from loyalty_core.benefits import Benefit, BenefitDefinition
-from loyalty_core.claims import check_claim
+from loyalty_core.claims import check_claim, prepare_claim
 from loyalty_core.credits import Credit
 from loyalty_core.decisions import ReasonCode
 from loyalty_core.errors import InvalidRequest, PayloadError, Problem
@@ -371,6 +371,13 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     :class:`~loyalty_core.InvalidRequest` (or :class:`~loyalty_core.PayloadError` for a bad
     profile row) before any row is decided.
 
+    ``engine`` chooses how rows are decided: ``"python"`` calls ``check_claim`` for each row;
+    ``"vectorized"`` and ``"auto"`` (the default) decide each definition with polars
+    expressions when the members are a polars DataFrame or LazyFrame and its condition
+    translates exactly, and with the loop otherwise (:func:`claim_engines` says which, and
+    why). The frame is the same either way, cell for cell. A LazyFrame in gives a LazyFrame
+    out; ``"vectorized"`` raises ``ImportError`` when polars is missing.
+
     >>> from datetime import UTC, datetime
     >>> from loyalty_core import BenefitDefinition
     >>> gold = BenefitDefinition(handle="gold-lounge", is_claimable=True, is_published=True,
@@ -432,6 +439,7 @@ class _Plan:
     conditions: tuple[Any, ...]
     """Per definition: its condition as a polars expression, or ``None`` for the python engine."""
     choices: Mapping[str, EngineChoice]
+    holdings: object
 
 
 def _polars_or_none(engine: str) -> Any:
@@ -450,9 +458,6 @@ def _vector_plan(profiles: Any, definitions: object, holdings: object, engine: s
         return None
     polars = _polars_or_none(engine)
     if polars is None or type(profiles) not in {polars.DataFrame, polars.LazyFrame}:
-        return None
-    if holdings:
-        # CLM-9 to CLM-11, CLM-14 and CLM-16 read the holdings: the python engine decides.
         return None
     kinds = member_columns(polars, profiles)
     if kinds is None:
@@ -474,7 +479,7 @@ def _vector_plan(profiles: Any, definitions: object, holdings: object, engine: s
             continue
         conditions.append(expr)
         choices[label] = EngineChoice("vectorized")
-    return _Plan(polars, profiles, kinds, pairs, tuple(conditions), choices)
+    return _Plan(polars, profiles, kinds, pairs, tuple(conditions), choices, holdings)
 
 
 def claim_engines(
@@ -486,14 +491,16 @@ def claim_engines(
 ) -> dict[str, EngineChoice]:
     """Say which engine :func:`claim_eligibility` uses for each definition, and why.
 
-    The vectorised engine decides a definition when the members are a polars DataFrame whose
-    columns it reads exactly (numbers, text, booleans, nulls, lists of text, integers or
-    booleans), no holdings are given, and the definition's condition translates: ``var``,
+    The vectorised engine decides a definition when the members are a polars DataFrame (or
+    LazyFrame) whose columns it reads exactly (numbers, text, booleans, nulls, lists of text,
+    integers or booleans) and the definition's condition translates: ``var``,
     ``==``, ``!=``, ``===``, ``!==``, ``<``, ``<=``, ``>``, ``>=``, ``!``, ``!!``, ``and``,
     ``or``, ``in`` and ``missing``, on the operand types whose JavaScript semantics it can
     reproduce. Everything else is decided by the python engine, which gives the same answer
     row by row; the ``reason`` says what made the difference. Keys are the frame's
-    ``definition`` labels.
+    ``definition`` labels. With ``holdings``, the members holding a claimed copy of a vectorised
+    definition (or of its campaign, under ``one_claim_per_campaign``) are decided by the loop,
+    the others by the expressions.
 
     >>> import polars as pl
     >>> from loyalty_core import BenefitDefinition
@@ -507,12 +514,12 @@ def claim_engines(
     """
     plan = _vector_plan(profiles, definitions, holdings, engine)
     if plan is None:
-        why = _why_python(profiles, holdings, engine)
+        why = _why_python(profiles, engine)
         return {label: EngineChoice("python", why) for _, label in _definitions(definitions)}
     return dict(plan.choices)
 
 
-def _why_python(profiles: Any, holdings: object, engine: str) -> str:
+def _why_python(profiles: Any, engine: str) -> str:
     if engine == "python":
         return "engine='python' was asked for"
     polars = _polars_or_none(engine)
@@ -520,8 +527,6 @@ def _why_python(profiles: Any, holdings: object, engine: str) -> str:
         return "polars is not installed"
     if type(profiles) not in {polars.DataFrame, polars.LazyFrame}:
         return "the members are not a polars DataFrame or LazyFrame"
-    if holdings:
-        return "holdings are given (the reclaim, timeframe and campaign rules read them)"
     return "the frame has a column the engine does not read exactly (or bad input)"
 
 
@@ -536,69 +541,107 @@ def _vectorised(
     """Decide every row: vectorised definitions as expressions, the others by the loop."""
     pl = plan.polars
     instants = _instants(at)
-    has_ids = "id" in plan.kinds
-    profile_id = pl.col("id").cast(pl.String) if has_ids else pl.lit(None, dtype=pl.String)
-    zones: list[str] | None = None
-    if isinstance(timezone, str | ZoneInfo):
-        zone = pl.lit(clock.zone(timezone).key, dtype=pl.String)
-    else:
-        # A zone per member: looked up and checked one member at a time, as the loop does.
-        eager = _eager(pl, plan.frame)
-        ids = eager.get_column("id").cast(pl.String).to_list() if has_ids else []
-        zones = _zones(timezone, ids or [None] * eager.height)
-        zone = pl.Series(zones, dtype=pl.String)
+    members, zones = _members(plan, timezone)
+    held_by_id = _held_by_id(plan.holdings)
     if not isinstance(policy, Policy):
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
-    members = (
-        load_members(pl, plan.frame, plan.kinds)
-        .with_columns(profile_id.alias("__profile_id"), zone.alias("__timezone"))
-        .with_row_index("__member")
-    )
+    holders = _Holders.of(pl, plan, held_by_id, zones()) if held_by_id else None
     blocks = []
     python_pairs: list[tuple[int, tuple[BenefitDefinition, str]]] = []
     for index, (pair, condition) in enumerate(zip(plan.pairs, plan.conditions, strict=True)):
         if condition is None:
             python_pairs.append((index, pair))
             continue
-        blocks.append(
-            _vector_block(
-                pl,
-                members,
-                condition,
-                pair,
-                index=index,
-                instants=instants,
+        block = _vector_block(
+            pl,
+            members,
+            condition,
+            pair,
+            index=index,
+            instants=instants,
+            policy=policy,
+            with_messages=with_messages,
+        )
+        if holders is not None:
+            # CLM-9 to CLM-11, CLM-14, CLM-16: members holding what these rules read are
+            # decided by the loop; every other member's rows stay vectorised.
+            found = holders.decide(pair, index, instants, policy, with_messages=with_messages)
+            if found is not None:
+                rows, members_held = found
+                block = block.filter(~pl.col("__member").is_in(members_held))
+                blocks.append(rows)
+        blocks.append(block)
+    if python_pairs:
+        profiles = to_profiles(_eager(pl, plan.frame))
+        held = [held_by_id.get(p.id, ()) for p in profiles]
+        for index, pair in python_pairs:
+            columns = _decide(
+                profiles,
+                zones(),
+                held,
+                [pair],
+                instants,
                 policy=policy,
                 with_messages=with_messages,
             )
-        )
-    if python_pairs:
-        profiles = to_profiles(_eager(pl, plan.frame))
-        held = [() for _ in profiles]
-        if zones is None:
-            zones = _zones(timezone, [p.id for p in profiles])
-        for index, pair in python_pairs:
-            columns = _decide(
-                profiles, zones, held, [pair], instants, policy=policy, with_messages=with_messages
-            )
-            block = build_frame(columns, _ELIGIBILITY_KINDS, "polars")
-            count = len(instants)
             blocks.append(
-                block.lazy()
-                .with_row_index("__row")
-                .with_columns(
-                    (pl.col("__row") // count).cast(pl.UInt32).alias("__member"),
-                    pl.lit(index, dtype=pl.UInt32).alias("__definition"),
-                    (pl.col("__row") % count).cast(pl.UInt32).alias("__instant"),
-                )
-                .drop("__row")
+                _keyed(pl, build_frame(columns, _ELIGIBILITY_KINDS, "polars"), index, len(instants))
             )
+    return _assemble(pl, plan, blocks, with_messages=with_messages)
+
+
+def _members(plan: _Plan, timezone: object) -> tuple[Any, Callable[[], list[str]]]:
+    """The members as the engine reads them, and their zones as a list (built on demand)."""
+    pl = plan.polars
+    has_ids = "id" in plan.kinds
+    profile_id = pl.col("id").cast(pl.String) if has_ids else pl.lit(None, dtype=pl.String)
+    if isinstance(timezone, str | ZoneInfo):
+        key = clock.zone(timezone).key
+        zone = pl.lit(key, dtype=pl.String)
+
+        def zones() -> list[str]:
+            return [key] * _eager(pl, plan.frame).height
+
+    else:
+        # A zone per member: looked up and checked one member at a time, as the loop does.
+        eager = _eager(pl, plan.frame)
+        ids = eager.get_column("id").cast(pl.String).to_list() if has_ids else []
+        found = _zones(timezone, ids or [None] * eager.height)
+        zone = pl.Series(found, dtype=pl.String)
+
+        def zones() -> list[str]:
+            return found
+
+    members = (
+        load_members(pl, plan.frame, plan.kinds)
+        .with_columns(profile_id.alias("__profile_id"), zone.alias("__timezone"))
+        .with_row_index("__member")
+    )
+    return members, zones
+
+
+def _keyed(pl: Any, frame: Any, index: int, count: int) -> Any:
+    """A loop-decided definition's rows with their keys: member, definition and instant."""
+    return (
+        frame.lazy()
+        .with_row_index("__row")
+        .with_columns(
+            (pl.col("__row") // count).cast(pl.UInt32).alias("__member"),
+            pl.lit(index, dtype=pl.UInt32).alias("__definition"),
+            (pl.col("__row") % count).cast(pl.UInt32).alias("__instant"),
+        )
+        .drop("__row")
+    )
+
+
+def _assemble(pl: Any, plan: _Plan, blocks: list[Any], *, with_messages: bool) -> Any:
+    """Put the blocks in the loop's row order: member, then definition, then instant."""
     names = [n for n in ELIGIBILITY_COLUMNS if with_messages or n != "messages"]
     order = ["__member", "__definition", "__instant"]
     if not blocks:
         return build_frame({n: [] for n in names}, _ELIGIBILITY_KINDS, "polars")
     if len(blocks) == 1:
-        # One definition: members, then instants, is already the loop's row order.
+        # One block: members, then instants, is already the loop's row order.
         query = blocks[0].select(names)
     else:
         query = (
@@ -610,6 +653,83 @@ def _vectorised(
         )
     # A LazyFrame in gives a LazyFrame out: the caller may stream it (sink_parquet).
     return query if type(plan.frame) is pl.LazyFrame else query.collect()
+
+
+@attrs.frozen
+class _Holders:
+    """The members with holdings, read once: who they are and what they hold (CLM-15)."""
+
+    polars: Any
+    frame: Any
+    """The plan's members, eager, with their row numbers."""
+    rows: Mapping[object, tuple[int, ...]]
+    """The row numbers of each profile id that has holdings."""
+    held: Mapping[object, tuple[Benefit, ...]]
+    zones: Sequence[str]
+
+    @classmethod
+    def of(
+        cls,
+        pl: Any,
+        plan: _Plan,
+        held: Mapping[object, tuple[Benefit, ...]],
+        zones: Sequence[str],
+    ) -> _Holders:
+        """Read the members once and find the rows of each profile id with holdings."""
+        eager = _eager(pl, plan.frame).with_row_index("__member")
+        ids = (
+            eager.get_column("id").cast(pl.String).to_list()
+            if "id" in plan.kinds
+            else [None] * eager.height
+        )
+        rows: dict[object, list[int]] = {}
+        for row, profile_id in enumerate(ids):
+            if held.get(profile_id):
+                rows.setdefault(profile_id, []).append(row)
+        return cls(pl, eager, {k: tuple(v) for k, v in rows.items()}, held, zones)
+
+    def decide(
+        self,
+        pair: tuple[BenefitDefinition, str],
+        index: int,
+        instants: Sequence[datetime],
+        policy: Policy,
+        *,
+        with_messages: bool,
+    ) -> tuple[Any, list[int]] | None:
+        """The loop's rows for the members whose holdings the definition's rules read."""
+        definition = pair[0]
+        chosen: list[int] = []
+        for profile_id, rows in self.rows.items():
+            probe = Profile(id=profile_id if isinstance(profile_id, str) else None)
+            claim, _ = prepare_claim(
+                definition, probe, instants[0], "UTC", self.held[profile_id], policy
+            )
+            campaign = policy.one_claim_per_campaign and definition.campaign
+            if claim.claimed or (campaign and claim.campaign_holdings()):
+                chosen.extend(rows)
+        if not chosen:
+            return None
+        chosen.sort()
+        pl = self.polars
+        subset = self.frame.filter(pl.col("__member").is_in(chosen)).drop("__member")
+        profiles = to_profiles(subset)
+        columns = _decide(
+            profiles,
+            [self.zones[row] for row in chosen],
+            [self.held.get(p.id, ()) for p in profiles],
+            [pair],
+            instants,
+            policy=policy,
+            with_messages=with_messages,
+        )
+        count = len(instants)
+        frame = build_frame(columns, _ELIGIBILITY_KINDS, "polars").with_columns(
+            pl.Series("__member", [row for row in chosen for _ in range(count)], dtype=pl.UInt32),
+            pl.lit(index, dtype=pl.UInt32).alias("__definition"),
+            pl.Series("__instant", list(range(count)) * len(chosen), dtype=pl.UInt32),
+        )
+        return frame.lazy(), chosen
 
 
 def _is_lazy(value: object) -> bool:
