@@ -1419,8 +1419,9 @@ def api_payloads(cls: type[Any], *, vary: bool = True) -> st.SearchStrategy[dict
     from this module's strategy for ``cls``; with ``vary`` (the default) some fields are then
     spelled in other shapes the platform also sends: instants as ISO 8601 with a random offset
     or ``Z`` (PAY-2), integers as integral floats (``30.0``, PAY-7), and unknown ``"x-…"`` keys
-    (kept in ``extra``, PAY-10; a profile keeps them in its context). ``cls.from_api`` accepts every payload. Shrinks
-    towards the payload of the simplest value, spelled as ``to_api`` writes it.
+    (kept in ``extra``, PAY-10; a profile keeps them in its context). ``cls.from_api`` accepts
+    every payload. Shrinks towards the payload of the simplest value, spelled as ``to_api``
+    writes it.
     """
     values = _values_for(cls)
 
