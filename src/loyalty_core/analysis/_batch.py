@@ -457,7 +457,11 @@ def _vector_plan(profiles: Any, definitions: object, holdings: object, engine: s
     if engine == "python":
         return None
     polars = _polars_or_none(engine)
-    if polars is None or type(profiles) not in {polars.DataFrame, polars.LazyFrame}:
+    if polars is None:
+        return None
+    if backend_of(profiles, default="polars") == "pandas":
+        profiles = _from_pandas(polars, profiles)
+    if type(profiles) not in {polars.DataFrame, polars.LazyFrame}:
         return None
     kinds = member_columns(polars, profiles)
     if kinds is None:
@@ -480,6 +484,20 @@ def _vector_plan(profiles: Any, definitions: object, holdings: object, engine: s
         conditions.append(expr)
         choices[label] = EngineChoice("vectorized")
     return _Plan(polars, profiles, kinds, pairs, tuple(conditions), choices, holdings)
+
+
+def _from_pandas(polars: Any, frame: Any) -> Any:
+    """A pandas frame of members through Arrow, or ``None`` when Arrow cannot type it exactly.
+
+    A column Arrow refuses (mixed objects, for instance) leaves the frame to the python engine,
+    which reads it cell by cell.
+    """
+    if any(not isinstance(name, str) for name in frame.columns):
+        return None
+    try:
+        return polars.from_pandas(frame)
+    except Exception:  # noqa: BLE001 - any refusal means: the python engine reads this frame
+        return None
 
 
 def claim_engines(
@@ -525,8 +543,10 @@ def _why_python(profiles: Any, engine: str) -> str:
     polars = _polars_or_none(engine)
     if polars is None:
         return "polars is not installed"
+    if backend_of(profiles, default="polars") == "pandas":
+        return "the pandas frame has a column Arrow cannot type exactly (or pyarrow is missing)"
     if type(profiles) not in {polars.DataFrame, polars.LazyFrame}:
-        return "the members are not a polars DataFrame or LazyFrame"
+        return "the members are not a DataFrame (pandas or polars) or a polars LazyFrame"
     return "the frame has a column the engine does not read exactly (or bad input)"
 
 
