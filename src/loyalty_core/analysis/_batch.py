@@ -940,6 +940,14 @@ def summarize(frame: Any, *, by: str | Sequence[str] = ("definition", "at")) -> 
     """
     keys = [by] if isinstance(by, str) else list(by)
     codes = [code.value for code in CLAIM_CODES]
+    counted = _summarize_polars(frame, keys, codes)
+    if counted is not None:
+        return counted
+    return _summarize_rows(frame, keys, codes)
+
+
+def _summarize_rows(frame: Any, keys: list[str], codes: list[str]) -> Any:
+    """``summarize`` row by row, for any frame."""
     data = columns_of(frame, [*keys, "allowed", *codes], name="frame")
     for key in keys:
         data[key] = _group_key(data[key], key)
@@ -979,6 +987,53 @@ def summarize(frame: Any, *, by: str | Sequence[str] = ("definition", "at")) -> 
     kinds: dict[str, Column] = {key: _ELIGIBILITY_KINDS.get(key, "any") for key in keys}
     kinds.update(_SUMMARY_KINDS)
     return build_frame(out, kinds, backend_of(frame))
+
+
+def _summarize_polars(frame: Any, keys: list[str], codes: list[str]) -> Any:
+    """``summarize`` of a polars frame as one group-by, or ``None`` to count row by row.
+
+    Row by row it is, whenever the group-by could group differently: a float key (NaN joins
+    the null group there) or a key that is not a scalar (an error there), or a missing column.
+    """
+    if backend_of(frame) != "polars" or not is_frame(frame):
+        return None
+    pl = importlib.import_module("polars")
+    schema = frame.schema
+    needed = [*keys, "allowed", *codes]
+    if any(name not in schema for name in needed) or len(set(keys)) != len(keys):
+        return None
+    if any(schema[k].is_float() or schema[k].is_nested() or schema[k] == pl.Object for k in keys):
+        return None
+    failed = pl.sum_horizontal([pl.col(c).cast(pl.UInt32) for c in codes])
+    single = (failed == 1) & ~pl.col("allowed")
+    stats = (
+        frame.group_by(keys, maintain_order=True)
+        .agg(
+            pl.len().alias("__rows"),
+            pl.col("allowed").sum().alias("__allowed"),
+            *[pl.col(c).sum().alias(f"__count_{c}") for c in codes],
+            *[(pl.col(c) & single).sum().alias(f"__sole_{c}") for c in codes],
+        )
+        .to_dict(as_series=False)
+    )
+    out: dict[str, list[Any]] = {k: [] for k in keys}
+    out.update(outcome=[], count=[], sole=[], rows=[], share=[])
+    for index, size in enumerate(stats["__rows"]):
+        found = [(_OUTCOME_ALLOWED, stats["__allowed"][index], 0)]
+        found += [(c, stats[f"__count_{c}"][index], stats[f"__sole_{c}"][index]) for c in codes]
+        for outcome, count, sole in found:
+            if not count:
+                continue
+            for key in keys:
+                out[key].append(stats[key][index])
+            out["outcome"].append(outcome)
+            out["count"].append(count)
+            out["sole"].append(sole)
+            out["rows"].append(size)
+            out["share"].append(count / size)
+    kinds: dict[str, Column] = {key: _ELIGIBILITY_KINDS.get(key, "any") for key in keys}
+    kinds.update(_SUMMARY_KINDS)
+    return build_frame(out, kinds, "polars")
 
 
 def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_eligibility
