@@ -1073,31 +1073,24 @@ def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_el
       profile_id  allowed_before  allowed_after  change
     0        m-1           False           True  gained
     """
-    members = to_profiles(profiles)
     chosen = check_backend(backend) if backend is not None else backend_of(profiles)
-    # Every input is read once here: both runs must see the same iterables' contents.
+    # A frame is read by each run (so the vectorised engine may decide both); any other input
+    # is read once here: both runs must see the same iterables' contents.
+    framed = is_frame(profiles) or _is_lazy(profiles)
+    members = profiles if framed else to_profiles(profiles)
+    polars = _polars_or_none("auto") if framed else None
     common: dict[str, Any] = {
         "at": _instants(at),
         "timezone": timezone,
         "holdings": None if holdings is None else _held_by_id(holdings),
+        "backend": "polars" if polars is not None else None,
     }
-    if definitions is not None:
-        definitions = [definition for definition, _ in _definitions(definitions)]
-    if isinstance(old, BenefitDefinition) and isinstance(new, BenefitDefinition):
-        if definitions is not None:
-            msg = "expected no definitions when old and new are definitions"
-            raise InvalidRequest(Problem("definitions", msg))
-        before = claim_eligibility(members, old, policy=policy, messages=False, **common)
-        after = claim_eligibility(members, new, policy=policy, messages=False, **common)
-    elif isinstance(old, Policy) and isinstance(new, Policy):
-        if definitions is None:
-            msg = "expected the definitions to compare when old and new are policies"
-            raise InvalidRequest(Problem("definitions", msg))
-        before = claim_eligibility(members, definitions, policy=old, messages=False, **common)
-        after = claim_eligibility(members, definitions, policy=new, messages=False, **common)
-    else:
-        msg = f"expected two BenefitDefinitions or two Policies, got {show(old)} and {show(new)}"
-        raise InvalidRequest(Problem("old, new", msg))
+    before, after = _both_runs(members, old, new, definitions, policy, common)
+    if polars is not None:
+        changed = _changes_polars(polars, before, after)
+        if chosen == "polars":
+            return changed
+        return build_frame(changed.to_dict(as_series=False), _WHAT_IF_KINDS, chosen)
     names = ["profile_id", "definition", "at", "allowed", "reasons"]
     was = columns_of(before, names)
     now = columns_of(after, names)
@@ -1129,6 +1122,62 @@ def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_el
         else:
             out["change"].append("gained" if allowed_after else "lost")
     return build_frame(out, _WHAT_IF_KINDS, chosen)
+
+
+def _both_runs(  # noqa: PLR0913, PLR0917 - what_if's arguments, checked once
+    members: Any,
+    old: object,
+    new: object,
+    definitions: object,
+    policy: Policy,
+    common: Mapping[str, Any],
+) -> tuple[Any, Any]:
+    """The eligibility frames before and after the change (definitions or policies)."""
+    if definitions is not None:
+        definitions = [definition for definition, _ in _definitions(definitions)]
+    if isinstance(old, BenefitDefinition) and isinstance(new, BenefitDefinition):
+        if definitions is not None:
+            msg = "expected no definitions when old and new are definitions"
+            raise InvalidRequest(Problem("definitions", msg))
+        before = claim_eligibility(members, old, policy=policy, messages=False, **common)
+        after = claim_eligibility(members, new, policy=policy, messages=False, **common)
+    elif isinstance(old, Policy) and isinstance(new, Policy):
+        if definitions is None:
+            msg = "expected the definitions to compare when old and new are policies"
+            raise InvalidRequest(Problem("definitions", msg))
+        before = claim_eligibility(members, definitions, policy=old, messages=False, **common)
+        after = claim_eligibility(members, definitions, policy=new, messages=False, **common)
+    else:
+        msg = f"expected two BenefitDefinitions or two Policies, got {show(old)} and {show(new)}"
+        raise InvalidRequest(Problem("old, new", msg))
+    return before, after
+
+
+def _changes_polars(pl: Any, before: Any, after: Any) -> Any:
+    """The rows whose outcome or reasons differ between two eligibility frames, as one query."""
+    if type(before) is pl.LazyFrame:
+        before, after = before.collect(), after.collect()
+    was_allowed, now_allowed = before.get_column("allowed"), after.get_column("allowed")
+    frame = pl.DataFrame(
+        {
+            "profile_id": after.get_column("profile_id"),
+            "definition": after.get_column("definition"),
+            "at": after.get_column("at"),
+            "allowed_before": was_allowed,
+            "allowed_after": now_allowed,
+            "reasons_before": before.get_column("reasons"),
+            "reasons_after": after.get_column("reasons"),
+        }
+    )
+    same = pl.col("allowed_before") == pl.col("allowed_after")
+    return frame.filter(~same | (pl.col("reasons_before") != pl.col("reasons_after"))).with_columns(
+        pl.when(same)
+        .then(pl.lit("reasons"))
+        .when(pl.col("allowed_after"))
+        .then(pl.lit("gained"))
+        .otherwise(pl.lit("lost"))
+        .alias("change")
+    )
 
 
 # --- expiry ------------------------------------------------------------------------------------
