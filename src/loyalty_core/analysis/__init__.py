@@ -16,6 +16,7 @@ The batch functions work on any slice of the members, so they run unchanged per 
 a Dask or Spark frame (see the distributed how-to in the docs).
 """
 
+from loyalty_core.analysis._arrow import eligibility_batches, spark_schema
 from loyalty_core.analysis._batch import (
     CLAIM_CODES,
     ELIGIBILITY_COLUMNS,
@@ -38,7 +39,9 @@ __all__ = [
     "EngineChoice",
     "claim_eligibility",
     "claim_engines",
+    "eligibility_batches",
     "expiry_table",
+    "spark_schema",
     "summarize",
     "to_profiles",
     "what_if",
