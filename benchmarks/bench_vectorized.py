@@ -18,6 +18,9 @@ P (member, definition, instant) pairs. Every figure is per pair and measured in 
 Goals: vectorised <= 5x the floor at 200k and 2M pairs; vectorised >= 100x faster per pair
 than the python engine with ``messages=False``.
 
+``--spark M`` runs M members x 10 instants through Spark's ``mapInArrow`` on a local session of
+two cores (needs ``uv run --group spark``), and the same pairs in one process.
+
 ``--stream M`` also runs M members x 31 days (62M pairs for M = 2,000,000) from a LazyFrame
 streamed to a Parquet file with ``sink_parquet``, and reports the time and the peak resident
 set of the process (goal: <= 4 GB).
@@ -110,6 +113,7 @@ def main() -> int:
     parser.add_argument("--pairs", default="200000,2000000")
     parser.add_argument("--python", type=int, default=20_000)
     parser.add_argument("--stream", type=int, default=0, help="members for the streamed run")
+    parser.add_argument("--spark", type=int, default=0, help="members for the Spark run")
     args = parser.parse_args()
     print(f"polars {pl.__version__}; {INSTANTS} instants per member; per pair in ns")
     print(f"{'pairs':>10} {'floor':>8} {'vectorised':>11} {'ratio':>7}  target")
@@ -147,7 +151,60 @@ def main() -> int:
     print(f"vectorised is {speedup:,.0f}x faster per pair  >= 100x {verdict}")
     if args.stream:
         stream(args.stream)
+    if args.spark:
+        spark_run(args.spark)
     return 0
+
+
+def spark_run(count: int) -> None:
+    """``count`` members x 10 instants with Spark's mapInArrow, against one process."""
+    import os  # noqa: PLC0415 - only this optional run needs them
+    import sys  # noqa: PLC0415
+
+    from pyspark.sql import SparkSession  # noqa: PLC0415 - the spark group is optional
+
+    from loyalty_core.analysis import eligibility_batches, spark_schema  # noqa: PLC0415
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    session = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    frame = members(count)
+    flat = frame.rename({name: name.replace(".", "__") for name in frame.columns})
+    source = session.createDataFrame(flat.to_arrow(compat_level=pl.CompatLevel.oldest()))
+    source = source.repartition(2).cache()
+    source.count()
+
+    def run() -> int:
+        result = source.mapInArrow(
+            lambda batches: eligibility_batches(
+                batches, DEFINITION, at=ATS, timezone="UTC", separator="__"
+            ),
+            spark_schema(),
+        )
+        return int(result.where("allowed").count())
+
+    pairs = count * INSTANTS
+    spark_ns = best(run, repeat=2) / pairs * 1e9
+    local_ns = (
+        best(
+            lambda: (
+                claim_eligibility(frame, DEFINITION, at=ATS, timezone="UTC", messages=False)
+                .filter(pl.col("allowed"))
+                .height
+            )
+        )
+        / pairs
+        * 1e9
+    )
+    session.stop()
+    print(
+        f"spark local[2], {pairs:,} pairs: {spark_ns:.0f} ns/pair; one process "
+        f"{local_ns:.0f} ns/pair ({spark_ns / local_ns:.1f}x)"
+    )
 
 
 def stream(count: int) -> None:
