@@ -6,9 +6,11 @@ stored ``expires_at``), so a batch answer can never differ from the per-request 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
@@ -276,8 +278,12 @@ def _decide(  # noqa: PLR0913 - the batch's validated inputs
     *,
     policy: Policy,
     with_messages: bool,
+    bar: Any = None,
 ) -> dict[str, Sequence[Any]]:
-    """Run check_claim for every (member, definition, instant) and lay the answers out."""
+    """Run check_claim for every (member, definition, instant) and lay the answers out.
+
+    ``bar`` (a tqdm progress bar, or ``None``) advances by one per member.
+    """
     profile_ids: list[str | None] = []
     labels: list[str] = []
     ats: list[datetime] = []
@@ -311,6 +317,8 @@ def _decide(  # noqa: PLR0913 - the batch's validated inputs
                         texts.append([])
                 retry.append(decision.retry_at)
                 row += 1
+        if bar is not None:
+            bar.update(1)
 
     by_code: dict[ReasonCode, list[bool]] = {code: [False] * row for code in CLAIM_CODES}
     for index, code in flagged:
@@ -342,6 +350,7 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     backend: Backend | None = None,
     messages: bool = True,
     engine: Engine = "auto",
+    progress: bool | None = None,
 ) -> Any:
     """Decide every claim of ``definitions`` by ``profiles`` at ``at``: one row per decision.
 
@@ -378,6 +387,10 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     why). The frame is the same either way, cell for cell. A LazyFrame in gives a LazyFrame
     out; ``"vectorized"`` raises ``ImportError`` when polars is missing.
 
+    ``progress`` shows a progress bar (tqdm's) over the members the loop decides: ``None``
+    (the default) shows it in a notebook or a terminal when tqdm is installed, and never in a
+    pipe or a log; ``False`` never, ``True`` whenever tqdm is installed.
+
     >>> from datetime import UTC, datetime
     >>> from loyalty_core import BenefitDefinition
     >>> gold = BenefitDefinition(handle="gold-lounge", is_claimable=True, is_published=True,
@@ -397,9 +410,19 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
         raise InvalidRequest(Problem("engine", msg))
     if type(messages) is not bool:
         raise InvalidRequest(Problem("messages", f"expected True or False, got {show(messages)}"))
+    if progress is not None and type(progress) is not bool:
+        msg = f"expected True, False or None, got {show(progress)}"
+        raise InvalidRequest(Problem("progress", msg))
     plan = _vector_plan(profiles, definitions, holdings, engine)
     if plan is not None:
-        frame = _vectorised(plan, at=at, timezone=timezone, policy=policy, with_messages=messages)
+        frame = _vectorised(
+            plan,
+            at=at,
+            timezone=timezone,
+            policy=policy,
+            with_messages=messages,
+            progress=progress,
+        )
         if chosen == "polars":
             return frame
         if type(frame) is not plan.polars.DataFrame:
@@ -416,8 +439,43 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     held = _holdings(holdings, members)
     if not isinstance(policy, Policy):
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
-    columns = _decide(members, zones, held, pairs, instants, policy=policy, with_messages=messages)
+    with _bar(len(members), "claim_eligibility (python engine)", progress=progress) as bar:
+        columns = _decide(
+            members, zones, held, pairs, instants, policy=policy, with_messages=messages, bar=bar
+        )
     return build_frame(columns, _ELIGIBILITY_KINDS, chosen)
+
+
+@contextlib.contextmanager
+def _bar(total: int, description: str, *, progress: bool | None) -> Iterator[Any]:
+    """A tqdm bar over ``total`` members, or ``None`` (see ``claim_eligibility``'s progress)."""
+    if progress is False or total == 0:
+        yield None
+        return
+    try:
+        auto = importlib.import_module("tqdm.auto")
+    except ImportError:
+        yield None
+        return
+    if progress is None and not _interactive():
+        yield None
+        return
+    bar = auto.tqdm(total=total, desc=description, unit="member", leave=False)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def _interactive() -> bool:
+    """Whether a person is watching: a notebook kernel, or standard error on a terminal."""
+    shell = sys.modules.get("IPython")
+    if shell is not None:
+        ipython = getattr(shell, "get_ipython", lambda: None)()
+        if ipython is not None and type(ipython).__name__ == "ZMQInteractiveShell":
+            return True
+    stream = sys.stderr
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 # --- the vectorised engine ----------------------------------------------------------------------
@@ -550,13 +608,14 @@ def _why_python(profiles: Any, engine: str) -> str:
     return "the frame has a column the engine does not read exactly (or bad input)"
 
 
-def _vectorised(
+def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
     plan: _Plan,
     *,
     at: object,
     timezone: object,
     policy: object,
     with_messages: bool,
+    progress: bool | None = None,
 ) -> Any:
     """Decide every row: vectorised definitions as expressions, the others by the loop."""
     pl = plan.polars
@@ -595,15 +654,17 @@ def _vectorised(
         profiles = to_profiles(_eager(pl, plan.frame))
         held = [held_by_id.get(p.id, ()) for p in profiles]
         for index, pair in python_pairs:
-            columns = _decide(
-                profiles,
-                zones(),
-                held,
-                [pair],
-                instants,
-                policy=policy,
-                with_messages=with_messages,
-            )
+            with _bar(len(profiles), f"{pair[1]} (python engine)", progress=progress) as bar:
+                columns = _decide(
+                    profiles,
+                    zones(),
+                    held,
+                    [pair],
+                    instants,
+                    policy=policy,
+                    with_messages=with_messages,
+                    bar=bar,
+                )
             blocks.append(
                 _keyed(pl, build_frame(columns, _ELIGIBILITY_KINDS, "polars"), index, len(instants))
             )

@@ -1,0 +1,217 @@
+"""The analysis functions on both engines give the same frames (issue 13), whatever the input.
+
+The python engine (``engine="python"``, a ``check_claim`` per row) is the oracle: the
+vectorised engine must give its frame cell for cell, with holdings, on pandas and polars input,
+lazy or not, and ``summarize``/``what_if`` must not change when they take the fast path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pandas as pd
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from loyalty_core import Benefit, BenefitDefinition, ClaimTimeframe, InvalidRequest, Policy
+from loyalty_core.analysis import (
+    _batch,
+    claim_eligibility,
+    claim_engines,
+    summarize,
+    what_if,
+)
+from loyalty_core.conditions import to_condition
+
+ROOT = Path(__file__).resolve().parent.parent
+DAYS = [datetime(2027, 2, 27, tzinfo=UTC) + timedelta(days=n) for n in range(5)]
+
+
+def definitions() -> list[BenefitDefinition]:
+    payloads = json.loads((ROOT / "examples" / "definitions.json").read_text(encoding="utf-8"))
+    return [BenefitDefinition.from_api(payload) for payload in payloads]
+
+
+def people() -> pl.DataFrame:
+    return pl.read_csv(ROOT / "examples" / "members.csv").with_columns(
+        pl.col("flattened_tags").str.split(";").fill_null([])
+    )
+
+
+def zones(frame: pl.DataFrame) -> dict[str, str]:
+    return dict(zip(frame["id"].to_list(), frame["timezone"].to_list(), strict=True))
+
+
+@pytest.fixture
+def loop_only() -> Iterator[None]:
+    """Make every analysis function take its row-by-row path (the oracle)."""
+    saved = (_batch._vector_plan, _batch._polars_or_none, _batch._summarize_polars)
+    _batch._vector_plan = lambda *_, **__: None
+    _batch._polars_or_none = lambda *_, **__: None
+    _batch._summarize_polars = lambda *_, **__: None
+    yield
+    _batch._vector_plan, _batch._polars_or_none, _batch._summarize_polars = saved
+
+
+def both(call: Any, request: pytest.FixtureRequest) -> tuple[Any, Any]:
+    fast = call()
+    request.getfixturevalue("loop_only")
+    return fast, call()
+
+
+@pytest.mark.parametrize("messages", [True, False], ids=["messages", "codes"])
+@pytest.mark.parametrize("kind", ["polars", "lazy", "pandas"])
+def test_the_sample_on_every_input(kind: str, *, messages: bool) -> None:
+    """The tutorial's members as polars, lazy polars and pandas: both engines agree."""
+    frame = people()
+    members: Any = {"polars": frame, "lazy": frame.lazy(), "pandas": frame.to_pandas()}[kind]
+    found = definitions()
+    assert {c.engine for c in claim_engines(members, found).values()} == {"vectorized"}
+    fast = claim_eligibility(members, found, at=DAYS, timezone=zones(frame), messages=messages)
+    slow = claim_eligibility(
+        members, found, at=DAYS, timezone=zones(frame), messages=messages, engine="python"
+    )
+    if kind == "lazy":
+        assert isinstance(fast, pl.LazyFrame)
+        fast = fast.collect()
+    if kind == "pandas":
+        pd.testing.assert_frame_equal(fast, slow)
+    else:
+        assert_frame_equal(fast, slow)
+
+
+def test_holders_are_decided_by_the_loop_and_everyone_else_vectorised() -> None:
+    """CLM-9, CLM-10, CLM-11, CLM-14, CLM-16: holdings change the rows of their holders only."""
+    frame = people()
+    voucher, lounge = definitions()
+    voucher = attrs.evolve(
+        voucher, id=7, is_reclaimable=True, claim_timeframe=ClaimTimeframe(unit="month")
+    )
+    claimed = datetime(2027, 3, 1, 2, tzinfo=UTC)
+    held = Benefit(
+        id=70,
+        profile_id="m-0004",
+        definition=voucher,
+        claimed_at=claimed,
+        issued_at=claimed,
+        expires_at=claimed + timedelta(days=30),
+    )
+    holdings = {"m-0004": [held], "m-0010": [held], "nobody": [held]}
+    options: dict[str, Any] = {"at": DAYS, "timezone": zones(frame), "holdings": holdings}
+    fast = claim_eligibility(frame, [voucher, lounge], **options)
+    slow = claim_eligibility(frame, [voucher, lounge], engine="python", **options)
+    assert_frame_equal(fast, slow)
+    m4 = slow.filter((pl.col("profile_id") == "m-0004") & (pl.col("definition") == "spend-1000"))
+    assert "active_claim_exists" in m4["reasons"].to_list()[-1]  # the loop's answer was used
+
+
+def test_a_fallback_definition_keeps_the_row_order() -> None:
+    """A definition the engine cannot translate sits between vectorised ones, in order."""
+    frame = people()
+    voucher, lounge = definitions()
+    odd = BenefitDefinition(
+        handle="odd",
+        is_claimable=True,
+        claim_condition=to_condition({"%": [{"var": "aggregations.spend_12m"}, 2]}),
+    )
+    engines = claim_engines(frame, [voucher, odd, lounge])
+    assert [engines[h].engine for h in ("spend-1000", "odd", "lounge-pass")] == [
+        "vectorized",
+        "python",
+        "vectorized",
+    ]
+    assert "'%'" in engines["odd"].reason
+    fast = claim_eligibility(frame, [voucher, odd, lounge], at=DAYS, timezone="UTC")
+    slow = claim_eligibility(
+        frame, [voucher, odd, lounge], at=DAYS, timezone="UTC", engine="python"
+    )
+    assert_frame_equal(fast, slow)
+
+
+@pytest.mark.parametrize(
+    "by", [["definition"], ["at"], ["definition", "at"], "profile_id", ["timezone", "definition"]]
+)
+def test_summarize_by_group_by_equals_the_count(by: Any, request: pytest.FixtureRequest) -> None:
+    frame = people()
+    eligibility = claim_eligibility(frame, definitions(), at=DAYS, timezone=zones(frame))
+    fast, slow = both(lambda: summarize(eligibility, by=by), request)
+    assert_frame_equal(fast, slow)
+
+
+@pytest.mark.parametrize("backend", [None, "pandas"])
+def test_what_if_on_a_frame_equals_the_loop(
+    backend: str | None, request: pytest.FixtureRequest
+) -> None:
+    frame = people()
+    voucher, lounge = definitions()
+    cheaper = attrs.evolve(
+        voucher,
+        claim_condition=to_condition(
+            {
+                "and": [
+                    {"in": [{"var": "tier_handle"}, ["silver", "gold"]]},
+                    {">": [{"var": "aggregations.spend_12m"}, 500]},
+                ]
+            }
+        ),
+    )
+    options: dict[str, Any] = {"at": DAYS, "timezone": zones(frame), "backend": backend}
+    fast, slow = both(lambda: what_if(frame, voucher, cheaper, **options), request)
+    if backend == "pandas":
+        pd.testing.assert_frame_equal(fast, slow)
+    else:
+        assert_frame_equal(fast, slow)
+    assert len(fast) > 0
+    policies = both(
+        lambda: what_if(
+            frame,
+            Policy(),
+            Policy(claims_require_assignable=False),
+            definitions=[voucher, lounge],
+            **options,
+        ),
+        request,
+    )
+    assert type(policies[0]) is type(policies[1])
+
+
+class TestArguments:
+    def test_an_unknown_engine(self) -> None:
+        with pytest.raises(InvalidRequest, match="^engine: expected 'auto', 'python' or"):
+            claim_eligibility(people(), definitions(), at=DAYS, timezone="UTC", engine="fast")  # type: ignore[arg-type]
+
+    def test_a_bad_progress(self) -> None:
+        with pytest.raises(InvalidRequest, match="^progress: expected True, False or None"):
+            claim_eligibility(people(), definitions(), at=DAYS, timezone="UTC", progress="y")  # type: ignore[arg-type]
+
+    def test_a_list_of_profiles_goes_to_the_loop(self) -> None:
+        choices = claim_engines([{"id": "m-1"}], definitions())
+        assert {c.engine for c in choices.values()} == {"python"}
+        assert all("not a DataFrame" in c.reason for c in choices.values())
+
+
+class TestProgress:
+    """A progress bar over the members the loop decides, shown only to a person watching."""
+
+    odd = BenefitDefinition(handle="odd", claim_condition=to_condition({"%": [{"var": "n"}, 2]}))
+    members = pl.DataFrame({"id": [f"m-{i}" for i in range(50)], "n": list(range(50))})
+
+    def test_shown_when_asked(self, capsys: pytest.CaptureFixture[str]) -> None:
+        claim_eligibility(self.members, self.odd, at=DAYS[0], timezone="UTC", progress=True)
+        assert "odd (python engine)" in capsys.readouterr().err
+
+    def test_hidden_in_a_pipe_by_default(self, capsys: pytest.CaptureFixture[str]) -> None:
+        claim_eligibility(self.members, self.odd, at=DAYS[0], timezone="UTC")
+        assert capsys.readouterr().err == ""
+
+    def test_never_when_off(self, capsys: pytest.CaptureFixture[str]) -> None:
+        claim_eligibility(
+            self.members, self.odd, at=DAYS[0], timezone="UTC", engine="python", progress=False
+        )
+        assert capsys.readouterr().err == ""
