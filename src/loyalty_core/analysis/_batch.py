@@ -32,6 +32,7 @@ from loyalty_core.analysis._frames import (
 from loyalty_core.analysis._vector import (
     EngineChoice,
     Untranslatable,
+    aliases,
     base_answers,
     load_members,
     member_columns,
@@ -640,6 +641,7 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
             instants=instants,
             policy=policy,
             with_messages=with_messages,
+            original=plan.frame,
         )
         if holders is not None:
             # CLM-9 to CLM-11, CLM-14, CLM-16: members holding what these rules read are
@@ -675,7 +677,11 @@ def _members(plan: _Plan, timezone: object) -> tuple[Any, Callable[[], list[str]
     """The members as the engine reads them, and their zones as a list (built on demand)."""
     pl = plan.polars
     has_ids = "id" in plan.kinds
-    profile_id = pl.col("id").cast(pl.String) if has_ids else pl.lit(None, dtype=pl.String)
+    profile_id = (
+        pl.col(aliases(plan.kinds)["id"]).cast(pl.String)
+        if has_ids
+        else pl.lit(None, dtype=pl.String)
+    )
     if isinstance(timezone, str | ZoneInfo):
         key = clock.zone(timezone).key
         zone = pl.lit(key, dtype=pl.String)
@@ -757,7 +763,7 @@ class _Holders:
         zones: Sequence[str],
     ) -> _Holders:
         """Read the members once and find the rows of each profile id with holdings."""
-        eager = _eager(pl, plan.frame).with_row_index("__member")
+        eager = _eager(pl, plan.frame)
         ids = (
             eager.get_column("id").cast(pl.String).to_list()
             if "id" in plan.kinds
@@ -793,8 +799,7 @@ class _Holders:
             return None
         chosen.sort()
         pl = self.polars
-        subset = self.frame.filter(pl.col("__member").is_in(chosen)).drop("__member")
-        profiles = to_profiles(subset)
+        profiles = to_profiles(self.frame.select(pl.all().gather(chosen)))
         columns = _decide(
             profiles,
             [self.zones[row] for row in chosen],
@@ -833,8 +838,13 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
     instants: Sequence[datetime],
     policy: Policy,
     with_messages: bool,
+    original: Any,
 ) -> Any:
-    """One definition's rows: its per-instant answers broadcast over the members' conditions."""
+    """One definition's rows: its per-instant answers broadcast over the members' conditions.
+
+    ``original`` is the members' frame as given, read only for the messages of failed
+    conditions (they quote the member's own values).
+    """
     definition, label = pair
     bases = base_answers(definition, instants, policy, with_messages=with_messages)
     split = CLAIM_CODES.index(ReasonCode.CONDITION_NOT_MET)
@@ -893,10 +903,10 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
         condition.alias("__holds"),
     )
     if with_messages:
-        eager = _eager(pl, members)
-        holds_now = eager.select(condition).to_series()
+        # With the row numbers, so that a constant condition is still one value per member.
+        holds_now = _eager(pl, members.select("__member", condition.alias("__holds")))["__holds"]
         rows = rows.with_columns(
-            _condition_messages(pl, eager, holds_now, definition, at=instants[0]).alias(
+            _condition_messages(pl, original, holds_now, definition, at=instants[0]).alias(
                 "__condition"
             )
         )
@@ -943,22 +953,21 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
 
 
 def _condition_messages(
-    pl: Any, members: Any, holds: Any, definition: BenefitDefinition, *, at: datetime
+    pl: Any, original: Any, holds: Any, definition: BenefitDefinition, *, at: datetime
 ) -> Any:
     """The ``condition_not_met`` message of each member whose condition fails (CLM-8).
 
-    Explained by the library's own check, one member at a time, and only for those members:
-    the message does not depend on the instant.
+    Explained by the library's own check on the member's own row (``original``, the frame as
+    given), one member at a time and only for those members: the message does not depend on
+    the instant.
     """
-    failing = members.get_column("__member").filter(~holds).to_list()
-    messages: list[str | None] = [None] * members.height
+    frame = _eager(pl, original)
+    failing = [row for row, holds_here in enumerate(holds.to_list()) if not holds_here]
+    messages: list[str | None] = [None] * frame.height
     if failing:
-        original = (
-            members.drop("__profile_id", "__timezone")
-            .filter(pl.col("__member").is_in(failing))
-            .drop("__member")
-        )
-        for member, profile in zip(failing, to_profiles(original), strict=True):
+        for member, profile in zip(
+            failing, to_profiles(frame.select(pl.all().gather(failing))), strict=True
+        ):
             decision = check_claim(definition, profile, at=at, timezone="UTC")
             messages[member] = next(
                 r.message for r in decision.reasons if r.code is ReasonCode.CONDITION_NOT_MET

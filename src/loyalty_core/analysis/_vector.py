@@ -27,7 +27,7 @@ from loyalty_core import _jsonlogic_ops as js
 from loyalty_core.benefits import BenefitDefinition
 from loyalty_core.claims import check_claim
 from loyalty_core.decisions import ReasonCode
-from loyalty_core.limits import show
+from loyalty_core.limits import MAX_NESTING, show
 from loyalty_core.policy import Policy
 from loyalty_core.profiles import Profile
 
@@ -36,6 +36,7 @@ __all__ = [
     "ColumnKind",
     "EngineChoice",
     "Untranslatable",
+    "aliases",
     "base_answers",
     "load_members",
     "member_columns",
@@ -108,16 +109,13 @@ def member_columns(polars: Any, frame: Any) -> dict[str, ColumnKind] | None:
         kinds[str(name)] = kind
     if kinds.get("id", "string") not in {"string", "null"}:
         return None
-    names = set(kinds)
-    for name in names:
-        parts = name.split(".")
-        if any(".".join(parts[:end]) in names for end in range(1, len(parts))):
-            return None
-    floats = [n for n, d in schema.items() if d.is_float()]
+    if not _nests_like_the_loop(set(kinds)):
+        return None
+    floats = [i for i, d in enumerate(schema.values()) if d.is_float()]
     if floats:
         # An infinite number is not JSON: the python engine reports it as bad input.
         check = frame.select(
-            polars.any_horizontal([polars.col(n).is_infinite().any() for n in floats])
+            polars.any_horizontal([polars.nth(i).is_infinite().any() for i in floats])
         )
         if type(check) is polars.LazyFrame:
             check = check.collect()
@@ -126,23 +124,46 @@ def member_columns(polars: Any, frame: Any) -> dict[str, ColumnKind] | None:
     return kinds
 
 
+def _nests_like_the_loop(names: set[str]) -> bool:
+    """Whether dotted names nest as the loop nests them, with nothing it reports as bad input."""
+    for name in names:
+        parts = name.split(".")
+        if any(".".join(parts[:end]) in names for end in range(1, len(parts))):
+            return False  # a column nesting under another column
+        if parts[0] == "id" and len(parts) > 1:
+            return False  # nesting under the profile's id (PAY-7)
+        if len(parts) >= MAX_NESTING - 1:
+            return False  # deeper than a profile may nest
+    return True
+
+
+def aliases(kinds: Mapping[str, ColumnKind]) -> dict[str, str]:
+    """The engine's own name for each member column, by position.
+
+    No name a member frame may have (``__member``, ``*``, ``^id$``, …) is then ever read as a
+    pattern, or clashes with the engine's own columns.
+    """
+    return {name: f"__c{index}" for index, name in enumerate(kinds)}
+
+
 def load_members(polars: Any, frame: Any, kinds: Mapping[str, ColumnKind]) -> Any:
     """The member frame as the engine reads it: numbers as Float64 (NaN as null), text as text.
 
     The python engine reads a NaN cell as null and every JSON number as a double (COND-5); a
-    categorical column is its text.
+    categorical column is its text. Columns are taken by position and renamed (:func:`aliases`).
     """
     exprs = []
-    for name, kind in kinds.items():
-        column = polars.col(name)
+    renamed = aliases(kinds)
+    for index, (name, kind) in enumerate(kinds.items()):
+        column = polars.nth(index)
         if kind == "number":
             column = column.cast(polars.Float64).fill_nan(None)
         elif kind == "string":
             column = column.cast(polars.String)
         elif kind == "list:number":
             column = column.cast(polars.List(polars.Float64))
-        exprs.append(column.alias(name))
-    return frame.select(exprs) if exprs else frame
+        exprs.append(column.alias(renamed[name]))
+    return frame.select(exprs) if exprs else frame.select()
 
 
 # --- the translation ----------------------------------------------------------------------------
@@ -195,6 +216,7 @@ class _Translator:
     def __init__(self, polars: Any, kinds: Mapping[str, ColumnKind]) -> None:
         self.pl = polars
         self.kinds = kinds
+        self.aliases = aliases(kinds)
 
     # Values ---------------------------------------------------------------------------------
 
@@ -225,7 +247,7 @@ class _Translator:
         kind = self.kinds.get(name)
         if kind is not None:
             # Every row has every column, so the key is present and a default never applies.
-            return _Col(name, kind)
+            return _Col(self.aliases[name], kind)
         prefix = name + "."
         if any(column.startswith(prefix) for column in self.kinds):
             _refuse(f"a var reading an object ({show(name)})")
