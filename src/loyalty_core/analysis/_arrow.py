@@ -8,26 +8,16 @@ gives the same rows as one process, partition by partition.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from loyalty_core.analysis._batch import CLAIM_CODES, claim_eligibility
+from loyalty_core.analysis._frames import import_or_hint
 from loyalty_core.benefits import Benefit, BenefitDefinition
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 
 __all__ = ["eligibility_batches", "spark_schema"]
-
-_HINT = "pip install 'loyalty-core[analysis]' (it installs polars and pyarrow)"
-
-
-def _import(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        msg = f"eligibility_batches needs {name}: {_HINT}"
-        raise ImportError(msg) from None
 
 
 def _arrow_schema(pa: Any, *, messages: bool) -> Any:
@@ -107,8 +97,8 @@ def eligibility_batches(  # noqa: PLR0913 - claim_eligibility's keywords, passed
     >>> rows.column("allowed").to_pylist()
     [True, False]
     """
-    pl = _import("polars")
-    pa = _import("pyarrow")
+    pl = import_or_hint("polars")
+    pa = import_or_hint("pyarrow")
     schema = _arrow_schema(pa, messages=messages)
     for batch in batches:
         members = pl.from_arrow(batch)

@@ -22,6 +22,7 @@ __all__ = [
     "backend_of",
     "build_frame",
     "columns_of",
+    "import_or_hint",
     "is_frame",
     "is_null",
     "records_of",
@@ -33,7 +34,8 @@ Backend = Literal["pandas", "polars"]
 _INSTALL_HINT = "install the analysis extra: pip install 'loyalty-core[analysis]'"
 
 
-def _import(name: str) -> Any:
+def import_or_hint(name: str) -> Any:
+    """Import an optional dependency, or raise ``ImportError`` saying how to install it."""
     try:
         return importlib.import_module(name)
     except ImportError:
@@ -190,14 +192,14 @@ def build_frame(
     Each column gets the type of its kind, so that an empty or all-null column still has it.
     """
     if backend == "polars":
-        polars = _import("polars")
+        polars = import_or_hint("polars")
         return polars.DataFrame(
             [
                 polars.Series(name, list(values), dtype=_polars_type(polars, kinds[name]))
                 for name, values in columns.items()
             ]
         )
-    pandas = _import("pandas")
+    pandas = import_or_hint("pandas")
     return pandas.DataFrame(
         {
             name: pandas.Series(list(values), dtype=_PANDAS[kinds[name]] or None)
