@@ -1,10 +1,27 @@
 """Helpers shared by the JSON Logic tests: JSON-value comparison and a plain operator table."""
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from loyalty_core.jsonlogic import DEFAULT_OPERATIONS, Operations
+
+SUITE = Path(__file__).parent / "data" / "jsonlogic" / "tests.json"
+"""The reference test suite of the condition language (a copy of the shared conformance file)."""
+
+
+def suite_cases() -> Iterator[tuple[str, Any, Any, Any]]:
+    """Each case of the reference suite as ``(id, rule, data, expected)``, named by section."""
+    section = "start"
+    for index, entry in enumerate(json.loads(SUITE.read_text(encoding="utf-8"))):
+        if isinstance(entry, str):
+            section = entry.strip("# ").split(",")[0].lower().replace(" ", "-")[:30]
+            continue
+        rule, data, expected = entry
+        yield f"Q38-{index:03d}-{section}", rule, data, expected
 
 
 def _double(value: float | Decimal) -> float:

@@ -6,7 +6,6 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -27,9 +26,7 @@ from loyalty_core.jsonlogic import (
     unknown_variables,
 )
 from loyalty_core.limits import MAX_NESTING
-from tests.jsonlogic_helpers import generic_operations, same_json
-
-SUITE = Path(__file__).parent / "data" / "jsonlogic" / "tests.json"
+from tests.jsonlogic_helpers import generic_operations, same_json, suite_cases
 
 NAN = math.nan
 INF = math.inf
@@ -59,15 +56,10 @@ def check(rule: object, data: object, expected: object) -> None:
 
 def load_suite() -> list[Any]:
     """Turn the reference suite into params, with the section name in each id."""
-    params = []
-    section = "start"
-    for index, entry in enumerate(json.loads(SUITE.read_text(encoding="utf-8"))):
-        if isinstance(entry, str):
-            section = entry.strip("# ").split(",")[0].lower().replace(" ", "-")[:30]
-            continue
-        rule, data, expected = entry
-        params.append(pytest.param(rule, data, expected, id=f"Q38-{index:03d}-{section}"))
-    return params
+    return [
+        pytest.param(rule, data, expected, id=case_id)
+        for case_id, rule, data, expected in suite_cases()
+    ]
 
 
 SUITE_CASES = load_suite()

@@ -13,12 +13,10 @@ read back from the vectorised output.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
@@ -32,8 +30,8 @@ from loyalty_core._jsonlogic_ops import to_primitive, truthy
 from loyalty_core.analysis import Engine, EngineChoice, claim_eligibility, claim_engines
 from loyalty_core.policy import DEFAULT_POLICY
 from loyalty_core.testing.strategies import policies
+from tests.jsonlogic_helpers import suite_cases
 
-SUITE: Final = Path(__file__).parent / "data" / "jsonlogic" / "tests.json"
 """json-logic-js's published suite (byte for byte /work/shared/conformance/jsonlogic)."""
 
 BASE: Final = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -1207,12 +1205,7 @@ def _frame_of(rule: Any, data: Any) -> pl.DataFrame | None:
 
 def _suite_cases() -> list[Any]:
     params = []
-    section = "start"
-    for index, entry in enumerate(json.loads(SUITE.read_text(encoding="utf-8"))):
-        if isinstance(entry, str):
-            section = entry.strip("# ").split(",")[0].lower().replace(" ", "-")[:30]
-            continue
-        rule, data, expected = entry
+    for case_id, rule, data, expected in suite_cases():
         if not (isinstance(rule, dict) and len(rule) == 1) or not _literal_vars(rule):
             continue
         frame = _frame_of(rule, data)
@@ -1222,7 +1215,7 @@ def _suite_cases() -> list[Any]:
             definition = open_definition(rule)
         except ConditionError:
             continue
-        params.append(pytest.param(frame, definition, expected, id=f"Q38-{index:03d}-{section}"))
+        params.append(pytest.param(frame, definition, expected, id=case_id))
     return params
 
 
