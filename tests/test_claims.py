@@ -1606,6 +1606,23 @@ class TestRetryAt:
         assert decision.allowed
         assert decision.retry_at == END + US
 
+    @pytest.mark.parametrize(
+        ("timeframe", "zone", "opens"),
+        [
+            pytest.param("month", "UTC", "2025-03-01 00:00:00", id="CLM-16-TIME-9-later-month"),
+            pytest.param(
+                "week", MELBOURNE, "2025-03-09 13:00:00", id="CLM-16-TIME-9-later-local-week"
+            ),
+        ],
+    )
+    def test_retry_at_a_later_claims_window(self, timeframe: str, zone: str, opens: str) -> None:
+        """A claim made after `at` refuses from its window's local start (CLM-16, TIME-9)."""
+        d = definition(is_reclaimable=True, claim_timeframe=timeframe)
+        h = holding(d, claimed_at=utc("2025-03-12 10:00:00"), remaining=0)
+        decision = check_claim(d, P1, at=utc("2025-01-05 00:00:00"), timezone=zone, holdings=[h])
+        assert decision.allowed
+        assert utc(opens) == decision.retry_at
+
     def test_retry_in_utc(self) -> None:
         d = definition(claim_period_start_at=START)
         at = (START - timedelta(hours=1)).astimezone(ZoneInfo(MELBOURNE))

@@ -125,6 +125,18 @@ def _timeframe_window(timeframe: ClaimTimeframe, day: date) -> tuple[int, ...]:
     return (day.year,)
 
 
+def _window_start(timeframe: ClaimTimeframe, day: date) -> date:
+    """The first day of the calendar window (CLM-16) that holds ``day``."""
+    unit = timeframe.unit
+    if unit == "day":
+        return day
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return date(day.year, 1, 1)
+
+
 def _next_window_start(timeframe: ClaimTimeframe, day: date) -> date:
     unit = timeframe.unit
     if unit == "day":
@@ -141,6 +153,19 @@ def _beyond_9999(compute: Callable[[], datetime]) -> datetime | None:
     try:
         return compute()
     except clock.OUT_OF_RANGE:  # date arithmetic past 9999
+        return None
+
+
+def _window_bound(
+    first: Callable[[ClaimTimeframe, date], date],
+    timeframe: ClaimTimeframe,
+    day: date,
+    tz: ZoneInfo,
+) -> datetime | None:
+    """The local start of a window's ``first`` day, or ``None`` outside years 1 to 9999."""
+    try:
+        return clock.start_of_day(first(timeframe, day), tz)
+    except clock.OUT_OF_RANGE:
         return None
 
 
@@ -337,11 +362,7 @@ class _Claim:
                 ),
                 opens,
             )
-        # A rolling window: N units after the latest claim, wall time kept (TIME-6).
-        latest = max(h.claimed_at for h in self.claimed if h.claimed_at is not None)
-        unit: clock.CalendarUnit = f"{timeframe.unit}s"  # type: ignore[assignment]
-        count = timeframe.count
-        allowed_from = _beyond_9999(lambda: clock.shift_keep_wall(latest, tz, count, unit))
+        latest, allowed_from = self._rolling_end(timeframe)
         if allowed_from is not None and at >= allowed_from:
             return None, allowed_from
         return (
@@ -362,6 +383,13 @@ class _Claim:
             ),
             allowed_from,
         )
+
+    def _rolling_end(self, timeframe: ClaimTimeframe) -> tuple[datetime, datetime | None]:
+        """A rolling window: the latest claim, and N units after it, wall time kept (TIME-6)."""
+        latest = max(h.claimed_at for h in self.claimed if h.claimed_at is not None)
+        unit: clock.CalendarUnit = f"{timeframe.unit}s"  # type: ignore[assignment]
+        count: int = timeframe.count  # type: ignore[assignment]
+        return latest, _beyond_9999(lambda: clock.shift_keep_wall(latest, self.tz, count, unit))
 
     def campaign(self, at: datetime) -> Reason | None:
         """CLM-14: one active claimed benefit per campaign (Q13, POL-3)."""
@@ -424,8 +452,8 @@ class _Claim:
         """Whether the claim is allowed at ``at``."""
         return not self.evaluate(at)[0]
 
-    def candidates(self, at: datetime) -> list[datetime | None]:
-        """TIME-9: the instants at which the outcome may change."""
+    def candidates(self) -> list[datetime | None]:
+        """TIME-9: the instants at which the outcome may change (the same for every ``at``)."""
         d = self.definition
         found: list[datetime | None] = [d.claim_period_start_at]
         found.extend(after(b) for b in (d.claim_period_end_at, d.end_at) if b is not None)
@@ -436,8 +464,29 @@ class _Claim:
             found.append(h.issued_at)
             if h.expires_at is not None:
                 found.append(after(h.expires_at))
-        found.append(self.timeframe(at)[1])
+        found.extend(self.timeframe_bounds())
         return found
+
+    def timeframe_bounds(self) -> list[datetime | None]:
+        """CLM-16's part of TIME-9: where the claim timeframe starts or stops refusing.
+
+        A calendar window refuses exactly in the windows that hold a claimed holding's
+        ``claimed_at``, so each such window's start and the next window's start are
+        candidates, whether the window lies before or after ``at``; a rolling window refuses
+        until the latest ``claimed_at`` + N.
+        """
+        timeframe = self.definition.claim_timeframe
+        if timeframe is None or not self.claimed:
+            return []
+        tz = self.tz
+        if timeframe.count is None:
+            days = {clock.local_date(h.claimed_at, tz) for h in self.claimed}  # type: ignore[arg-type]
+            return [
+                _window_bound(first, timeframe, day, tz)
+                for day in days
+                for first in (_window_start, _next_window_start)
+            ]
+        return [self._rolling_end(timeframe)[1]]
 
 
 def _fixed(code: ReasonCode, message: str, **detail: Any) -> Reason:
@@ -508,7 +557,7 @@ def decide_claim(claim: _Claim, now: datetime) -> Decision:
         return Decision.trusted(reasons, None)
     allowed = not reasons
     return Decision.trusted(
-        reasons, lambda: first_change(now, allowed, claim.candidates(now), claim.allowed_at)
+        reasons, lambda: first_change(now, allowed, claim.candidates(), claim.allowed_at)
     )
 
 

@@ -381,7 +381,7 @@ def claim_and_redeem(  # noqa: PLR0913 - the signature is fixed by API.md
 
     decision, benefit = outcome(now)
     # TIME-9: the claim's candidates, plus the new instance's expiry for absolute_date.
-    candidates = claim.candidates(now)
+    candidates = claim.candidates()
     if definition.absolute_expiry is not None:
         candidates.append(after(definition.absolute_expiry))
     allowed = decision.allowed

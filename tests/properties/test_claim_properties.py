@@ -109,16 +109,18 @@ class ClaimScenario:
         found = [d.claim_period_start_at]
         found += [None if b is None else b + US for b in (d.claim_period_end_at, d.end_at)]
         for h in self.holdings:
+            found.append(h.claimed_at)  # inside a refusing calendar window (CLM-16)
             found.append(h.issued_at)
             found.append(None if h.expires_at is None else h.expires_at + US)
         return [c + k * US for c in found if c is not None for k in (-1, 0, 1)]
 
 
 @st.composite
-def claim_scenarios(draw: st.DrawFn) -> ClaimScenario:
+def claim_scenarios(draw: st.DrawFn, *, future_claims: bool = False) -> ClaimScenario:
     """A definition, a profile and holdings whose instants all lie near one instant of a zone.
 
-    Holdings were claimed no later than ``at`` (a claim cannot come from the future).
+    Holdings were claimed no later than ``at`` (a claim cannot come from the future), unless
+    ``future_claims``: an analysis asks about several instants with the holdings of today.
     """
     zone = draw(zones())
     base = draw(transition_instants(zone).filter(_within))
@@ -151,7 +153,9 @@ def claim_scenarios(draw: st.DrawFn) -> ClaimScenario:
     other = BenefitDefinition(id=2, handle="d-2", campaign="spring")
     holdings = []
     for index in range(draw(st.integers(0, 3))):
-        claimed = draw(optional(near(base).map(lambda c: min(c, at))))
+        claimed = draw(
+            optional(near(base) if future_claims else near(base).map(lambda c: min(c, at)))
+        )
         holdings.append(
             Benefit(
                 id=index,
@@ -192,6 +196,50 @@ def test_claim_retry_at(scenario: ClaimScenario, data: st.DataObject) -> None:
     for t in probes:
         if retry is None or t < retry:
             assert scenario.check(t).allowed == decision.allowed, t
+
+
+@st.composite
+def timeframe_scenarios(draw: st.DrawFn) -> ClaimScenario:
+    """Only CLM-11 can refuse: a reclaimable definition with a claim timeframe and no window.
+
+    Holdings are claimed before or after ``at``: an analysis asks about several instants with
+    the holdings of today.
+    """
+    zone = draw(zones())
+    base = draw(transition_instants(zone).filter(_within))
+    definition = BenefitDefinition(
+        id=1,
+        handle="d-1",
+        is_claimable=True,
+        is_published=True,
+        is_assignable=True,
+        is_reclaimable=True,
+        claim_timeframe=draw(TIMEFRAMES.filter(lambda t: t is not None)),
+    )
+    holdings = [
+        Benefit(id=index, profile_id="p-1", claimed_at=claimed, definition=definition)
+        for index, claimed in enumerate(draw(st.lists(near(base), min_size=1, max_size=3)))
+    ]
+    policy = Policy(reclaim_requires_inactive=False)
+    return ClaimScenario(definition, Profile(id="p-1"), holdings, zone, draw(near(base)), policy)
+
+
+@SETTINGS
+@given(scenario=timeframe_scenarios(), data=st.data())
+def test_claim_timeframe_retry_at(scenario: ClaimScenario, data: st.DataObject) -> None:
+    """TIME-9 (CLM-16): retry_at finds where a claim timeframe starts or stops refusing.
+
+    A calendar window holding a claim made after `at` refuses from the window's local start,
+    not from the claim.
+    """
+    test_claim_retry_at.hypothesis.inner_test(scenario, data)  # type: ignore[attr-defined]
+
+
+@SETTINGS
+@given(scenario=claim_scenarios(future_claims=True), data=st.data())
+def test_claim_retry_at_with_later_claims(scenario: ClaimScenario, data: st.DataObject) -> None:
+    """TIME-9 with every rule of the CLM table and holdings claimed before or after `at`."""
+    test_claim_retry_at.hypothesis.inner_test(scenario, data)  # type: ignore[attr-defined]
 
 
 @st.composite
