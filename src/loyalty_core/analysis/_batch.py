@@ -30,6 +30,7 @@ from loyalty_core.analysis._frames import (
     records_of,
 )
 from loyalty_core.analysis._vector import (
+    Base,
     EngineChoice,
     Untranslatable,
     aliases,
@@ -632,6 +633,11 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
         if condition is None:
             python_pairs.append((index, pair))
             continue
+        segments = None
+        if holders is not None and not with_messages:
+            # CLM-9 to CLM-11, CLM-14, CLM-16: each holder's answers as steps in time, joined
+            # to the instants; messages quote the instant, so with them the loop decides.
+            segments = holders.segments(pair, instants, policy, progress=progress)
         block = _vector_block(
             pl,
             members,
@@ -642,10 +648,11 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
             policy=policy,
             with_messages=with_messages,
             original=plan.frame,
+            segments=segments,
         )
-        if holders is not None:
-            # CLM-9 to CLM-11, CLM-14, CLM-16: members holding what these rules read are
-            # decided by the loop; every other member's rows stay vectorised.
+        if holders is not None and with_messages:
+            # The members holding what these rules read are decided by the loop; every other
+            # member's rows stay vectorised.
             found = holders.decide(pair, index, instants, policy, with_messages=with_messages)
             if found is not None:
                 rows, members_held = found
@@ -817,6 +824,79 @@ class _Holders:
         )
         return frame.lazy(), chosen
 
+    def segments(
+        self,
+        pair: tuple[BenefitDefinition, str],
+        instants: Sequence[datetime],
+        policy: Policy,
+        *,
+        progress: bool | None,
+    ) -> tuple[Any, list[int]] | None:
+        """Each holder's answers as steps in time, for the members whose holdings count.
+
+        A holder's answer (with the condition taken as holding) can change only at TIME-9's
+        candidate instants, so ``check_claim``'s own rules are run once at the earliest
+        instant asked about and once at each later candidate; every instant then takes the
+        answer of the latest step at or before it (an as-of join), and ``retry_at`` is the
+        next step whose ``allowed`` differs. Cost: a few rule runs per held benefit, whatever
+        the number of instants. Returns the steps (``__member``, ``__from`` and the answer
+        columns) and the holders' row numbers, or ``None`` when no member holds anything the
+        definition's rules read.
+        """
+        definition = attrs.evolve(pair[0], claim_condition=None)
+        first = min(instants)
+        campaign = policy.one_claim_per_campaign and definition.campaign
+        members: list[int] = []
+        starts: list[datetime] = []
+        answers: list[Base] = []
+        chosen: list[int] = []
+        done: dict[tuple[object, str], tuple[list[datetime], list[Base]] | None] = {}
+        with _bar(len(self.rows), f"{pair[1]} (holdings)", progress=progress) as bar:
+            for profile_id, rows in self.rows.items():
+                for row in rows:
+                    zone = self.zones[row]
+                    key = (profile_id, zone)
+                    if key not in done:
+                        probe = Profile(id=profile_id if isinstance(profile_id, str) else None)
+                        claim, _ = prepare_claim(
+                            definition, probe, first, zone, self.held[profile_id], policy
+                        )
+                        held = claim.claimed or (campaign and claim.campaign_holdings())
+                        done[key] = _steps(claim, first) if held else None
+                    steps = done[key]
+                    if steps is None:
+                        continue
+                    chosen.append(row)
+                    members.extend([row] * len(steps[0]))
+                    starts.extend(steps[0])
+                    answers.extend(steps[1])
+                if bar is not None:
+                    bar.update(1)
+        if not chosen:
+            return None
+        pl = self.polars
+        table, _ = _answer_table(pl, answers, with_messages=False, every_code=True)
+        table["__member"] = pl.Series(members, dtype=pl.UInt32)
+        table["__from"] = pl.Series(starts, dtype=pl.Datetime("us", "UTC"))
+        return pl.DataFrame(table).lazy().sort("__from"), sorted(chosen)
+
+
+def _steps(claim: Any, first: datetime) -> tuple[list[datetime], list[Base]]:
+    """A claim's answers from ``first`` on: at ``first`` and at each later TIME-9 candidate.
+
+    Each step's ``retry_at`` is the next step whose ``allowed`` differs (TIME-9): between
+    candidates the answer cannot change.
+    """
+    points = sorted({first, *(c for c in claim.candidates() if c is not None and c > first)})
+    codes = [tuple(r.code for r in claim.evaluate(point)[0]) for point in points]
+    retry: list[datetime | None] = [None] * len(points)
+    nearest: dict[bool, datetime | None] = {True: None, False: None}
+    for k in range(len(points) - 1, -1, -1):
+        allowed = not codes[k]
+        retry[k] = nearest[not allowed]
+        nearest[allowed] = points[k]
+    return points, [Base(c, r, ()) for c, r in zip(codes, retry, strict=True)]
+
 
 def _is_lazy(value: object) -> bool:
     kind = type(value)
@@ -826,6 +906,63 @@ def _is_lazy(value: object) -> bool:
 def _eager(pl: Any, frame: Any) -> Any:
     """The frame itself, or a LazyFrame collected (for the parts that read every member)."""
     return frame.collect() if type(frame) is pl.LazyFrame else frame
+
+
+def _answer_table(
+    pl: Any, answers: Sequence[Base], *, with_messages: bool, every_code: bool
+) -> tuple[dict[str, Any], dict[ReasonCode, Any]]:
+    """Answers (with the condition taken as holding) as columns, and each code's flag.
+
+    ``__reasons_met`` and ``__reasons_not_met`` are the ``reasons`` text when the member's
+    condition holds and when it fails (``condition_not_met`` in its place in the CLM table).
+    A code that fails in every answer or in none is a constant, unless ``every_code``.
+    """
+    split = CLAIM_CODES.index(ReasonCode.CONDITION_NOT_MET)
+    before = set(CLAIM_CODES[:split])
+
+    def joined(codes: Iterable[ReasonCode]) -> str:
+        return ", ".join(code.value for code in codes)
+
+    table: dict[str, Any] = {
+        "__base_allowed": pl.Series([not b.codes for b in answers], dtype=pl.Boolean),
+        "__reasons_met": pl.Series([joined(b.codes) for b in answers], dtype=pl.String),
+        "__reasons_not_met": pl.Series(
+            [
+                joined(
+                    [c for c in b.codes if c in before]
+                    + [ReasonCode.CONDITION_NOT_MET]
+                    + [c for c in b.codes if c not in before]
+                )
+                for b in answers
+            ],
+            dtype=pl.String,
+        ),
+        "__retry": pl.Series([b.retry_at for b in answers], dtype=pl.Datetime("us", "UTC")),
+    }
+    flags: dict[ReasonCode, Any] = {}
+    for code in CLAIM_CODES:
+        if code is ReasonCode.CONDITION_NOT_MET:
+            continue
+        values = [code in b.codes for b in answers]
+        if len(set(values)) == 1 and not every_code:
+            flags[code] = pl.lit(values[0], dtype=pl.Boolean)
+        else:
+            table[f"__code_{code.value}"] = pl.Series(values, dtype=pl.Boolean)
+            flags[code] = pl.col(f"__code_{code.value}")
+    if with_messages:
+        cut = [sum(1 for c in b.codes if c in before) for b in answers]
+        table["__messages_met"] = pl.Series(
+            [list(b.messages) for b in answers], dtype=pl.List(pl.String)
+        )
+        table["__messages_before"] = pl.Series(
+            [list(b.messages[:n]) for b, n in zip(answers, cut, strict=True)],
+            dtype=pl.List(pl.String),
+        )
+        table["__messages_after"] = pl.Series(
+            [list(b.messages[n:]) for b, n in zip(answers, cut, strict=True)],
+            dtype=pl.List(pl.String),
+        )
+    return table, flags
 
 
 def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
@@ -839,63 +976,24 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
     policy: Policy,
     with_messages: bool,
     original: Any,
+    segments: tuple[Any, list[int]] | None = None,
 ) -> Any:
     """One definition's rows: its per-instant answers broadcast over the members' conditions.
 
     ``original`` is the members' frame as given, read only for the messages of failed
-    conditions (they quote the member's own values).
+    conditions (they quote the member's own values). ``segments`` are the holders' answers
+    as steps in time (:meth:`_Holders.segments`): their rows take those instead.
     """
     definition, label = pair
     bases = base_answers(definition, instants, policy, with_messages=with_messages)
-    split = CLAIM_CODES.index(ReasonCode.CONDITION_NOT_MET)
-    before = set(CLAIM_CODES[:split])
-
-    def joined(codes: Iterable[ReasonCode]) -> str:
-        return ", ".join(code.value for code in codes)
-
-    table: dict[str, Any] = {
+    table, flags = _answer_table(
+        pl, bases, with_messages=with_messages, every_code=segments is not None
+    )
+    keys = {
         "__instant": pl.Series(range(len(instants)), dtype=pl.UInt32),
         "at": pl.Series(list(instants), dtype=pl.Datetime("us", "UTC")),
-        "__base_allowed": pl.Series([not b.codes for b in bases], dtype=pl.Boolean),
-        "__reasons_met": pl.Series([joined(b.codes) for b in bases], dtype=pl.String),
-        "__reasons_not_met": pl.Series(
-            [
-                joined(
-                    [c for c in b.codes if c in before]
-                    + [ReasonCode.CONDITION_NOT_MET]
-                    + [c for c in b.codes if c not in before]
-                )
-                for b in bases
-            ],
-            dtype=pl.String,
-        ),
-        "__retry": pl.Series([b.retry_at for b in bases], dtype=pl.Datetime("us", "UTC")),
     }
-    # A code that fails at every instant or at none is a constant; the others vary with `at`.
-    flags: dict[ReasonCode, Any] = {}
-    for code in CLAIM_CODES:
-        if code is ReasonCode.CONDITION_NOT_MET:
-            continue
-        values = [code in b.codes for b in bases]
-        if len(set(values)) == 1:
-            flags[code] = pl.lit(values[0], dtype=pl.Boolean)
-        else:
-            table[f"__code_{code.value}"] = pl.Series(values, dtype=pl.Boolean)
-            flags[code] = pl.col(f"__code_{code.value}")
-    if with_messages:
-        cut = [sum(1 for c in b.codes if c in before) for b in bases]
-        table["__messages_met"] = pl.Series(
-            [list(b.messages) for b in bases], dtype=pl.List(pl.String)
-        )
-        table["__messages_before"] = pl.Series(
-            [list(b.messages[:n]) for b, n in zip(bases, cut, strict=True)],
-            dtype=pl.List(pl.String),
-        )
-        table["__messages_after"] = pl.Series(
-            [list(b.messages[n:]) for b, n in zip(bases, cut, strict=True)],
-            dtype=pl.List(pl.String),
-        )
-    per_instant = pl.DataFrame(table).lazy()
+    per_instant = pl.DataFrame({**keys, **table}).lazy()
     rows = members.lazy().select(
         "__member",
         pl.col("__profile_id").alias("profile_id"),
@@ -910,6 +1008,27 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
                 "__condition"
             )
         )
+    answered = rows.join(per_instant, how="cross", maintain_order="left_right")
+    if segments is not None:
+        steps, chosen = segments
+        held = pl.col("__member").is_in(pl.Series(chosen, dtype=pl.UInt32))
+        stepped = (
+            rows.filter(held)
+            .join(pl.DataFrame(keys).lazy(), how="cross")
+            .sort("at")
+            .join_asof(
+                steps,
+                left_on="at",
+                right_on="__from",
+                by="__member",
+                strategy="backward",
+                check_sortedness=False,
+            )
+            .drop("__from")
+        )
+        answered = pl.concat(
+            [answered.filter(~held), stepped.select(answered.collect_schema().names())]
+        ).sort(["__member", "__instant"])
     holds = pl.col("__holds")
     columns = [
         pl.col("__member"),
@@ -949,7 +1068,7 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
         .cast(pl.Datetime("us", "UTC"))
         .alias("retry_at")
     )
-    return rows.join(per_instant, how="cross", maintain_order="left_right").select(columns)
+    return answered.select(columns)
 
 
 def _condition_messages(
