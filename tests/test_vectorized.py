@@ -295,7 +295,22 @@ def member_frames(draw: st.DrawFn) -> pl.DataFrame:
     if draw(st.integers(min_value=0, max_value=19)) == 0:
         # Rarely, an infinite number: not JSON, so both engines refuse the frame alike.
         columns.append(pl.Series("inf", [math.inf] * height, dtype=pl.Float64))
-    return pl.DataFrame(columns)
+    frame = pl.DataFrame(columns)
+    nested = [c.name for c in columns if c.name.startswith("aggregations.")]
+    if nested and draw(st.booleans()):
+        # The dotted columns as one struct column, as a nested Parquet or JSON source gives
+        # them; some rows may be a null struct. Both engines read the same nested object.
+        nulls = draw(st.lists(st.booleans(), min_size=height, max_size=height))
+        packed = pl.struct(
+            [pl.col(name).alias(name.removeprefix("aggregations.")) for name in nested]
+        )
+        frame = frame.with_columns(
+            pl.when(pl.Series(nulls, dtype=pl.Boolean))
+            .then(None)
+            .otherwise(packed)
+            .alias("aggregations")
+        ).drop(nested)
+    return frame
 
 
 PATHS: Final = (*COLUMN_KINDS, "id", *MISSING_PATHS)
@@ -487,7 +502,9 @@ def frame_kinds(frame: pl.DataFrame) -> dict[str, str] | None:
     for name, dtype in frame.schema.items():
         if name == "inf" and frame.height:
             return None
-        if isinstance(dtype, pl.List):
+        if isinstance(dtype, pl.Struct):
+            kinds.update({f"{name}.{f.name}": _scalar_kind(f.dtype) for f in dtype.fields})
+        elif isinstance(dtype, pl.List):
             kinds[name] = f"list:{_scalar_kind(dtype.inner)}"
         else:
             kinds[name] = _scalar_kind(dtype)

@@ -92,36 +92,76 @@ def _kind_of(polars: Any, dtype: Any) -> ColumnKind | None:
     return None
 
 
+def _leaves(
+    polars: Any, schema: Mapping[str, Any]
+) -> list[tuple[str, int, tuple[str, ...], Any]] | None:
+    """Each column the engine reads: its dotted name, position, struct fields and dtype.
+
+    A struct column stands for the nested object the python engine reads from it: each of its
+    fields, at any depth, is a column named with dots (``aggregations.spend_12m``). ``None``
+    when a struct has no field, or a field name that holds a dot or is empty (the python
+    engine would nest it differently).
+    """
+    found: list[tuple[str, int, tuple[str, ...], Any]] = []
+    pending: list[tuple[str, int, tuple[str, ...], Any]] = [
+        (str(name), index, (), dtype) for index, (name, dtype) in enumerate(schema.items())
+    ]
+    pending.reverse()
+    while pending:
+        name, index, fields, dtype = pending.pop()
+        if not isinstance(dtype, polars.Struct):
+            found.append((name, index, fields, dtype))
+            continue
+        inner = list(dtype.fields)
+        if not inner or any(not f.name or "." in f.name for f in inner):
+            return None
+        pending.extend(
+            (f"{name}.{f.name}", index, (*fields, f.name), f.dtype) for f in reversed(inner)
+        )
+    return found
+
+
 def member_columns(polars: Any, frame: Any) -> dict[str, ColumnKind] | None:
     """The condition kinds of a member frame's columns, or ``None`` to use the python engine.
 
-    ``None`` when the python engine would read the frame differently or refuse it: a column
-    of another dtype (dates, structs, decimals, nested lists, lists of floats), an ``id``
-    column that is not text, an infinite number (not JSON), or dotted names that nest under
-    another column (the python engine reports those as bad input).
+    Struct columns count as their fields, named with dots (:func:`_leaves`). ``None`` when
+    the python engine would read the frame differently or refuse it: a column of another dtype
+    (dates, decimals, nested lists, lists of floats), an ``id`` column that is not text, an
+    infinite number (not JSON), or dotted names that nest under another column (the python
+    engine reports those as bad input).
     """
     schema = frame.collect_schema()
+    nests = _nests_like_the_loop({str(name) for name in schema})
+    leaves = _leaves(polars, schema) if nests else None
+    if leaves is None:
+        return None
     kinds: dict[str, ColumnKind] = {}
-    for name, dtype in schema.items():
+    for name, _, _, dtype in leaves:
         kind = _kind_of(polars, dtype)
-        if kind is None:
+        if kind is None or name in kinds:
             return None
-        kinds[str(name)] = kind
+        kinds[name] = kind
     if kinds.get("id", "string") not in {"string", "null"}:
         return None
     if not _nests_like_the_loop(set(kinds)):
         return None
-    floats = [i for i, d in enumerate(schema.values()) if d.is_float()]
+    floats = [_source(polars, index, fields) for _, index, fields, d in leaves if d.is_float()]
     if floats:
         # An infinite number is not JSON: the python engine reports it as bad input.
-        check = frame.select(
-            polars.any_horizontal([polars.nth(i).is_infinite().any() for i in floats])
-        )
+        check = frame.select(polars.any_horizontal([f.is_infinite().any() for f in floats]))
         if type(check) is polars.LazyFrame:
             check = check.collect()
         if check.item():
             return None
     return kinds
+
+
+def _source(polars: Any, index: int, fields: Sequence[str]) -> Any:
+    """The expression reading a column by position, then into its struct fields."""
+    column = polars.nth(index)
+    for field in fields:
+        column = column.struct.field(field)
+    return column
 
 
 def _nests_like_the_loop(names: set[str]) -> bool:
@@ -154,8 +194,10 @@ def load_members(polars: Any, frame: Any, kinds: Mapping[str, ColumnKind]) -> An
     """
     exprs = []
     renamed = aliases(kinds)
-    for index, (name, kind) in enumerate(kinds.items()):
-        column = polars.nth(index)
+    leaves = _leaves(polars, frame.collect_schema()) or []
+    for name, index, fields, _ in leaves:
+        kind = kinds[name]
+        column = _source(polars, index, fields)
         if kind == "number":
             column = column.cast(polars.Float64).fill_nan(None)
         elif kind == "string":
