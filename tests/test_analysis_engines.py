@@ -21,6 +21,7 @@ from polars.testing import assert_frame_equal
 
 from loyalty_core import Benefit, BenefitDefinition, ClaimTimeframe, InvalidRequest, Policy
 from loyalty_core.analysis import (
+    SlowEngineWarning,
     _batch,
     claim_eligibility,
     claim_engines,
@@ -215,3 +216,121 @@ class TestProgress:
             self.members, self.odd, at=DAYS[0], timezone="UTC", engine="python", progress=False
         )
         assert capsys.readouterr().err == ""
+
+    def test_vectorised_runs_count_their_slow_parts(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The vectorised engine's loops (failed conditions' messages, holders) show a bar."""
+        even = BenefitDefinition(
+            handle="even",
+            is_claimable=True,
+            claim_condition=to_condition({"<": [{"var": "n"}, 10]}),
+        )
+        claim_eligibility(self.members, even, at=DAYS[0], timezone="UTC", progress=True)
+        assert "even (messages)" in capsys.readouterr().err
+        claimed = datetime(2027, 2, 1, tzinfo=UTC)
+        held = Benefit(definition=even, claimed_at=claimed, issued_at=claimed)
+        claim_eligibility(
+            self.members,
+            even,
+            at=DAYS,
+            timezone="UTC",
+            holdings={"m-1": [held]},
+            messages=False,
+            progress=True,
+        )
+        assert "even (holdings)" in capsys.readouterr().err
+
+
+class TestEngineShown:
+    """The frame can say which engine decided each row; a slow fallback is announced."""
+
+    odd = BenefitDefinition(handle="odd", claim_condition=to_condition({"%": [{"var": "n"}, 2]}))
+    low = BenefitDefinition(handle="low", claim_condition=to_condition({"<": [{"var": "n"}, 2]}))
+
+    def test_an_engine_column_when_asked(self) -> None:
+        members = pl.DataFrame({"id": ["m-1", "m-2"], "n": [1, 4]})
+        frame = claim_eligibility(
+            members, [self.low, self.odd], at=DAYS[:2], timezone="UTC", with_engine=True
+        )
+        assert frame.columns[-1] == "engine"
+        by_definition = dict(zip(frame["definition"], frame["engine"], strict=True))
+        assert by_definition == {"low": "vectorized", "odd": "python"}
+        loop = claim_eligibility(
+            members.to_pandas(),
+            self.low,
+            at=DAYS[0],
+            timezone="UTC",
+            engine="python",
+            with_engine=True,
+        )
+        assert loop["engine"].tolist() == ["python", "python"]
+        plain = claim_eligibility(members, self.low, at=DAYS[0], timezone="UTC")
+        assert "engine" not in plain.columns
+
+    def test_with_engine_must_be_a_bool(self) -> None:
+        with pytest.raises(InvalidRequest, match="^with_engine: expected True or False, got 1$"):
+            claim_eligibility(people(), definitions(), at=DAYS, timezone="UTC", with_engine=1)  # type: ignore[arg-type]
+
+    @pytest.fixture
+    def threshold(self, monkeypatch: pytest.MonkeyPatch) -> int:
+        """A threshold of 8 decisions, so that the loop it announces stays quick."""
+        monkeypatch.setattr(_batch, "SLOW_ENGINE_DECISIONS", 8)
+        return 8
+
+    def test_many_loop_decisions_warn_and_say_why(self, threshold: int) -> None:
+        members = pl.DataFrame({"id": [f"m-{i}" for i in range(threshold // 2)], "n": [0] * 4})
+        with pytest.warns(SlowEngineWarning, match=r"^8 decisions .* 'odd': .*'%'") as seen:
+            claim_eligibility(
+                members, [self.low, self.odd], at=DAYS[:2], timezone="UTC", messages=False
+            )
+        assert seen[0].filename == __file__  # the warning names the caller's line
+
+    def test_a_list_of_profiles_says_to_pass_a_frame(self, threshold: int) -> None:
+        members = [{"id": f"m-{i}", "n": 0} for i in range(threshold)]
+        with pytest.warns(SlowEngineWarning, match="not a DataFrame") as seen:
+            claim_eligibility(members, self.low, at=DAYS[0], timezone="UTC")
+        assert seen[0].filename == __file__
+
+    def test_no_warning_below_the_threshold_or_when_python_is_asked(self, threshold: int) -> None:
+        members = pl.DataFrame({"id": [f"m-{i}" for i in range(threshold - 1)], "n": [0] * 7})
+        claim_eligibility(members, self.odd, at=DAYS[0], timezone="UTC")  # warnings are errors
+        claim_eligibility(members, self.odd, at=DAYS[:2], timezone="UTC", engine="python")
+
+
+def test_struct_columns_read_as_nested_fields() -> None:
+    """A struct column is the nested object a condition reads (COND-1 paths), null rows too."""
+    members = pl.DataFrame(
+        {
+            "id": ["m-1", "m-2", "m-3", "m-4"],
+            "aggregations": [
+                {"spend_12m": 1500.0, "tier": {"handle": "gold"}},
+                {"spend_12m": 200.0, "tier": {"handle": "gold"}},
+                None,
+                {"spend_12m": None, "tier": None},
+            ],
+        }
+    )
+    rule = {
+        "and": [
+            {">": [{"var": "aggregations.spend_12m"}, 1000]},
+            {"==": [{"var": "aggregations.tier.handle"}, "gold"]},
+        ]
+    }
+    gold = BenefitDefinition(
+        handle="gold",
+        is_claimable=True,
+        is_published=True,
+        is_assignable=True,
+        claim_condition=to_condition(rule),
+    )
+    assert claim_engines(members, gold)["gold"].engine == "vectorized"
+    frame = claim_eligibility(members, gold, at=DAYS[0], timezone="UTC", with_engine=True)
+    assert frame["allowed"].to_list() == [True, False, False, False]
+    assert set(frame["engine"]) == {"vectorized"}
+    slow = claim_eligibility(members, gold, at=DAYS[0], timezone="UTC", engine="python")
+    assert_frame_equal(frame.drop("engine"), slow)
+    whole = BenefitDefinition(
+        handle="whole", claim_condition=to_condition({"!": {"var": "aggregations.tier"}})
+    )
+    assert "reading an object" in claim_engines(members, whole)["whole"].reason

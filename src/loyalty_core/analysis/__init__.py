@@ -1,9 +1,12 @@
 """Rule analysis at scale: claim eligibility for many members as a DataFrame, and its summaries.
 
-Install the ``analysis`` extra (``pip install 'loyalty-core[analysis]'``: pandas and
-matplotlib). Polars frames are accepted too (and returned when given), if polars is installed.
-Each function here is a loop over the library's own rule functions, so a batch answer is
-always the per-request answer; none reads the clock or does I/O.
+Install the ``analysis`` extra (``pip install 'loyalty-core[analysis]'``: pandas, polars,
+pyarrow, matplotlib and tqdm). Pandas and polars frames (eager or lazy) are accepted, and the
+result comes back in the same kind of frame. Every answer is the library's own rule
+function's answer: the python engine calls it per row, and the vectorised engine runs it once
+per definition and instant (and per held benefit) and evaluates the claim condition as polars
+expressions with JSON Logic's semantics, falling back to the python engine wherever it cannot
+be exact. None of it reads the clock or does I/O.
 
 - :func:`claim_eligibility`: one row per (member, definition, instant) with ``allowed``, one
   boolean column per reason code, the messages and ``retry_at``.
@@ -20,8 +23,10 @@ from loyalty_core.analysis._arrow import eligibility_batches, spark_schema
 from loyalty_core.analysis._batch import (
     CLAIM_CODES,
     ELIGIBILITY_COLUMNS,
+    SLOW_ENGINE_DECISIONS,
     Engine,
     EngineChoice,
+    SlowEngineWarning,
     claim_eligibility,
     claim_engines,
     expiry_table,
@@ -34,9 +39,11 @@ from loyalty_core.analysis._frames import Backend
 __all__ = [
     "CLAIM_CODES",
     "ELIGIBILITY_COLUMNS",
+    "SLOW_ENGINE_DECISIONS",
     "Backend",
     "Engine",
     "EngineChoice",
+    "SlowEngineWarning",
     "claim_eligibility",
     "claim_engines",
     "eligibility_batches",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -52,8 +53,10 @@ from loyalty_core.rewards import Reward
 __all__ = [
     "CLAIM_CODES",
     "ELIGIBILITY_COLUMNS",
+    "SLOW_ENGINE_DECISIONS",
     "Engine",
     "EngineChoice",
+    "SlowEngineWarning",
     "claim_eligibility",
     "claim_engines",
     "expiry_table",
@@ -93,7 +96,20 @@ ELIGIBILITY_COLUMNS: Final[tuple[str, ...]] = (
     "retry_at",
 )
 """The columns of :func:`claim_eligibility`'s frame, in order (``messages`` only when asked
-for, which is the default)."""
+for, which is the default; with ``with_engine=True`` an ``engine`` column follows)."""
+
+SLOW_ENGINE_DECISIONS: Final = 100_000
+"""With ``engine="auto"``, :func:`claim_eligibility` warns (:class:`SlowEngineWarning`) when
+at least this many decisions go to the python engine: about 25 µs each, so seconds."""
+
+
+class SlowEngineWarning(UserWarning):
+    """Many rows of :func:`claim_eligibility` are decided by the python engine, and why.
+
+    Silence it with ``engine="python"`` (the loop was meant) or the :mod:`warnings` filters;
+    :func:`claim_engines` says which definitions the vectorised engine cannot decide.
+    """
+
 
 _OUTCOME_ALLOWED: Final = "allowed"
 
@@ -107,6 +123,7 @@ _ELIGIBILITY_KINDS: Final[Mapping[str, Column]] = {
     "reasons": "str",
     "messages": "texts",
     "retry_at": "instant",
+    "engine": "str",
 }
 _SUMMARY_KINDS: Final[Mapping[str, Column]] = {
     "outcome": "str",
@@ -353,6 +370,7 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     messages: bool = True,
     engine: Engine = "auto",
     progress: bool | None = None,
+    with_engine: bool = False,
 ) -> Any:
     """Decide every claim of ``definitions`` by ``profiles`` at ``at``: one row per decision.
 
@@ -389,6 +407,11 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     why). The frame is the same either way, cell for cell. A LazyFrame in gives a LazyFrame
     out; ``"vectorized"`` raises ``ImportError`` when polars is missing.
 
+    ``with_engine=True`` adds an ``engine`` column saying which engine decided each row
+    (``"vectorized"`` or ``"python"``). With ``engine="auto"``, a run where at least
+    :data:`SLOW_ENGINE_DECISIONS` decisions go to the python engine warns
+    (:class:`SlowEngineWarning`) and says why.
+
     ``progress`` shows a progress bar (tqdm's) over the members the loop decides: ``None``
     (the default) shows it in a notebook or a terminal when tqdm is installed, and never in a
     pipe or a log; ``False`` never, ``True`` whenever tqdm is installed.
@@ -407,14 +430,7 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     1        m-2    False               True  condition_not_met
     """
     chosen = check_backend(backend) if backend is not None else backend_of(profiles)
-    if engine not in _ENGINES:
-        msg = f"expected 'auto', 'python' or 'vectorized', got {show(engine)}"
-        raise InvalidRequest(Problem("engine", msg))
-    if type(messages) is not bool:
-        raise InvalidRequest(Problem("messages", f"expected True or False, got {show(messages)}"))
-    if progress is not None and type(progress) is not bool:
-        msg = f"expected True, False or None, got {show(progress)}"
-        raise InvalidRequest(Problem("progress", msg))
+    _check_switches(engine=engine, messages=messages, progress=progress, with_engine=with_engine)
     plan = _vector_plan(profiles, definitions, holdings, engine)
     if plan is not None:
         frame = _vectorised(
@@ -424,6 +440,8 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
             policy=policy,
             with_messages=messages,
             progress=progress,
+            with_engine=with_engine,
+            hint=engine == "auto",
         )
         if chosen == "polars":
             return frame
@@ -441,11 +459,42 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     held = _holdings(holdings, members)
     if not isinstance(policy, Policy):
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
+    if engine == "auto":
+        _hint(len(members) * len(pairs) * len(instants), _why_python(profiles, engine))
     with _bar(len(members), "claim_eligibility (python engine)", progress=progress) as bar:
         columns = _decide(
             members, zones, held, pairs, instants, policy=policy, with_messages=messages, bar=bar
         )
+    if with_engine:
+        columns["engine"] = ["python"] * len(columns["allowed"])
     return build_frame(columns, _ELIGIBILITY_KINDS, chosen)
+
+
+def _check_switches(*, engine: object, progress: object, **flags: object) -> None:
+    """Check claim_eligibility's switches: ``engine``, ``progress`` and the boolean ``flags``."""
+    if engine not in _ENGINES:
+        msg = f"expected 'auto', 'python' or 'vectorized', got {show(engine)}"
+        raise InvalidRequest(Problem("engine", msg))
+    for name, value in flags.items():
+        if type(value) is not bool:
+            raise InvalidRequest(Problem(name, f"expected True or False, got {show(value)}"))
+    if progress is not None and type(progress) is not bool:
+        msg = f"expected True, False or None, got {show(progress)}"
+        raise InvalidRequest(Problem("progress", msg))
+
+
+def _hint(decisions: int, why: str, *, depth: int = 3) -> None:
+    """Warn when ``decisions`` rows go to the python engine under ``engine="auto"``.
+
+    ``depth`` is the stack level of claim_eligibility's caller, whom the warning names.
+    """
+    if decisions >= SLOW_ENGINE_DECISIONS:
+        msg = (
+            f"{decisions:,} decisions go to the python engine (about 25 µs each): {why}. "
+            "claim_engines() says which definitions the vectorised engine cannot decide; "
+            "pass engine='python' to silence this"
+        )
+        warnings.warn(msg, SlowEngineWarning, stacklevel=depth)
 
 
 @contextlib.contextmanager
@@ -618,8 +667,13 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
     policy: object,
     with_messages: bool,
     progress: bool | None = None,
+    with_engine: bool = False,
+    hint: bool = False,
 ) -> Any:
-    """Decide every row: vectorised definitions as expressions, the others by the loop."""
+    """Decide every row: vectorised definitions as expressions, the others by the loop.
+
+    ``hint`` warns when many rows go to the loop (``engine="auto"``, :func:`_hint`).
+    """
     pl = plan.polars
     instants = _instants(at)
     members, zones = _members(plan, timezone)
@@ -649,6 +703,7 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
             with_messages=with_messages,
             original=plan.frame,
             segments=segments,
+            progress=progress,
         )
         if holders is not None and with_messages:
             # The members holding what these rules read are decided by the loop; every other
@@ -662,6 +717,9 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
     if python_pairs:
         profiles = to_profiles(_eager(pl, plan.frame))
         held = [held_by_id.get(p.id, ()) for p in profiles]
+        if hint:
+            why = "; ".join(f"{p[1]!r}: {plan.choices[p[1]].reason}" for _, p in python_pairs[:3])
+            _hint(len(profiles) * len(python_pairs) * len(instants), why, depth=4)
         for index, pair in python_pairs:
             with _bar(len(profiles), f"{pair[1]} (python engine)", progress=progress) as bar:
                 columns = _decide(
@@ -677,7 +735,7 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
             blocks.append(
                 _keyed(pl, build_frame(columns, _ELIGIBILITY_KINDS, "polars"), index, len(instants))
             )
-    return _assemble(pl, plan, blocks, with_messages=with_messages)
+    return _assemble(pl, plan, blocks, with_messages=with_messages, with_engine=with_engine)
 
 
 def _members(plan: _Plan, timezone: object) -> tuple[Any, Callable[[], list[str]]]:
@@ -723,14 +781,19 @@ def _keyed(pl: Any, frame: Any, index: int, count: int) -> Any:
             (pl.col("__row") // count).cast(pl.UInt32).alias("__member"),
             pl.lit(index, dtype=pl.UInt32).alias("__definition"),
             (pl.col("__row") % count).cast(pl.UInt32).alias("__instant"),
+            pl.lit("python", dtype=pl.String).alias("engine"),
         )
         .drop("__row")
     )
 
 
-def _assemble(pl: Any, plan: _Plan, blocks: list[Any], *, with_messages: bool) -> Any:
+def _assemble(
+    pl: Any, plan: _Plan, blocks: list[Any], *, with_messages: bool, with_engine: bool
+) -> Any:
     """Put the blocks in the loop's row order: member, then definition, then instant."""
     names = [n for n in ELIGIBILITY_COLUMNS if with_messages or n != "messages"]
+    if with_engine:
+        names.append("engine")
     order = ["__member", "__definition", "__instant"]
     if not blocks:
         return build_frame({n: [] for n in names}, _ELIGIBILITY_KINDS, "polars")
@@ -821,6 +884,7 @@ class _Holders:
             pl.Series("__member", [row for row in chosen for _ in range(count)], dtype=pl.UInt32),
             pl.lit(index, dtype=pl.UInt32).alias("__definition"),
             pl.Series("__instant", list(range(count)) * len(chosen), dtype=pl.UInt32),
+            pl.lit("python", dtype=pl.String).alias("engine"),
         )
         return frame.lazy(), chosen
 
@@ -977,6 +1041,7 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
     with_messages: bool,
     original: Any,
     segments: tuple[Any, list[int]] | None = None,
+    progress: bool | None = None,
 ) -> Any:
     """One definition's rows: its per-instant answers broadcast over the members' conditions.
 
@@ -1004,9 +1069,9 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
         # With the row numbers, so that a constant condition is still one value per member.
         holds_now = _eager(pl, members.select("__member", condition.alias("__holds")))["__holds"]
         rows = rows.with_columns(
-            _condition_messages(pl, original, holds_now, definition, at=instants[0]).alias(
-                "__condition"
-            )
+            _condition_messages(
+                pl, original, holds_now, pair, at=instants[0], progress=progress
+            ).alias("__condition")
         )
     answered = rows.join(per_instant, how="cross", maintain_order="left_right")
     if segments is not None:
@@ -1068,29 +1133,39 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
         .cast(pl.Datetime("us", "UTC"))
         .alias("retry_at")
     )
+    columns.append(pl.lit("vectorized", dtype=pl.String).alias("engine"))
     return answered.select(columns)
 
 
-def _condition_messages(
-    pl: Any, original: Any, holds: Any, definition: BenefitDefinition, *, at: datetime
+def _condition_messages(  # noqa: PLR0913 - the members, their answers and the bar's switch
+    pl: Any,
+    original: Any,
+    holds: Any,
+    pair: tuple[BenefitDefinition, str],
+    *,
+    at: datetime,
+    progress: bool | None,
 ) -> Any:
     """The ``condition_not_met`` message of each member whose condition fails (CLM-8).
 
     Explained by the library's own check on the member's own row (``original``, the frame as
     given), one member at a time and only for those members: the message does not depend on
-    the instant.
+    the instant. A progress bar counts them (``progress``, as in ``claim_eligibility``).
     """
+    definition, label = pair
     frame = _eager(pl, original)
     failing = [row for row, holds_here in enumerate(holds.to_list()) if not holds_here]
     messages: list[str | None] = [None] * frame.height
     if failing:
-        for member, profile in zip(
-            failing, to_profiles(frame.select(pl.all().gather(failing))), strict=True
-        ):
-            decision = check_claim(definition, profile, at=at, timezone="UTC")
-            messages[member] = next(
-                r.message for r in decision.reasons if r.code is ReasonCode.CONDITION_NOT_MET
-            )
+        members = to_profiles(frame.select(pl.all().gather(failing)))
+        with _bar(len(failing), f"{label} (messages)", progress=progress) as bar:
+            for member, profile in zip(failing, members, strict=True):
+                decision = check_claim(definition, profile, at=at, timezone="UTC")
+                messages[member] = next(
+                    r.message for r in decision.reasons if r.code is ReasonCode.CONDITION_NOT_MET
+                )
+                if bar is not None:
+                    bar.update(1)
     return pl.Series(messages, dtype=pl.String)
 
 
