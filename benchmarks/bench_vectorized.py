@@ -21,6 +21,14 @@ than the python engine with ``messages=False``.
 ``--spark M`` runs M members x 10 instants through Spark's ``mapInArrow`` on a local session of
 two cores (needs ``uv run --group spark``), and the same pairs in one process.
 
+``--dask M`` runs M members x 10 instants as 4 pandas partitions on a local Dask cluster of two
+worker processes (the distributed how-to's recipe: each partition takes the vectorised engine
+through Arrow), and the same pairs in one process.
+
+``--holdings M`` runs M members x 10 instants where every other member holds a claimed copy
+(claim timeframe ``month``: CLM-9 to CLM-11, CLM-16), vectorised and with the python engine on
+a sample of ``--python`` pairs.
+
 ``--stream M`` also runs M members x 31 days (62M pairs for M = 2,000,000) from a LazyFrame
 streamed to a Parquet file with ``sink_parquet``, and reports the time and the peak resident
 set of the process (goal: <= 4 GB).
@@ -38,9 +46,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import polars as pl
 
-from loyalty_core import BenefitDefinition
+from loyalty_core import Benefit, BenefitDefinition, ClaimTimeframe
 from loyalty_core.analysis import CLAIM_CODES, claim_eligibility
 from loyalty_core.conditions import to_condition
 
@@ -118,6 +127,8 @@ def main() -> int:
     parser.add_argument("--python", type=int, default=20_000)
     parser.add_argument("--stream", type=int, default=0, help="members for the streamed run")
     parser.add_argument("--spark", type=int, default=0, help="members for the Spark run")
+    parser.add_argument("--dask", type=int, default=0, help="members for the Dask run")
+    parser.add_argument("--holdings", type=int, default=0, help="members for the holdings run")
     args = parser.parse_args()
     print(f"polars {pl.__version__}; {INSTANTS} instants per member; per pair in ns")
     print(f"{'pairs':>10} {'floor':>8} {'vectorised':>11} {'ratio':>7}  target")
@@ -157,7 +168,88 @@ def main() -> int:
         stream(args.stream)
     if args.spark:
         spark_run(args.spark)
+    if args.dask:
+        dask_run(args.dask)
+    if args.holdings:
+        holdings_run(args.holdings, args.python)
     return 0
+
+
+def dask_run(count: int) -> None:
+    """``count`` members x 10 instants as pandas partitions on two Dask workers."""
+    import importlib  # noqa: PLC0415 - only this optional run needs them
+
+    dd: Any = importlib.import_module("dask.dataframe")
+    distributed: Any = importlib.import_module("distributed")
+    frame = members(count).to_pandas()
+    options: dict[str, Any] = {"at": ATS, "timezone": "UTC", "messages": False}
+    meta = claim_eligibility(frame.head(0), DEFINITION, **options)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        source = client.persist(dd.from_pandas(frame, npartitions=4))
+
+        def run() -> int:
+            lazy = source.map_partitions(claim_eligibility, DEFINITION, meta=meta, **options)
+            return int(client.compute(lazy["allowed"].sum()).result())
+
+        pairs = count * INSTANTS
+        dask_ns = best(run, repeat=2) / pairs * 1e9
+    local_ns = (
+        best(lambda: int(claim_eligibility(frame, DEFINITION, **options)["allowed"].sum()))
+        / pairs
+        * 1e9
+    )
+    print(
+        f"dask, 2 worker processes, {pairs:,} pairs (pandas partitions): {dask_ns:.0f} ns/pair; "
+        f"one process {local_ns:.0f} ns/pair ({dask_ns / local_ns:.1f}x)"
+    )
+
+
+def holdings_run(count: int, sample: int) -> None:
+    """``count`` members x 10 instants, every other one holding a claimed copy."""
+    definition = attrs.evolve(
+        DEFINITION, id=1, is_reclaimable=True, claim_timeframe=ClaimTimeframe(unit="month")
+    )
+    claimed = OPENS + timedelta(days=3)
+
+    def held(count: int) -> dict[str, list[Benefit]]:
+        return {
+            f"{index:08d}": [
+                Benefit(
+                    id=index,
+                    definition=definition,
+                    claimed_at=claimed + timedelta(minutes=index % 5000),
+                    issued_at=claimed,
+                    expires_at=claimed + timedelta(days=10),
+                    redemptions_remaining=1,
+                )
+            ]
+            for index in range(0, count, 2)
+        }
+
+    frame, holdings = members(count), held(count)
+    options: dict[str, Any] = {"at": ATS, "timezone": "UTC", "messages": False}
+    pairs = count * INSTANTS
+    fast = best(
+        lambda: claim_eligibility(frame, definition, holdings=holdings, **options), repeat=2
+    )
+    few = sample // INSTANTS
+    slow = best(
+        lambda: claim_eligibility(
+            members(few), definition, holdings=held(few), engine="python", **options
+        ),
+        repeat=1,
+    )
+    fast_ns, slow_ns = fast / pairs * 1e9, slow / (few * INSTANTS) * 1e9
+    print(
+        f"holdings, {pairs:,} pairs (half the members hold a claimed copy): vectorised "
+        f"{fast_ns:,.0f} ns/pair; python engine {slow_ns:,.0f} ns/pair "
+        f"({slow_ns / fast_ns:,.0f}x)"
+    )
 
 
 def spark_run(count: int) -> None:

@@ -176,7 +176,16 @@ def _or_never(instant: datetime | None) -> str:
 class _Claim:
     """One claim check: the arguments, and one method per rule that depends on the instant."""
 
-    __slots__ = ("_static", "claimed", "definition", "holdings", "policy", "profile", "tz")
+    __slots__ = (
+        "_static",
+        "_windows",
+        "claimed",
+        "definition",
+        "holdings",
+        "policy",
+        "profile",
+        "tz",
+    )
 
     def __init__(
         self,
@@ -204,6 +213,7 @@ class _Claim:
             else ()
         )
         self._static: tuple[list[Reason], list[Reason], list[Reason]] | None = None
+        self._windows: dict[tuple[int, ...], datetime] | None = None
 
     # Rules that do not depend on the instant -------------------------------------------------
 
@@ -325,64 +335,69 @@ class _Claim:
             ),
         )
 
-    def timeframe(self, at: datetime) -> tuple[Reason | None, datetime | None]:
-        """CLM-11/CLM-16: the claim timeframe; also the instant it stops refusing."""
+    def timeframe(self, at: datetime) -> Reason | None:
+        """CLM-11/CLM-16: the claim timeframe (its instants for TIME-9: ``timeframe_bounds``)."""
         timeframe = self.definition.claim_timeframe
         if timeframe is None or not self.claimed:
-            return None, None
+            return None
         tz = self.tz
         if timeframe.count is None:
             # A calendar window: at most one claim per local day, ISO week, month or year.
             day = clock.local_date(at, tz)
-            window = _timeframe_window(timeframe, day)
-            opens = _beyond_9999(lambda: clock.start_of_day(_next_window_start(timeframe, day), tz))
-            same = [
-                h
-                for h in self.claimed
-                if _timeframe_window(timeframe, clock.local_date(h.claimed_at, tz)) == window  # type: ignore[arg-type]
-            ]
-            if not same:
-                return None, opens
-            claimed_at: datetime = same[0].claimed_at  # type: ignore[assignment]
-            return (
-                Reason.lazy(
-                    ReasonCode.CLAIM_TIMEFRAME_LIMIT,
-                    lambda: (
-                        (
-                            f"already claimed this {timeframe.unit} (at {_iso(claimed_at)}, "
-                            f"{tz.key}); the next {timeframe.unit} starts at {_or_never(opens)}"
-                        ),
-                        {
-                            "claim_timeframe": timeframe.to_api(),
-                            "claimed_at": _iso(claimed_at),
-                            "next_window_at": None if opens is None else _iso(opens),
-                            "timezone": tz.key,
-                        },
-                    ),
-                ),
-                opens,
-            )
-        latest, allowed_from = self._rolling_end(timeframe)
-        if allowed_from is not None and at >= allowed_from:
-            return None, allowed_from
-        return (
-            Reason.lazy(
-                ReasonCode.CLAIM_TIMEFRAME_LIMIT,
-                lambda: (
-                    (
-                        f"the latest claim was at {_iso(latest)}; {timeframe.to_api()} must pass, "
-                        f"so the next claim is allowed from {_or_never(allowed_from)}"
-                    ),
+            claimed_at = self._claimed_windows(timeframe).get(_timeframe_window(timeframe, day))
+            if claimed_at is None:
+                return None
+
+            def render() -> tuple[str, dict[str, Any]]:
+                opens = _window_bound(_next_window_start, timeframe, day, tz)
+                message = (
+                    f"already claimed this {timeframe.unit} (at {_iso(claimed_at)}, "
+                    f"{tz.key}); the next {timeframe.unit} starts at {_or_never(opens)}"
+                )
+                return (
+                    message,
                     {
                         "claim_timeframe": timeframe.to_api(),
-                        "claimed_at": _iso(latest),
-                        "allowed_from": None if allowed_from is None else _iso(allowed_from),
+                        "claimed_at": _iso(claimed_at),
+                        "next_window_at": None if opens is None else _iso(opens),
                         "timezone": tz.key,
                     },
+                )
+
+            return Reason.lazy(ReasonCode.CLAIM_TIMEFRAME_LIMIT, render)
+        latest, allowed_from = self._rolling_end(timeframe)
+        if allowed_from is not None and at >= allowed_from:
+            return None
+        return Reason.lazy(
+            ReasonCode.CLAIM_TIMEFRAME_LIMIT,
+            lambda: (
+                (
+                    f"the latest claim was at {_iso(latest)}; {timeframe.to_api()} must pass, "
+                    f"so the next claim is allowed from {_or_never(allowed_from)}"
                 ),
+                {
+                    "claim_timeframe": timeframe.to_api(),
+                    "claimed_at": _iso(latest),
+                    "allowed_from": None if allowed_from is None else _iso(allowed_from),
+                    "timezone": tz.key,
+                },
             ),
-            allowed_from,
         )
+
+    def _claimed_windows(self, timeframe: ClaimTimeframe) -> dict[tuple[int, ...], datetime]:
+        """Each calendar window holding a claim, with its first claimed holding's claimed_at.
+
+        Computed once per check: ``retry_at`` runs the rules at many instants.
+        """
+        windows = self._windows
+        if windows is None:
+            windows = {}
+            for h in self.claimed:
+                claimed_at: datetime = h.claimed_at  # type: ignore[assignment]
+                key = _timeframe_window(timeframe, clock.local_date(claimed_at, self.tz))
+                windows.setdefault(key, claimed_at)
+            self._windows = windows
+        return windows
 
     def _rolling_end(self, timeframe: ClaimTimeframe) -> tuple[datetime, datetime | None]:
         """A rolling window: the latest claim, and N units after it, wall time kept (TIME-6)."""
@@ -438,7 +453,7 @@ class _Claim:
             active = self.active_claim(at)
             if active is not None:
                 found.append(active)
-            timeframe, _ = self.timeframe(at)
+            timeframe = self.timeframe(at)
             if timeframe is not None:
                 found.append(timeframe)
         found.extend(tail)
@@ -457,10 +472,11 @@ class _Claim:
         d = self.definition
         found: list[datetime | None] = [d.claim_period_start_at]
         found.extend(after(b) for b in (d.claim_period_end_at, d.end_at) if b is not None)
-        holdings = set(self.claimed)
+        # By identity: hashing a benefit hashes its whole embedded definition.
+        holdings = {id(h): h for h in self.claimed}
         if self.policy.one_claim_per_campaign and d.campaign:
-            holdings.update(self.campaign_holdings())
-        for h in holdings:
+            holdings.update((id(h), h) for h in self.campaign_holdings())
+        for h in holdings.values():
             found.append(h.issued_at)
             if h.expires_at is not None:
                 found.append(after(h.expires_at))
