@@ -28,6 +28,7 @@ from loyalty_core.analysis._frames import (
     columns_of,
     is_frame,
     is_null,
+    polars_to_pandas,
     records_of,
 )
 from loyalty_core.analysis._vector import (
@@ -447,7 +448,7 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
             return frame
         if type(frame) is not plan.polars.DataFrame:
             frame = frame.collect()
-        return build_frame(frame.to_dict(as_series=False), _ELIGIBILITY_KINDS, chosen)
+        return polars_to_pandas(frame, _ELIGIBILITY_KINDS)
     if _is_lazy(profiles):
         profiles = profiles.collect()
         if backend is None:

@@ -184,6 +184,27 @@ def _polars_type(polars: Any, kind: Column) -> Any:
     }[kind]
 
 
+def polars_to_pandas(frame: Any, kinds: Mapping[str, Column]) -> Any:
+    """A polars frame as the pandas frame :func:`build_frame` would build from its values.
+
+    Through Arrow, column by column in the types of ``kinds``; list columns (``texts``) become
+    lists per cell, as ``build_frame`` makes them, rather than Arrow's arrays.
+    """
+    pandas = import_or_hint("pandas")
+    lists = [name for name in frame.columns if kinds[name] == "texts"]
+    try:
+        converted = frame.drop(lists).to_pandas()
+    except ImportError:  # no pyarrow: value by value
+        return build_frame(frame.to_dict(as_series=False), kinds, "pandas")
+    columns = {}
+    for name in frame.columns:
+        if name in lists:
+            columns[name] = pandas.Series(frame.get_column(name).to_list(), dtype="object")
+        else:
+            columns[name] = converted[name].astype(_PANDAS[kinds[name]] or None)
+    return pandas.DataFrame(columns)
+
+
 def build_frame(
     columns: Mapping[str, Sequence[Any]], kinds: Mapping[str, Column], backend: Backend
 ) -> Any:
