@@ -20,6 +20,9 @@ import pytest
 from loyalty_core import Benefit, BenefitDefinition, claim_benefit
 from loyalty_core.analysis import ELIGIBILITY_COLUMNS, claim_eligibility, to_profiles
 
+# Worker processes take seconds to start: the long runs (`.ci/run`) take these, on their own.
+pytestmark = [pytest.mark.slow, pytest.mark.dask]
+
 dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
