@@ -5,8 +5,10 @@ tz path and read the ``tzdata`` package that loyalty_core depends on.
 """
 
 import zoneinfo
+from pathlib import Path
 
 import hypothesis
+import pytest
 
 zoneinfo.reset_tzpath(to=[])
 zoneinfo.ZoneInfo.clear_cache()
@@ -18,3 +20,17 @@ hypothesis.settings.register_profile(
     "fuzz", parent=hypothesis.settings.get_profile("ci"), max_examples=10_000
 )
 hypothesis.settings.load_profile("ci")
+
+
+# Doctest pages that start a Dask cluster of worker processes (tens of seconds): like the Dask
+# tests, they run in `.ci/run`'s Dask step (`-m dask`), not in the quick `uv run pytest`.
+_DASK_PAGES = frozenset({"docs/howto/distributed.md"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the Dask doctest pages ``slow`` and ``dask``."""
+    root = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(root) and item.path.relative_to(root).as_posix() in _DASK_PAGES:
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.dask)

@@ -626,9 +626,11 @@ def claim_engines(
     ``or``, ``in`` and ``missing``, on the operand types whose JavaScript semantics it can
     reproduce. Everything else is decided by the python engine, which gives the same answer
     row by row; the ``reason`` says what made the difference. Keys are the frame's
-    ``definition`` labels. With ``holdings``, the members holding a claimed copy of a vectorised
-    definition (or of its campaign, under ``one_claim_per_campaign``) are decided by the loop,
-    the others by the expressions.
+    ``definition`` labels. Struct columns count as their fields, named with dots. With
+    ``holdings``, the members holding a claimed copy of a vectorised definition (or of its
+    campaign, under ``one_claim_per_campaign``) get their answers as steps in time (the
+    library's check at each TIME-9 candidate instant, joined to the instants), or from the
+    loop when ``messages=True``; ``claim_eligibility(..., with_engine=True)`` shows each row's.
 
     >>> import polars as pl
     >>> from loyalty_core import BenefitDefinition
