@@ -334,3 +334,42 @@ def test_struct_columns_read_as_nested_fields() -> None:
         handle="whole", claim_condition=to_condition({"!": {"var": "aggregations.tier"}})
     )
     assert "reading an object" in claim_engines(members, whole)["whole"].reason
+    # A null struct is a missing object, so a var's default applies to m-3 but not to m-4,
+    # whose field is null: the engine cannot tell them apart in one column, and falls back.
+    rich = BenefitDefinition(
+        handle="rich",
+        is_claimable=True,
+        is_published=True,
+        is_assignable=True,
+        claim_condition=to_condition({">": [{"var": ["aggregations.spend_12m", 5000]}, 1000]}),
+    )
+    assert (
+        "a var with a default into a struct column" in claim_engines(members, rich)["rich"].reason
+    )
+    frame = claim_eligibility(members, rich, at=DAYS[0], timezone="UTC")
+    assert frame["allowed"].to_list() == [True, False, True, False]
+
+
+@pytest.mark.parametrize("kind", ["polars", "pandas"])
+def test_rows_without_columns_are_members_without_data(kind: str) -> None:
+    """A frame of two rows and no column is two members with no data.
+
+    Found by the exported strategies: the loop read it as no member at all, and crashed on the
+    zones.
+    """
+    polars_frame = pl.DataFrame([{}, {}])
+    members: Any = polars_frame if kind == "polars" else pd.DataFrame(index=[0, 1])
+    open_: dict[str, Any] = {"is_claimable": True, "is_published": True, "is_assignable": True}
+    blank = BenefitDefinition(
+        handle="blank", claim_condition=to_condition({"!": {"var": "tier_handle"}}), **open_
+    )
+    odd = BenefitDefinition(
+        handle="odd", claim_condition=to_condition({"%": [{"var": "n"}, 2]}), **open_
+    )
+    frame = claim_eligibility(members, [blank, odd], at=DAYS[0], timezone="UTC")
+    assert list(frame["allowed"]) == [True, False, True, False]
+    slow = claim_eligibility(members, [blank, odd], at=DAYS[0], timezone="UTC", engine="python")
+    if kind == "polars":
+        assert_frame_equal(frame, slow)
+    else:
+        pd.testing.assert_frame_equal(frame, slow)

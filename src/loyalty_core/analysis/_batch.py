@@ -39,6 +39,7 @@ from loyalty_core.analysis._vector import (
     base_answers,
     load_members,
     member_columns,
+    struct_fields,
     translate,
 )
 from loyalty_core.benefits import Benefit, BenefitDefinition
@@ -576,6 +577,7 @@ def _vector_plan(profiles: Any, definitions: object, holdings: object, engine: s
     kinds = member_columns(polars, profiles)
     if kinds is None:
         return None
+    in_structs = struct_fields(polars, profiles)
     pairs = _definitions(definitions)
     conditions: list[Any] = []
     choices: dict[str, EngineChoice] = {}
@@ -585,7 +587,7 @@ def _vector_plan(profiles: Any, definitions: object, holdings: object, engine: s
             expr = (
                 polars.lit(value=True)
                 if condition is None
-                else translate(polars, condition.rule, kinds)
+                else translate(polars, condition.rule, kinds, in_structs)
             )
         except Untranslatable as exc:
             conditions.append(None)
@@ -872,7 +874,7 @@ class _Holders:
             return None
         chosen.sort()
         pl = self.polars
-        profiles = to_profiles(self.frame.select(pl.all().gather(chosen)))
+        profiles = _profiles_at(pl, self.frame, chosen)
         columns = _decide(
             profiles,
             [self.zones[row] for row in chosen],
@@ -997,6 +999,13 @@ def _steps(claim: Any, first: datetime) -> _Steps:
         retry[k] = nearest[not allowed]
         nearest[allowed] = points[k]
     return _Steps(points, codes, retry)
+
+
+def _profiles_at(pl: Any, frame: Any, rows: Sequence[int]) -> tuple[Profile, ...]:
+    """The members at ``rows`` of an eager polars frame, as the python engine reads them."""
+    if not frame.width:
+        return to_profiles([{}] * len(rows))  # a frame without columns: members without data
+    return to_profiles(frame.select(pl.all().gather(rows)))
 
 
 def _is_lazy(value: object) -> bool:
@@ -1194,7 +1203,7 @@ def _condition_messages(  # noqa: PLR0913 - the members, their answers and the b
     failing = [row for row, holds_here in enumerate(holds.to_list()) if not holds_here]
     messages: list[str | None] = [None] * frame.height
     if failing:
-        members = to_profiles(frame.select(pl.all().gather(failing)))
+        members = _profiles_at(pl, frame, failing)
         with _bar(len(failing), f"{label} (messages)", progress=progress) as bar:
             for member, profile in zip(failing, members, strict=True):
                 decision = check_claim(definition, profile, at=at, timezone="UTC")

@@ -146,6 +146,8 @@ def _nest(row: Mapping[str, Any]) -> dict[str, Any]:
 def records_of(frame: Any) -> list[dict[str, Any]]:
     """Return a frame's rows as profile JSON: dotted columns nested, missing cells null."""
     labels = _labels(frame, "profiles")
+    if not labels:
+        return [{} for _ in range(len(frame))]  # rows without columns are still members
     names = [str(c) for c in labels]
     columns = [frame[c].to_list() for c in labels]
     return [_nest(dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]

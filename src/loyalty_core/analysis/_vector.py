@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any, Final, NoReturn
 
@@ -156,6 +157,13 @@ def member_columns(polars: Any, frame: Any) -> dict[str, ColumnKind] | None:
     return kinds
 
 
+def struct_fields(polars: Any, frame: Any) -> frozenset[str]:
+    """The dotted names of the fields read from struct columns (:func:`_leaves`)."""
+    return frozenset(
+        name for name, _, fields, _ in _leaves(polars, frame.collect_schema()) or [] if fields
+    )
+
+
 def _source(polars: Any, index: int, fields: Sequence[str]) -> Any:
     """The expression reading a column by position, then into its struct fields."""
     column = polars.nth(index)
@@ -205,7 +213,8 @@ def load_members(polars: Any, frame: Any, kinds: Mapping[str, ColumnKind]) -> An
         elif kind == "list:number":
             column = column.cast(polars.List(polars.Float64))
         exprs.append(column.alias(renamed[name]))
-    return frame.select(exprs) if exprs else frame.select()
+    # Without columns, a row number keeps the members' count (an empty select has no rows).
+    return frame.select(exprs or [polars.int_range(polars.len()).alias("__rows")])
 
 
 # --- the translation ----------------------------------------------------------------------------
@@ -255,9 +264,15 @@ def _is_text_safe(text: str) -> bool:
 class _Translator:
     """Translates one rule over one member frame's columns (``kinds``)."""
 
-    def __init__(self, polars: Any, kinds: Mapping[str, ColumnKind]) -> None:
+    def __init__(
+        self,
+        polars: Any,
+        kinds: Mapping[str, ColumnKind],
+        in_structs: AbstractSet[str] = frozenset(),
+    ) -> None:
         self.pl = polars
         self.kinds = kinds
+        self.in_structs = in_structs
         self.aliases = aliases(kinds)
 
     # Values ---------------------------------------------------------------------------------
@@ -288,6 +303,10 @@ class _Translator:
         name = ".".join(steps)
         kind = self.kinds.get(name)
         if kind is not None:
+            if name in self.in_structs and len(args) > 1 and args[1] is not None:
+                # A null struct is a missing object, where the default applies; a null field
+                # is a null value, where it does not. One column cannot tell them apart.
+                _refuse(f"a var with a default into a struct column ({show(name)})")
             # Every row has every column, so the key is present and a default never applies.
             return _Col(self.aliases[name], kind)
         prefix = name + "."
@@ -633,12 +652,17 @@ class _Translator:
         return operand
 
 
-def translate(polars: Any, rule: Any, kinds: Mapping[str, ColumnKind]) -> Any:
+def translate(
+    polars: Any,
+    rule: Any,
+    kinds: Mapping[str, ColumnKind],
+    in_structs: AbstractSet[str] = frozenset(),
+) -> Any:
     """Translate a condition into a non-null boolean expression: whether it holds (COND-10).
 
     Raises :class:`Untranslatable` naming the first construct that cannot be evaluated exactly.
     """
-    return _Translator(polars, kinds).truth(rule)
+    return _Translator(polars, kinds, in_structs).truth(rule)
 
 
 # --- the definition-level answers ----------------------------------------------------------------
