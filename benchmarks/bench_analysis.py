@@ -1,4 +1,7 @@
-"""Benchmarks for batch claim eligibility (issue 7).
+"""Benchmarks for batch claim eligibility with the python engine (issue 7).
+
+Every run here passes ``engine="python"``, the loop over ``check_claim``: the vectorised
+engine (issue 13) has its own benchmark, ``bench_vectorized.py``.
 
 Run on demand: ``uv run python benchmarks/bench_analysis.py [--sizes 10000,100000,1000000]
 [--dask 200000]``.
@@ -141,7 +144,7 @@ def run_sizes(sizes: list[int]) -> int:
         loop_s, expected = timed(lambda: loop(profiles), repeat)  # noqa: B023 - run at once
         del expected
         batch_s, frame = timed(
-            lambda: claim_eligibility(profiles, DEFINITION, at=AT, timezone="UTC"),  # noqa: B023
+            lambda: claim_eligibility(profiles, DEFINITION, at=AT, timezone="UTC", engine="python"),  # noqa: B023
             repeat,
         )
         assert len(frame) == size
@@ -158,12 +161,19 @@ def run_sizes(sizes: list[int]) -> int:
                 at=AT,
                 timezone="UTC",
                 messages=False,
+                engine="python",
             ),
             repeat,
         )
         members = member_frame(size)
         frame_s, _ = timed(
-            lambda: claim_eligibility(members, DEFINITION, at=AT, timezone="UTC"),  # noqa: B023
+            lambda: claim_eligibility(
+                members,  # noqa: B023
+                DEFINITION,
+                at=AT,
+                timezone="UTC",
+                engine="python",
+            ),
             repeat,
         )
         ratio = batch_s / loop_s
@@ -188,7 +198,8 @@ def run_dask(size: int) -> None:
 
     members = member_frame(size)
     meta = claim_eligibility([], DEFINITION, at=AT, timezone="UTC")
-    local_s, local = timed(lambda: claim_eligibility(members, DEFINITION, at=AT, timezone="UTC"), 1)
+    options: dict[str, Any] = {"at": AT, "timezone": "UTC", "engine": "python"}
+    local_s, local = timed(lambda: claim_eligibility(members, DEFINITION, **options), 1)
     with (
         LocalCluster(
             n_workers=2,
@@ -201,7 +212,7 @@ def run_dask(size: int) -> None:
     ):
         parts = dd.from_pandas(members, npartitions=8).persist()
         wait(parts)
-        lazy = parts.map_partitions(claim_eligibility, DEFINITION, at=AT, timezone="UTC", meta=meta)
+        lazy = parts.map_partitions(claim_eligibility, DEFINITION, meta=meta, **options)
         lazy.map_partitions(len).compute()  # warm the workers (imports)
         collected_s, result = timed(lambda: lazy.compute().reset_index(drop=True), 1)
         counted_s, _ = timed(lambda: lazy.map_partitions(len).compute(), 1)
@@ -223,7 +234,7 @@ def memory_child(size: int) -> None:
     gc.collect()
     before = _status_mb("VmRSS")
     Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
-    frame = claim_eligibility(profiles, DEFINITION, at=AT, timezone="UTC")
+    frame = claim_eligibility(profiles, DEFINITION, at=AT, timezone="UTC", engine="python")
     after = _status_mb("VmHWM")
     print(f"{before:.0f} {after:.0f} {frame.memory_usage(deep=True).sum() / 2**20:.0f}")
 
