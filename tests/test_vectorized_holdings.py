@@ -31,10 +31,15 @@ from polars.testing import assert_frame_equal
 from loyalty_core import Benefit, BenefitDefinition, Policy
 from loyalty_core.analysis import Engine, _batch, claim_eligibility, claim_engines
 from loyalty_core.policy import DEFAULT_POLICY
-from tests.properties.strategies import transition_instants, zones
+from tests.properties.strategies import (
+    near,
+    optional,
+    transition_instants,
+    within_1901_2199,
+    zones,
+)
 
 US: Final = timedelta(microseconds=1)
-DAY_US: Final = 86_400 * 10**6
 SETTINGS: Final = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -70,23 +75,6 @@ TIER_CONDITIONS: Final[tuple[Any, ...]] = (
     {"==": [{"var": "tier"}, "gold"]},
     {"and": [{">": [{"var": "n"}, 1]}, {"!=": [{"var": "tier"}, "silver"]}]},
 )
-
-
-def _within(instant: datetime) -> bool:
-    return datetime(1901, 1, 1, tzinfo=UTC) <= instant <= datetime(2199, 1, 1, tzinfo=UTC)
-
-
-def near(base: datetime) -> st.SearchStrategy[datetime]:
-    """Instants close to ``base``: exactly on it, ±1 µs, ±1 s, hours, days, or up to 60 days."""
-    special = st.sampled_from(
-        [0, 1, -1, 10**6, -(10**6), 3600 * 10**6, -3600 * 10**6, DAY_US, -DAY_US, 7 * DAY_US]
-    )
-    anywhere = st.integers(-60 * DAY_US, 60 * DAY_US)
-    return st.one_of(special, anywhere).map(lambda us: base + timedelta(microseconds=us))
-
-
-def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.one_of(st.none(), strategy)
 
 
 # --- the scenarios ------------------------------------------------------------------------------
@@ -246,7 +234,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         zone = timezone = draw(ZONES)
         if draw(MOSTLY_FALSE):
             ids.append(None)  # a member without an id: every holding counts (CLM-15)
-    base = draw(transition_instants(zone).filter(_within))
+    base = draw(transition_instants(zone).filter(within_1901_2199))
 
     tier = draw(st.booleans())
     columns: dict[str, Any] = {
@@ -385,24 +373,24 @@ def utc(
     return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
+MELBOURNE_MONTH: Final = [
+    # 2026-03-31 23:59:59 AEDT: still March, before the April claim was made.
+    (True, "", utc(2026, 3, 31, 13)),
+    # 2026-04-01 00:00 AEDT: April holds the claim made 30 minutes later.
+    (False, "claim_timeframe_limit", utc(2026, 4, 30, 14)),
+    # 2026-04-20 12:00 AEST (the rulebook's row): May starts 00:00 AEST = 14:00Z.
+    (False, "claim_timeframe_limit", utc(2026, 4, 30, 14)),
+    (False, "claim_timeframe_limit", utc(2026, 4, 30, 14)),
+    (True, "", None),
+    (True, "", None),
+]
+"""The month timeframe's answers at the Melbourne instants (allowed, reasons, retry_at)."""
+
+
 @pytest.mark.parametrize(
     ("timeframe", "expected"),
     [
-        pytest.param(
-            "month",
-            [
-                # 2026-03-31 23:59:59 AEDT: still March, before the April claim was made.
-                (True, "", utc(2026, 3, 31, 13)),
-                # 2026-04-01 00:00 AEDT: April holds the claim made 30 minutes later.
-                (False, "claim_timeframe_limit", utc(2026, 4, 30, 14)),
-                # 2026-04-20 12:00 AEST (the rulebook's row): May starts 00:00 AEST = 14:00Z.
-                (False, "claim_timeframe_limit", utc(2026, 4, 30, 14)),
-                (False, "claim_timeframe_limit", utc(2026, 4, 30, 14)),
-                (True, "", None),
-                (True, "", None),
-            ],
-            id="CLM-16-calendar-window-after-at",
-        ),
+        pytest.param("month", MELBOURNE_MONTH, id="CLM-16-calendar-window-after-at"),
         pytest.param(
             "1 months",
             [
@@ -668,15 +656,5 @@ def test_holders_take_the_steps_path(monkeypatch: pytest.MonkeyPatch) -> None:
         return found
 
     monkeypatch.setattr(_batch._Holders, "segments", spy)
-    test_claim_timeframe_in_melbourne(
-        "month",
-        [
-            (True, "", utc(2026, 3, 31, 13)),
-            (False, "claim_timeframe_limit", utc(2026, 4, 30, 14)),
-            (False, "claim_timeframe_limit", utc(2026, 4, 30, 14)),
-            (False, "claim_timeframe_limit", utc(2026, 4, 30, 14)),
-            (True, "", None),
-            (True, "", None),
-        ],
-    )
+    test_claim_timeframe_in_melbourne("month", MELBOURNE_MONTH)
     assert calls == [True]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
@@ -40,6 +41,8 @@ from loyalty_core.testing.strategies import (
 )
 from loyalty_core.testing.strategies import credits as credit_items
 
+T = TypeVar("T")
+
 __all__ = [
     "CURATED_ZONES",
     "Transition",
@@ -59,6 +62,8 @@ __all__ = [
     "local_dates",
     "money",
     "month_end_instants",
+    "near",
+    "optional",
     "plain_instants",
     "profiles",
     "reward_definitions",
@@ -66,10 +71,33 @@ __all__ = [
     "transition_instants",
     "transitions",
     "utc_instants",
+    "within_1901_2199",
     "zoned_instants",
     "zoned_walls",
     "zones",
 ]
+
+
+_DAY_US = 86_400 * 10**6
+
+
+def within_1901_2199(instant: datetime) -> bool:
+    """Whether ``instant`` lies where every instant 60 days around it is storable and zoned."""
+    return datetime(1901, 1, 1, tzinfo=UTC) <= instant <= datetime(2199, 1, 1, tzinfo=UTC)
+
+
+def near(base: datetime) -> st.SearchStrategy[datetime]:
+    """Instants close to ``base``: exactly on it, ±1 µs, ±1 s, hours, days, or up to 60 days."""
+    special = st.sampled_from(
+        [0, 1, -1, 10**6, -(10**6), 3600 * 10**6, -3600 * 10**6, _DAY_US, -_DAY_US, 7 * _DAY_US]
+    )
+    anywhere = st.integers(-60 * _DAY_US, 60 * _DAY_US)
+    return st.one_of(special, anywhere).map(lambda us: base + timedelta(microseconds=us))
+
+
+def optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
+    """``strategy``'s values, or ``None``."""
+    return st.one_of(st.none(), strategy)
 
 
 def plain_instants() -> st.SearchStrategy[datetime]:

@@ -27,9 +27,12 @@ from loyalty_core import (
 from tests.properties.strategies import (
     benefit_definitions,
     benefits,
+    near,
+    optional,
     profiles,
     transition_instants,
     utc_instants,
+    within_1901_2199,
     zones,
 )
 
@@ -45,28 +48,11 @@ def codes(decision: Decision) -> list[str]:
     return [r.code.value for r in decision.reasons]
 
 
-def _within(instant: datetime) -> bool:
-    return datetime(1901, 1, 1, tzinfo=UTC) <= instant <= datetime(2199, 1, 1, tzinfo=UTC)
-
-
-def near(base: datetime) -> st.SearchStrategy[datetime]:
-    """Instants close to ``base``: exactly on it, ±1 µs, ±1 s, hours, days, or up to 60 days."""
-    special = st.sampled_from(
-        [0, 1, -1, 10**6, -(10**6), 3600 * 10**6, -3600 * 10**6, DAY_US, -DAY_US, 7 * DAY_US]
-    )
-    anywhere = st.integers(-60 * DAY_US, 60 * DAY_US)
-    return st.one_of(special, anywhere).map(lambda us: base + timedelta(microseconds=us))
-
-
 def later(at: datetime) -> st.SearchStrategy[datetime]:
     """Instants strictly after ``at``, from 1 µs to about a year and a half later."""
     small = st.sampled_from([1, 2, 10**6, 3600 * 10**6, DAY_US, 7 * DAY_US, 31 * DAY_US])
     anywhere = st.integers(1, 550 * DAY_US)
     return st.one_of(small, anywhere).map(lambda us: at + timedelta(microseconds=us))
-
-
-def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.one_of(st.none(), strategy)
 
 
 TIMEFRAMES: Final[st.SearchStrategy[Any]] = st.one_of(
@@ -123,7 +109,7 @@ def claim_scenarios(draw: st.DrawFn, *, future_claims: bool = False) -> ClaimSce
     ``future_claims``: an analysis asks about several instants with the holdings of today.
     """
     zone = draw(zones())
-    base = draw(transition_instants(zone).filter(_within))
+    base = draw(transition_instants(zone).filter(within_1901_2199))
     at = draw(near(base))
     start, end = draw(optional(near(base))), draw(optional(near(base)))
     if start is not None and end is not None and start > end:
@@ -206,7 +192,7 @@ def timeframe_scenarios(draw: st.DrawFn) -> ClaimScenario:
     the holdings of today.
     """
     zone = draw(zones())
-    base = draw(transition_instants(zone).filter(_within))
+    base = draw(transition_instants(zone).filter(within_1901_2199))
     definition = BenefitDefinition(
         id=1,
         handle="d-1",
@@ -244,7 +230,7 @@ def test_claim_retry_at_with_later_claims(scenario: ClaimScenario, data: st.Data
 
 @st.composite
 def timed_benefits(draw: st.DrawFn) -> tuple[Benefit, datetime]:
-    base = draw(utc_instants().filter(_within))
+    base = draw(utc_instants().filter(within_1901_2199))
     cap = draw(optional(st.integers(0, 4)))
     definition = BenefitDefinition(
         max_redemptions=draw(optional(st.integers(0, 3))),
