@@ -34,6 +34,7 @@ from loyalty_core.policy import DEFAULT_POLICY
 from tests.properties.strategies import (
     near,
     optional,
+    timeframe_values,
     transition_instants,
     within_1901_2199,
     zones,
@@ -57,15 +58,7 @@ ZONES: Final[st.SearchStrategy[str]] = st.one_of(
 )
 MEMBER_IDS: Final = ("m-0", "m-1", "m-2", "m-3", "m-4")
 CAMPAIGNS: Final = (None, "", "spring", "summer")
-TIMEFRAMES: Final[st.SearchStrategy[Any]] = st.one_of(
-    st.none(),
-    st.sampled_from(["day", "week", "month", "year"]),
-    st.builds(
-        lambda n, unit: f"{n} {unit}",
-        st.integers(1, 3),
-        st.sampled_from(["days", "weeks", "months", "years"]),
-    ),
-)
+TIMEFRAMES: Final = timeframe_values()
 MOSTLY_TRUE: Final = st.sampled_from([True, True, True, False])
 MOSTLY_FALSE: Final = st.sampled_from([False, False, False, True])
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
@@ -68,6 +68,7 @@ __all__ = [
     "profiles",
     "reward_definitions",
     "rewards",
+    "timeframe_values",
     "transition_instants",
     "transitions",
     "utc_instants",
@@ -98,6 +99,19 @@ def near(base: datetime) -> st.SearchStrategy[datetime]:
 def optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
     """``strategy``'s values, or ``None``."""
     return st.one_of(st.none(), strategy)
+
+
+def timeframe_values() -> st.SearchStrategy[Any]:
+    """`claim_timeframe` text (CLM-16; constructors read it): none, a calendar window, 1-3 units."""
+    return st.one_of(
+        st.none(),
+        st.sampled_from(["day", "week", "month", "year"]),
+        st.builds(
+            lambda n, unit: f"{n} {unit}",
+            st.integers(1, 3),
+            st.sampled_from(["days", "weeks", "months", "years"]),
+        ),
+    )
 
 
 def plain_instants() -> st.SearchStrategy[datetime]:

@@ -30,6 +30,7 @@ from tests.properties.strategies import (
     near,
     optional,
     profiles,
+    timeframe_values,
     transition_instants,
     utc_instants,
     within_1901_2199,
@@ -55,15 +56,7 @@ def later(at: datetime) -> st.SearchStrategy[datetime]:
     return st.one_of(small, anywhere).map(lambda us: at + timedelta(microseconds=us))
 
 
-TIMEFRAMES: Final[st.SearchStrategy[Any]] = st.one_of(
-    st.none(),
-    st.sampled_from(["day", "week", "month", "year"]),
-    st.builds(
-        lambda n, unit: f"{n} {unit}",
-        st.integers(1, 3),
-        st.sampled_from(["days", "weeks", "months", "years"]),
-    ),
-)
+TIMEFRAMES: Final = timeframe_values()
 CONDITIONS: Final[st.SearchStrategy[Any]] = st.sampled_from(
     [None, {"==": [{"var": "tier_handle"}, "gold"]}]
 )
