@@ -723,7 +723,9 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
         profiles = to_profiles(_eager(pl, plan.frame))
         held = [held_by_id.get(p.id, ()) for p in profiles]
         if hint:
-            why = "; ".join(f"{p[1]!r}: {plan.choices[p[1]].reason}" for _, p in python_pairs[:3])
+            why = "; ".join(
+                f"{show(p[1])}: {plan.choices[p[1]].reason}" for _, p in python_pairs[:3]
+            )
             _hint(len(profiles) * len(python_pairs) * len(instants), why, depth=4)
         for index, pair in python_pairs:
             with _bar(len(profiles), f"{pair[1]} (python engine)", progress=progress) as bar:
