@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
+from decimal import Decimal
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ from loyalty_core import clock
 from loyalty_core._fields import Value, extra_field, field
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, bound_reason, first_change
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import show
+from loyalty_core.limits import EXACT_MONEY, show
 from loyalty_core.periods import (
     PeriodType,
     before_issue,
@@ -447,10 +447,6 @@ def check_credit_redemption(
     return _decide(checked, redemption_amount(amount), now, _security_code(security_code))
 
 
-_EXACT: Final = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact])
-"""Exact Decimal arithmetic: never rounded to the default context's 28 digits (Q40)."""
-
-
 def redeem_credit(
     credit: Credit,
     amount: Decimal | float | str,
@@ -477,7 +473,7 @@ def redeem_credit(
     decision = _decide(checked, value, now, _security_code(security_code))
     if not decision.allowed:
         return CreditRedemption(decision=decision, credit=checked)
-    remaining = _EXACT.subtract(checked.value_remaining, value)
+    remaining = EXACT_MONEY.subtract(checked.value_remaining, value)
     return CreditRedemption(
         decision=decision, credit=attrs.evolve(checked, value_remaining=remaining)
     )

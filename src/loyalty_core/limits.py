@@ -36,12 +36,13 @@ import re
 import reprlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
 from itertools import accumulate
 from typing import Any, Final, TypeAlias
 
 __all__ = [
     "EARLIEST",
+    "EXACT_MONEY",
     "LATEST",
     "MAX_DAYS",
     "MAX_HOURS",
@@ -85,6 +86,10 @@ MAX_MONEY: Final = Decimal(10) ** 18
 """Money amounts lie strictly between ``-MAX_MONEY`` and ``MAX_MONEY``."""
 MAX_MONEY_PLACES: Final = 18
 """Money amounts have at most this many decimal places."""
+
+EXACT_MONEY: Final = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact])
+"""The context of every money sum and difference: exact, never rounded to the default
+context's 28 digits (Q40), which cannot hold 18 integer and 18 decimal digits at once."""
 
 STORABLE: Final = f"{EARLIEST.date().isoformat()} to {LATEST.date().isoformat()} UTC"
 """The storable range of instants, as messages say it: ``0001-01-02 to 9999-12-30 UTC``."""

@@ -20,7 +20,7 @@ from loyalty_core import clock
 from loyalty_core._fields import Value, extra_field, field
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, first_change
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import show
+from loyalty_core.limits import EXACT_MONEY, show
 from loyalty_core.periods import PeriodType, before_issue, past_expiry, period_problems
 
 __all__ = [
@@ -226,7 +226,7 @@ def _balance(rewards: Iterable[Reward], at: datetime) -> Decimal:
     total = Decimal(0)
     for reward in rewards:
         if _active(reward, at):
-            total += reward.value_remaining
+            total = EXACT_MONEY.add(total, reward.value_remaining)
     return total
 
 
@@ -341,7 +341,7 @@ def redeem_rewards(
     if strict:
         balance = Decimal(0)
         for reward, _ in active:
-            balance += reward.value_remaining
+            balance = EXACT_MONEY.add(balance, reward.value_remaining)
         if balance < wanted:
             # RWD-5 (Q25): refused, nothing consumed.
             decision = Decision.trusted(
@@ -370,10 +370,10 @@ def redeem_rewards(
         # On a tie the reward's whole remainder is taken, in the reward's own scale.
         take = min(remaining, needed)
         deductions.append((reward.id, take))
-        redeemed += take
+        redeemed = EXACT_MONEY.add(redeemed, take)
         # RWD-7: exact Decimal; take <= remaining, so the remainder is never below 0.
-        updated[index] = _with_remaining(reward, remaining - take)
-        needed -= take
+        updated[index] = _with_remaining(reward, EXACT_MONEY.subtract(remaining, take))
+        needed = EXACT_MONEY.subtract(needed, take)
         if not needed:
             break
     return RewardRedemption(

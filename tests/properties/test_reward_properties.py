@@ -6,7 +6,7 @@ Expectations are computed here from RULES.md §7 directly, never by the code und
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Final
 
 import attrs
@@ -189,3 +189,35 @@ def test_strict_retry_at_is_the_first_change(case: tuple[list[Reward], Decimal])
     later = [t for t in bounds if t > AT]
     flips = [t for t in later if allowed(t) != result.decision.allowed]
     assert result.decision.retry_at == (flips[0] if flips else None)
+
+
+# Money at the edge of the bounds (limits.MAX_MONEY, MAX_MONEY_PLACES): 18 integer and 18 decimal
+# digits, 36 significant digits, past the default context's 28.
+_WIDE: Final = st.builds(lambda units: Decimal(f"{units}E-18"), st.integers(1, 10**36 - 1))
+
+
+@SETTINGS
+@given(
+    remainders=st.lists(_WIDE, min_size=1, max_size=4),
+    amount=st.one_of(_WIDE, st.sampled_from([Decimal("1E-18"), Decimal("0.000000000000000001")])),
+    strict=st.booleans(),
+)
+def test_arithmetic_is_exact_at_the_money_bounds(
+    remainders: list[Decimal], amount: Decimal, strict: bool
+) -> None:
+    """RWD-2, RWD-7: sums and remainders are exact for any amount the bounds admit (Q40).
+
+    The default Decimal context keeps 28 digits, so 999999999999999999.999999999999999999 less
+    1E-18 used to round up to 10**18, a value no payload may hold.
+    """
+    items = [Reward(value_initial=r, value_remaining=r) for r in remainders]
+    with localcontext(prec=100):
+        balance = sum(remainders, Decimal(0))
+    assert reward_balance(items, at=AT) == balance
+    result = redeem_rewards(items, amount, at=AT, strict=strict)
+    with localcontext(prec=100):
+        taken = min(amount, balance) if not strict or amount <= balance else Decimal(0)
+        assert result.redeemed == taken
+        assert sum(r.value_remaining for r in result.rewards) == balance - taken
+    for reward in result.rewards:
+        assert Reward.from_api(reward.to_api()) == reward  # still a value a payload may hold
