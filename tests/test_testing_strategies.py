@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any, Final
 
 import pytest
@@ -30,9 +31,10 @@ from loyalty_core import (
 )
 from loyalty_core.conditions import to_condition
 from loyalty_core.testing import strategies as lts
+from tests.helpers import budget
 
 SETTINGS: Final = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=budget(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 CLASSES: Final = (
     BenefitDefinition,
@@ -182,7 +184,7 @@ class TestPayloads:
         assert cls.from_api(value.to_api()) == value
 
     @pytest.mark.parametrize("cls", CLASSES, ids=IDS)
-    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=budget(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(data=st.data())
     def test_invalid_payloads_fail_at_their_path(self, cls: type[Any], data: st.DataObject) -> None:
         payload, json_path = data.draw(INVALID_PAYLOADS[cls])
@@ -233,3 +235,25 @@ class TestConditions:
     def test_bad_schemas_are_refused(self, schema: Any) -> None:
         with pytest.raises(ValueError, match="schema"):
             lts.conditions(schema)
+
+
+@pytest.mark.slow
+def test_the_transition_scan_misses_no_change_in_any_zone() -> None:
+    """`transitions()` samples every 3 days: exact while no zone changes twice within a step.
+
+    Checked against a 6-hour scan of every zone of the pinned tz database (`.ci/run`).
+    """
+    fine = timedelta(hours=6)
+    closest = timedelta.max
+    for name in lts.all_zone_names():
+        found = lts.transitions(name)
+        assert found == lts._scan_transitions(name, fine), name
+        for first, second in pairwise(found):
+            closest = min(closest, second.at - first.at)
+    assert closest > 2 * timedelta(days=3), closest
+
+
+def test_transitions_match_a_fine_scan_for_the_curated_zones() -> None:
+    """The quick check of the same: the curated zones, the troublemakers of every rule."""
+    for name in lts.CURATED_ZONES:
+        assert lts.transitions(name) == lts._scan_transitions(name, timedelta(hours=6)), name

@@ -119,7 +119,7 @@ CURATED_ZONES: Final = (
 
 _SCAN_FROM: Final = datetime(2000, 1, 1, tzinfo=UTC)
 _SCAN_TO: Final = datetime(2036, 1, 1, tzinfo=UTC)
-_SCAN_STEP: Final = timedelta(hours=6)
+_SCAN_STEP: Final = timedelta(days=3)
 _ONE_SECOND: Final = timedelta(seconds=1)
 
 # Naive bounds, as st.datetimes takes them (its `timezones` argument makes the results aware).
@@ -153,22 +153,32 @@ def _offset(instant: datetime, tz: zoneinfo.ZoneInfo) -> timedelta:
 def transitions(zone_name: str) -> tuple[Transition, ...]:
     """Return every offset change of ``zone_name`` from 2000 to 2035, to the second.
 
-    The zone's offset is sampled every 6 hours; each change is then bisected down to the first
-    whole second of the new offset. Only offset changes count (not abbreviation-only changes).
-    Cached: a zone is scanned once per process.
+    The zone's offset is sampled every 3 days; each change is then bisected down to the first
+    whole second of the new offset. No zone of the tz database changes its offset twice within
+    6 days in those years (a slow test checks this against a 6-hour scan of every zone), so no
+    pair of changes can hide inside one step. Only offset changes count (not abbreviation-only
+    changes). Cached: a zone is scanned once per process.
 
     >>> transitions("Australia/Lord_Howe")[0].after - transitions("Australia/Lord_Howe")[0].before
     datetime.timedelta(days=-1, seconds=84600)
+    """
+    return _scan_transitions(zone_name, _SCAN_STEP)
+
+
+def _scan_transitions(zone_name: str, step: timedelta) -> tuple[Transition, ...]:
+    """The offset changes of ``zone_name`` from 2000 to 2035, sampling the offset every ``step``.
+
+    Uncached; :func:`transitions` is this with a step proven safe.
     """
     tz = zoneinfo.ZoneInfo(zone_name)
     found: list[Transition] = []
     t = _SCAN_FROM
     previous = _offset(t, tz)
     while t < _SCAN_TO:
-        step = t + _SCAN_STEP
-        current = _offset(step, tz)
+        following = t + step
+        current = _offset(following, tz)
         if current != previous:
-            low, high = t, step  # offset(low) == previous, offset(high) == current
+            low, high = t, following  # offset(low) == previous, offset(high) == current
             while high - low > _ONE_SECOND:
                 middle = (low + (high - low) / 2).replace(microsecond=0)
                 if _offset(middle, tz) == previous:
@@ -177,7 +187,7 @@ def transitions(zone_name: str) -> tuple[Transition, ...]:
                     high = middle
             found.append(Transition(high, previous, current))
             previous = current
-        t = step
+        t = following
     return tuple(found)
 
 
