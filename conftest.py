@@ -13,7 +13,13 @@ import pytest
 zoneinfo.reset_tzpath(to=[])
 zoneinfo.ZoneInfo.clear_cache()
 
-hypothesis.settings.register_profile("ci", deadline=None, print_blob=True)
+# The quick default run (`uv run pytest`): 25 examples where a test sets no budget, and a
+# quarter of each budget written with `tests.helpers.budget`.
+hypothesis.settings.register_profile("ci", deadline=None, print_blob=True, max_examples=25)
+# The property tests at their full budgets (`.ci/run`: `--hypothesis-profile=thorough`).
+hypothesis.settings.register_profile(
+    "thorough", parent=hypothesis.settings.get_profile("ci"), max_examples=100
+)
 # The long fuzz run (`.ci/run`): 10,000 examples for every target that does not fix its own
 # budget; `--hypothesis-profile=fuzz` selects it.
 hypothesis.settings.register_profile(

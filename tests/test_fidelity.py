@@ -47,6 +47,7 @@ from loyalty_core import (
 )
 from loyalty_core.limits import key_segment
 from loyalty_core.testing.strategies import api_payloads
+from tests.helpers import budget
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
 
@@ -87,7 +88,7 @@ NESTED: Mapping[tuple[type[Any], str], type[Any]] = {
 }
 """Modelled keys that hold embedded platform values (with their own ``extra``)."""
 
-FAST = settings(max_examples=50, deadline=None)
+FAST = settings(max_examples=budget(50), deadline=None)
 
 
 def modelled(cls: type[Any]) -> frozenset[str]:

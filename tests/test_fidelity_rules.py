@@ -46,7 +46,7 @@ from loyalty_core.testing.strategies import (
     policies,
     rewards,
 )
-from tests.helpers import utc
+from tests.helpers import budget, utc
 
 MELBOURNE = "Australia/Melbourne"
 NEW_YORK = "America/New_York"
@@ -722,7 +722,7 @@ def owned_benefits(draw: st.DrawFn) -> Benefit:
     return attrs.evolve(draw(PLAIN_BENEFITS), profile_id=draw(OWNERS))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=budget(100), deadline=None)
 @given(
     benefit=owned_benefits(),
     profile_id=st.one_of(OWNERS, st.text(max_size=4)),
@@ -757,7 +757,7 @@ def test_red15_property(
         assert with_id.retry_at == without.retry_at
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=budget(40), deadline=None)
 @given(
     benefit=owned_benefits(),
     profile_id=OWNERS,
@@ -843,7 +843,7 @@ def extended_flags(found: list[Reward], **kwargs: Any) -> list[bool]:
     return flags
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=budget(100), deadline=None)
 @given(
     pool=reward_pools(),
     data=st.data(),
@@ -902,7 +902,7 @@ def test_ext11_property(
 MONEY = st.decimals(min_value=0, max_value=100, places=2)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=budget(300), deadline=None)
 @given(
     owner=st.sampled_from([None, "p-1", "p-2"]),
     has_definition=st.booleans(),

@@ -27,6 +27,7 @@ from loyalty_core.testing.model import (
     Snapshot,
     observe,
 )
+from tests.helpers import budget
 
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -230,7 +231,7 @@ class StaleDefinitionMachine(LoyaltyStateMachine):
 
 
 InMemoryMachine.TestCase.settings = settings(
-    max_examples=150,
+    max_examples=budget(150),
     stateful_step_count=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

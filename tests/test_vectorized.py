@@ -38,6 +38,7 @@ from loyalty_core.analysis import Engine, EngineChoice, claim_eligibility, claim
 from loyalty_core.policy import DEFAULT_POLICY
 from loyalty_core.testing import strategies
 from loyalty_core.testing.strategies import policies
+from tests.helpers import budget
 from tests.jsonlogic_helpers import suite_cases
 
 """json-logic-js's published suite (byte for byte /work/shared/conformance/jsonlogic)."""
@@ -700,7 +701,7 @@ def definitions(draw: st.DrawFn, handle: str) -> BenefitDefinition:
 
 
 @settings(
-    max_examples=150,
+    max_examples=budget(150),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
@@ -750,7 +751,7 @@ def atoms(draw: st.DrawFn) -> Any:
     return draw(st.sampled_from(_ATOMS))(draw, 2)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frame=member_frames(), rules_=st.lists(atoms(), min_size=4, max_size=12))
 def test_each_atom_agrees(frame: pl.DataFrame, rules_: list[Any]) -> None:
     # Many single tests per frame, each its own open definition: a wrong answer for one
@@ -1290,7 +1291,7 @@ def _profiles_frame(profiles: Sequence[Profile]) -> pl.DataFrame | None:
         return None  # a mixed column polars will not type: nothing to compare
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_exported_strategies_agree_on_both_engines(data: st.DataObject) -> None:
     """The exported strategies' profiles, definitions, holdings and policies agree.

@@ -31,6 +31,7 @@ from polars.testing import assert_frame_equal
 from loyalty_core import Benefit, BenefitDefinition, Policy
 from loyalty_core.analysis import Engine, _batch, claim_eligibility, claim_engines
 from loyalty_core.policy import DEFAULT_POLICY
+from tests.helpers import budget
 from tests.properties.strategies import (
     near,
     optional,
@@ -42,7 +43,7 @@ from tests.properties.strategies import (
 
 US: Final = timedelta(microseconds=1)
 SETTINGS: Final = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=budget(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 # Zones with DST on either hemisphere, one without, and UTC; plus the curated troublemakers.
@@ -280,7 +281,7 @@ def assert_same(scenario: Scenario, *, messages: bool, lazy: bool = False) -> pl
 # --- the properties -----------------------------------------------------------------------------
 
 
-@settings(SETTINGS, max_examples=80)
+@settings(SETTINGS, max_examples=budget(80))
 @given(scenario=scenarios())
 def test_holders_as_steps_in_time_equal_the_loop(scenario: Scenario) -> None:
     """CLM-9 to CLM-16 and TIME-9 without messages: the steps give the loop's frame.
@@ -298,7 +299,7 @@ def test_holders_with_messages_equal_the_loop(scenario: Scenario) -> None:
     assert_same(scenario, messages=True)
 
 
-@settings(SETTINGS, max_examples=40)
+@settings(SETTINGS, max_examples=budget(40))
 @given(scenario=scenarios())
 def test_a_lazy_frame_of_holders_equals_the_loop(scenario: Scenario) -> None:
     """A LazyFrame in gives a LazyFrame out, and it collects to the loop's frame."""

@@ -20,6 +20,7 @@ from loyalty_core import BenefitDefinition, Decision, Policy, Profile, check_cla
 from loyalty_core.analysis import CLAIM_CODES, claim_eligibility, expiry_table, summarize, what_if
 from loyalty_core.testing.strategies import DEFAULT_PROFILE_SCHEMA, policies
 from tests.frames import rows
+from tests.helpers import budget
 from tests.properties.strategies import (
     benefit_definitions,
     benefits,
@@ -31,7 +32,7 @@ from tests.properties.strategies import (
 )
 
 SETTINGS: Final = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=budget(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 CODES: Final = tuple(code.value for code in CLAIM_CODES)
 

@@ -24,6 +24,7 @@ from loyalty_core import (
     redeem_benefit,
     return_redemption,
 )
+from tests.helpers import budget
 from tests.properties.strategies import (
     benefit_definitions,
     benefits,
@@ -41,7 +42,7 @@ US: Final = timedelta(microseconds=1)
 DAY_US: Final = 86_400 * 10**6
 CHANNELS: Final = ("api", "staff", "customer")
 SETTINGS: Final = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
@@ -514,7 +515,7 @@ OPERATIONS: Final = st.tuples(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(definition=initial_definitions(), operations=st.lists(OPERATIONS, max_size=25))
 def test_sequences_across_members(
     definition: BenefitDefinition, operations: list[tuple[str, str, int, int, str, int]]

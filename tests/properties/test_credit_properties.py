@@ -19,6 +19,7 @@ from loyalty_core.credits import (
     redeem_credit,
 )
 from loyalty_core.payloads import edit_credit
+from tests.helpers import budget
 from tests.properties import strategies as lst
 
 US: Final = timedelta(microseconds=1)
@@ -49,7 +50,7 @@ EDIT_KEYS: Final = (
 FIELDS: Final = tuple(a.name for a in attrs.fields(Credit))
 
 CREDITS: Final = lst.credit_items()
-LIMIT: Final = settings(max_examples=100)
+LIMIT: Final = settings(max_examples=budget(100))
 
 
 def _wall(instant: datetime) -> str:

@@ -26,6 +26,7 @@ from loyalty_core import (
 )
 from loyalty_core.extension import Extendable, extend
 from loyalty_core.notifications import notification_schedule
+from tests.helpers import budget
 from tests.properties.strategies import (
     benefits,
     credit_items,
@@ -115,7 +116,7 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
     return {"extend_date": instant}
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=budget(200), deadline=None)
 @given(zoned_instants(), st.integers(1, 800), kinds)
 def test_extend_days_moves_local_date_keeping_wall_time(
     zoned: tuple[str, datetime], days: int, kind: str
@@ -154,7 +155,7 @@ def test_extend_days_moves_local_date_keeping_wall_time(
             assert new.astimezone(tz).replace(tzinfo=None) > wall
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=budget(200), deadline=None)
 @given(zoned_instants(), kinds, requests(), st.data())
 def test_an_extended_item_is_never_extended_again(
     zoned: tuple[str, datetime], kind: str, request: dict[str, Any], data: st.DataObject
@@ -197,7 +198,7 @@ def make_eligible(item: Extendable, *, extended: bool) -> Extendable:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=budget(150), deadline=None)
 @given(any_items, requests(), transition_instants("Australia/Melbourne"))
 def test_extend_changes_only_expiry_extended_at_and_flags(
     raw: Extendable, request: dict[str, Any], at: datetime
@@ -259,7 +260,7 @@ def mixed_items(draw: st.DrawFn) -> Extendable:
     return attrs.evolve(item, **changes)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=budget(200), deadline=None)
 @given(st.lists(mixed_items(), max_size=8), requests(), policies)
 def test_every_item_ends_up_in_exactly_one_list(
     items: list[Extendable], request: dict[str, Any], policy: Policy
@@ -289,7 +290,7 @@ def test_every_item_ends_up_in_exactly_one_list(
         assert decision.retry_at is None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=budget(200), deadline=None)
 @given(
     zoned_instants(),
     st.integers(-60, 60),

@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 
 from loyalty_core import Reward
 from loyalty_core.rewards import redeem_rewards, reward_balance
+from tests.helpers import budget
 from tests.properties.strategies import money, rewards
 
 AT: Final = datetime(2025, 6, 25, 2, tzinfo=UTC)
 US: Final = timedelta(microseconds=1)
 SETTINGS: Final = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=budget(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 # Instants at and around AT, so that the bounds, ties and nulls of RWD-1/RWD-3 come up often.

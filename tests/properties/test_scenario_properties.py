@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from loyalty_core import PayloadError
 from loyalty_core.scenarios import parse_scenario, render_timeline, run_scenario, timeline_to_json
+from tests.helpers import budget
 from tests.properties.strategies import json_values
 
 EXAMPLES: Final = Path(__file__).parents[2] / "examples" / "scenarios"
@@ -60,7 +61,7 @@ def test_every_shipped_scenario_is_sampled() -> None:
     assert len(SCENARIOS) == 4
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged_scenarios())
 def test_damage_is_a_payload_error_or_a_run(case: tuple[dict[str, Any], list[Path_]]) -> None:
     document, _ = case
