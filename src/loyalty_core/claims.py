@@ -163,10 +163,7 @@ def _window_bound(
     tz: ZoneInfo,
 ) -> datetime | None:
     """The local start of a window's ``first`` day, or ``None`` outside years 1 to 9999."""
-    try:
-        return clock.start_of_day(first(timeframe, day), tz)
-    except clock.OUT_OF_RANGE:
-        return None
+    return _beyond_9999(lambda: clock.start_of_day(first(timeframe, day), tz))
 
 
 def _or_never(instant: datetime | None) -> str:
