@@ -23,9 +23,22 @@ from loyalty_core.analysis import ELIGIBILITY_COLUMNS, claim_eligibility, to_pro
 # Worker processes take seconds to start: the long runs (`.ci/run`) take these, on their own.
 pytestmark = [pytest.mark.slow, pytest.mark.dask]
 
-dask = pytest.importorskip("dask")
-dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
+
+@pytest.fixture(scope="module")
+def dask() -> Any:
+    """Dask, imported by the tests that run (importing it costs seconds of every collection)."""
+    return pytest.importorskip("dask")
+
+
+@pytest.fixture(scope="module")
+def dd() -> Any:
+    return pytest.importorskip("dask.dataframe")
+
+
+@pytest.fixture(scope="module")
+def distributed() -> Any:
+    return pytest.importorskip("distributed")
+
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMBERS_CSV = ROOT / "examples" / "members.csv"
@@ -60,7 +73,7 @@ def definitions() -> list[BenefitDefinition]:
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
+def client(distributed: Any) -> Iterator[Any]:
     """Two worker processes of one thread each, no dashboard."""
     with (
         distributed.LocalCluster(
@@ -104,7 +117,7 @@ def in_process(members: pd.DataFrame, **options: Any) -> pd.DataFrame:
 
 
 def test_partitions_on_worker_processes_give_the_in_process_frame(
-    client: Any, members: pd.DataFrame, zones: dict[str, str]
+    client: Any, dd: Any, members: pd.DataFrame, zones: dict[str, str]
 ) -> None:
     options: dict[str, Any] = {"at": INSTANTS, "timezone": zones}
     meta = claim_eligibility([], definitions(), **options)
@@ -124,6 +137,8 @@ def test_partitions_on_worker_processes_give_the_in_process_frame(
 
 def test_holdings_travel_to_the_workers(
     client: Any,
+    dask: Any,
+    dd: Any,
     members: pd.DataFrame,
     zones: dict[str, str],
     holdings: dict[str, list[Benefit]],
@@ -146,7 +161,7 @@ def test_holdings_travel_to_the_workers(
 
 
 def test_read_csv_partitions_give_the_in_process_frame(
-    client: Any, members: pd.DataFrame, zones: dict[str, str]
+    client: Any, dd: Any, members: pd.DataFrame, zones: dict[str, str]
 ) -> None:
     # Text columns are read as text in every block, even a block whose tags are all empty.
     text = dict.fromkeys(["id", "timezone", "tier_handle", "flattened_tags", "joined_on"], str)
