@@ -1,8 +1,15 @@
-"""Small helpers shared by the tests: instants as the rulebook writes them, example budgets."""
+"""Helpers shared by the tests: instants as the rulebook writes them, example budgets, codes."""
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 from hypothesis import settings
+
+from loyalty_core import BenefitDefinition, Decision
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+"""The bundled examples the tutorial and the command use."""
 
 
 def utc(text: str) -> datetime:
@@ -19,3 +26,14 @@ def budget(examples: int) -> int:
     active = settings.default
     scale = 100 if active is None else active.max_examples
     return max(10, examples * scale // 100)
+
+
+def codes(decision: Decision) -> list[str]:
+    """The codes of a decision's failed rules, in the rule table's order."""
+    return [r.code.value for r in decision.reasons]
+
+
+def example_definitions() -> list[BenefitDefinition]:
+    """The bundled ``examples/definitions.json``, read as definitions."""
+    payloads = json.loads((EXAMPLES / "definitions.json").read_text(encoding="utf-8"))
+    return [BenefitDefinition.from_api(payload) for payload in payloads]

@@ -6,7 +6,6 @@ give exactly the in-process frame; the zone mapping and the holdings travel as a
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,8 +16,9 @@ import cloudpickle  # type: ignore[import-untyped] # dask's serialiser ships no 
 import pandas as pd
 import pytest
 
-from loyalty_core import Benefit, BenefitDefinition, claim_benefit
+from loyalty_core import Benefit, claim_benefit
 from loyalty_core.analysis import ELIGIBILITY_COLUMNS, claim_eligibility, to_profiles
+from tests.helpers import example_definitions
 
 # Worker processes take seconds to start: the long runs (`.ci/run`) take these, on their own.
 pytestmark = [pytest.mark.slow, pytest.mark.dask]
@@ -67,11 +67,6 @@ def eligibility(partition: pd.DataFrame, definitions: Any, **options: Any) -> An
     return claim_eligibility(prepared(partition), definitions, **options)
 
 
-def definitions() -> list[BenefitDefinition]:
-    payloads = json.loads((ROOT / "examples" / "definitions.json").read_text(encoding="utf-8"))
-    return [BenefitDefinition.from_api(payload) for payload in payloads]
-
-
 @pytest.fixture(scope="module")
 def client(distributed: Any) -> Iterator[Any]:
     """Two worker processes of one thread each, no dashboard."""
@@ -101,7 +96,7 @@ def zones(members: pd.DataFrame) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def holdings(members: pd.DataFrame, zones: dict[str, str]) -> dict[str, list[Benefit]]:
     """The voucher, claimed at its opening by every member who qualifies then."""
-    voucher = definitions()[0]
+    voucher = example_definitions()[0]
     held: dict[str, list[Benefit]] = {}
     for profile in to_profiles(prepared(members)):
         assert profile.id is not None
@@ -112,7 +107,7 @@ def holdings(members: pd.DataFrame, zones: dict[str, str]) -> dict[str, list[Ben
 
 
 def in_process(members: pd.DataFrame, **options: Any) -> pd.DataFrame:
-    frame: pd.DataFrame = claim_eligibility(prepared(members), definitions(), **options)
+    frame: pd.DataFrame = claim_eligibility(prepared(members), example_definitions(), **options)
     return frame
 
 
@@ -120,9 +115,9 @@ def test_partitions_on_worker_processes_give_the_in_process_frame(
     client: Any, dd: Any, members: pd.DataFrame, zones: dict[str, str]
 ) -> None:
     options: dict[str, Any] = {"at": INSTANTS, "timezone": zones}
-    meta = claim_eligibility([], definitions(), **options)
+    meta = claim_eligibility([], example_definitions(), **options)
     lazy = dd.from_pandas(members, npartitions=4).map_partitions(
-        eligibility, definitions(), meta=meta, **options
+        eligibility, example_definitions(), meta=meta, **options
     )
     assert lazy.npartitions == 4
     computed = client.compute(lazy).result()
@@ -145,12 +140,12 @@ def test_holdings_travel_to_the_workers(
 ) -> None:
     later = datetime(2027, 3, 2, tzinfo=UTC)
     options: dict[str, Any] = {"at": later, "timezone": zones}
-    meta = claim_eligibility([], definitions(), **options)
+    meta = claim_eligibility([], example_definitions(), **options)
     # Wrapped in dask.delayed, the mapping is stored once in the graph, and each partition's
     # call receives the mapping itself (the how-to's advice for large holdings).
     shared = dask.delayed(holdings, pure=True)
     lazy = dd.from_pandas(members, npartitions=4).map_partitions(
-        eligibility, definitions(), meta=meta, holdings=shared, **options
+        eligibility, example_definitions(), meta=meta, holdings=shared, **options
     )
     computed = client.compute(lazy).result().reset_index(drop=True)
     pd.testing.assert_frame_equal(in_process(members, holdings=holdings, **options), computed)
@@ -168,8 +163,8 @@ def test_read_csv_partitions_give_the_in_process_frame(
     lazy_members = dd.read_csv(MEMBERS_CSV, dtype=text, blocksize=3_000)
     assert lazy_members.npartitions > 1
     options: dict[str, Any] = {"at": INSTANTS[2], "timezone": zones}
-    meta = claim_eligibility([], definitions(), **options)
+    meta = claim_eligibility([], example_definitions(), **options)
     computed = client.compute(
-        lazy_members.map_partitions(eligibility, definitions(), meta=meta, **options)
+        lazy_members.map_partitions(eligibility, example_definitions(), meta=meta, **options)
     ).result()
     pd.testing.assert_frame_equal(in_process(members, **options), computed.reset_index(drop=True))

@@ -7,7 +7,6 @@ lazy or not, and ``summarize``/``what_if`` must not change when they take the fa
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,14 +28,10 @@ from loyalty_core.analysis import (
     what_if,
 )
 from loyalty_core.conditions import to_condition
+from tests.helpers import example_definitions
 
 ROOT = Path(__file__).resolve().parent.parent
 DAYS = [datetime(2027, 2, 27, tzinfo=UTC) + timedelta(days=n) for n in range(5)]
-
-
-def definitions() -> list[BenefitDefinition]:
-    payloads = json.loads((ROOT / "examples" / "definitions.json").read_text(encoding="utf-8"))
-    return [BenefitDefinition.from_api(payload) for payload in payloads]
 
 
 def people() -> pl.DataFrame:
@@ -72,7 +67,7 @@ def test_the_sample_on_every_input(kind: str, *, messages: bool) -> None:
     """The tutorial's members as polars, lazy polars and pandas: both engines agree."""
     frame = people()
     members: Any = {"polars": frame, "lazy": frame.lazy(), "pandas": frame.to_pandas()}[kind]
-    found = definitions()
+    found = example_definitions()
     assert {c.engine for c in claim_engines(members, found).values()} == {"vectorized"}
     fast = claim_eligibility(members, found, at=DAYS, timezone=zones(frame), messages=messages)
     slow = claim_eligibility(
@@ -90,7 +85,7 @@ def test_the_sample_on_every_input(kind: str, *, messages: bool) -> None:
 def test_holders_are_decided_by_the_loop_and_everyone_else_vectorised() -> None:
     """CLM-9, CLM-10, CLM-11, CLM-14, CLM-16: holdings change the rows of their holders only."""
     frame = people()
-    voucher, lounge = definitions()
+    voucher, lounge = example_definitions()
     voucher = attrs.evolve(
         voucher, id=7, is_reclaimable=True, claim_timeframe=ClaimTimeframe(unit="month")
     )
@@ -115,7 +110,7 @@ def test_holders_are_decided_by_the_loop_and_everyone_else_vectorised() -> None:
 def test_a_fallback_definition_keeps_the_row_order() -> None:
     """A definition the engine cannot translate sits between vectorised ones, in order."""
     frame = people()
-    voucher, lounge = definitions()
+    voucher, lounge = example_definitions()
     odd = BenefitDefinition(
         handle="odd",
         is_claimable=True,
@@ -140,7 +135,7 @@ def test_a_fallback_definition_keeps_the_row_order() -> None:
 )
 def test_summarize_by_group_by_equals_the_count(by: Any, request: pytest.FixtureRequest) -> None:
     frame = people()
-    eligibility = claim_eligibility(frame, definitions(), at=DAYS, timezone=zones(frame))
+    eligibility = claim_eligibility(frame, example_definitions(), at=DAYS, timezone=zones(frame))
     fast, slow = both(lambda: summarize(eligibility, by=by), request)
     assert_frame_equal(fast, slow)
 
@@ -150,7 +145,7 @@ def test_what_if_on_a_frame_equals_the_loop(
     backend: str | None, request: pytest.FixtureRequest
 ) -> None:
     frame = people()
-    voucher, lounge = definitions()
+    voucher, lounge = example_definitions()
     cheaper = attrs.evolve(
         voucher,
         claim_condition=to_condition(
@@ -185,14 +180,26 @@ def test_what_if_on_a_frame_equals_the_loop(
 class TestArguments:
     def test_an_unknown_engine(self) -> None:
         with pytest.raises(InvalidRequest, match="^engine: expected 'auto', 'python' or"):
-            claim_eligibility(people(), definitions(), at=DAYS, timezone="UTC", engine="fast")  # type: ignore[arg-type]
+            claim_eligibility(
+                people(),
+                example_definitions(),
+                at=DAYS,
+                timezone="UTC",
+                engine="fast",  # type: ignore[arg-type]
+            )
 
     def test_a_bad_progress(self) -> None:
         with pytest.raises(InvalidRequest, match="^progress: expected True, False or None"):
-            claim_eligibility(people(), definitions(), at=DAYS, timezone="UTC", progress="y")  # type: ignore[arg-type]
+            claim_eligibility(
+                people(),
+                example_definitions(),
+                at=DAYS,
+                timezone="UTC",
+                progress="y",  # type: ignore[arg-type]
+            )
 
     def test_a_list_of_profiles_goes_to_the_loop(self) -> None:
-        choices = claim_engines([{"id": "m-1"}], definitions())
+        choices = claim_engines([{"id": "m-1"}], example_definitions())
         assert {c.engine for c in choices.values()} == {"python"}
         assert all("not a DataFrame" in c.reason for c in choices.values())
 
@@ -270,7 +277,13 @@ class TestEngineShown:
 
     def test_with_engine_must_be_a_bool(self) -> None:
         with pytest.raises(InvalidRequest, match="^with_engine: expected True or False, got 1$"):
-            claim_eligibility(people(), definitions(), at=DAYS, timezone="UTC", with_engine=1)  # type: ignore[arg-type]
+            claim_eligibility(
+                people(),
+                example_definitions(),
+                at=DAYS,
+                timezone="UTC",
+                with_engine=1,  # type: ignore[arg-type]
+            )
 
     @pytest.fixture
     def threshold(self, monkeypatch: pytest.MonkeyPatch) -> int:

@@ -8,7 +8,6 @@ rows collected from Spark must be exactly the single-process frame. Needs pyspar
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -20,8 +19,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from loyalty_core import BenefitDefinition
 from loyalty_core.analysis import claim_eligibility, eligibility_batches, spark_schema
+from tests.helpers import example_definitions
 
 pytestmark = [
     pytest.mark.slow,
@@ -40,11 +39,6 @@ INSTANTS = [
     datetime(2027, 3, 1, 6, tzinfo=UTC),
     datetime(2027, 3, 3, tzinfo=UTC),  # after the lounge pass's window closed
 ]
-
-
-def definitions() -> list[BenefitDefinition]:
-    payloads = json.loads((ROOT / "examples" / "definitions.json").read_text(encoding="utf-8"))
-    return [BenefitDefinition.from_api(payload) for payload in payloads]
 
 
 def members() -> pl.DataFrame:
@@ -72,7 +66,7 @@ def spark() -> Iterator[Any]:
 
 
 def _collected(spark: Any, frame: pl.DataFrame, *, messages: bool) -> pl.DataFrame:
-    found = definitions()
+    found = example_definitions()
     # Spark reads a dot in a name as a struct field: nested fields travel as "a__b".
     flat = frame.rename({name: name.replace(".", "__") for name in frame.columns})
     table = (
@@ -94,7 +88,7 @@ def test_spark_partitions_give_the_single_process_frame(spark: Any, *, messages:
     """Rows are independent: Spark's partitions, concatenated, are the in-process frame."""
     frame = members()
     expected = claim_eligibility(
-        frame, definitions(), at=INSTANTS, timezone="UTC", messages=messages
+        frame, example_definitions(), at=INSTANTS, timezone="UTC", messages=messages
     )
     got = _collected(spark, frame, messages=messages)
     keys = ["profile_id", "definition", "at"]

@@ -20,7 +20,7 @@ from loyalty_core import (
     claim_benefit,
     is_visible,
 )
-from tests.helpers import utc
+from tests.helpers import codes, utc
 
 US = timedelta(microseconds=1)
 MELBOURNE = "Australia/Melbourne"
@@ -60,10 +60,6 @@ def holding(
         redemptions_remaining=remaining,
         definition=of,
     )
-
-
-def codes(decision: Decision) -> list[str]:
-    return [r.code.value for r in decision.reasons]
 
 
 P1 = Profile(id="p-1")

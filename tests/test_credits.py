@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 import pytest
 
-from loyalty_core import Credit, CreditDefinition, Decision, InvalidRequest, PayloadError
+from loyalty_core import Credit, CreditDefinition, InvalidRequest, PayloadError
 from loyalty_core.credits import (
     CreditRedemption,
     check_credit_redemption,
@@ -19,15 +19,11 @@ from loyalty_core.credits import (
 )
 from loyalty_core.limits import MAX_DAYS
 from loyalty_core.payloads import edit_credit
-from tests.helpers import utc
+from tests.helpers import codes, utc
 
 US = timedelta(microseconds=1)
 NEW_YORK = "America/New_York"
 MELBOURNE = "Australia/Melbourne"
-
-
-def codes(decision: Decision) -> list[str]:
-    return [r.code.value for r in decision.reasons]
 
 
 def problems(error: PayloadError) -> dict[str, str]:

@@ -24,7 +24,7 @@ from loyalty_core import (
     RewardDefinition,
 )
 from loyalty_core.extension import Extendable, ExtensionResult, extend, is_extendable
-from tests.helpers import utc
+from tests.helpers import codes, utc
 
 US = timedelta(microseconds=1)
 SECOND = timedelta(seconds=1)
@@ -84,10 +84,6 @@ def item_of(kind: str, *, extendable: bool = True, **fields: Any) -> Extendable:
     if kind == "benefit":
         return benefit(definition=BenefitDefinition(is_extendable=extendable), **fields)
     return credit(definition=CreditDefinition(is_extendable=extendable), **fields)
-
-
-def codes(decision: Decision) -> list[str]:
-    return [r.code.value for r in decision.reasons]
 
 
 def run(

@@ -20,7 +20,6 @@ from loyalty_core import (
     BenefitDefinition,
     Credit,
     CreditDefinition,
-    Decision,
     ExtensionResult,
     InvalidRequest,
     PayloadError,
@@ -46,14 +45,10 @@ from loyalty_core.testing.strategies import (
     policies,
     rewards,
 )
-from tests.helpers import budget, utc
+from tests.helpers import budget, codes, utc
 
 MELBOURNE = "Australia/Melbourne"
 NEW_YORK = "America/New_York"
-
-
-def codes(decision: Decision) -> list[str]:
-    return [r.code.value for r in decision.reasons]
 
 
 def paths(error: PayloadError) -> list[str]:

@@ -9,7 +9,6 @@ from loyalty_core import (
     Benefit,
     BenefitDefinition,
     ClaimResult,
-    Decision,
     InvalidRequest,
     PeriodType,
     Profile,
@@ -19,14 +18,10 @@ from loyalty_core import (
     redeem_benefit,
     return_redemption,
 )
-from tests.helpers import utc
+from tests.helpers import codes, utc
 
 US = timedelta(microseconds=1)
 MELBOURNE = "Australia/Melbourne"
-
-
-def codes(decision: Decision) -> list[str]:
-    return [r.code.value for r in decision.reasons]
 
 
 # --- RULES §6 example table -----------------------------------------------------------------------

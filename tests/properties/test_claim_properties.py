@@ -24,7 +24,7 @@ from loyalty_core import (
     redeem_benefit,
     return_redemption,
 )
-from tests.helpers import budget
+from tests.helpers import budget, codes
 from tests.properties.strategies import (
     benefit_definitions,
     benefits,
@@ -44,10 +44,6 @@ CHANNELS: Final = ("api", "staff", "customer")
 SETTINGS: Final = settings(
     max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-
-
-def codes(decision: Decision) -> list[str]:
-    return [r.code.value for r in decision.reasons]
 
 
 def later(at: datetime) -> st.SearchStrategy[datetime]:
