@@ -422,6 +422,20 @@ class _Claim:
                 )
         return None
 
+    def reads_holdings(self) -> bool:
+        """Whether any rule of this check reads a holding (CLM-15).
+
+        A claimed copy of the definition (CLM-9 to CLM-11, CLM-16) or, under
+        ``one_claim_per_campaign``, a claimed benefit of its campaign (CLM-14).
+        """
+        if self.claimed:
+            return True
+        return bool(
+            self.policy.one_claim_per_campaign
+            and self.definition.campaign
+            and self.campaign_holdings()
+        )
+
     def campaign_holdings(self) -> list[Benefit]:
         """The claimed holdings of the profile in this definition's campaign (CLM-14)."""
         campaign = self.definition.campaign

@@ -852,6 +852,19 @@ class _Holders:
                 rows.setdefault(profile_id, []).append(row)
         return cls(pl, eager, {k: tuple(v) for k, v in rows.items()}, held, zones)
 
+    def claim(
+        self,
+        definition: BenefitDefinition,
+        profile_id: object,
+        at: datetime,
+        zone: str,
+        policy: Policy,
+    ) -> Any:
+        """The holder's claim check, or ``None`` when no rule of it reads their holdings."""
+        probe = Profile(id=profile_id if isinstance(profile_id, str) else None)
+        claim, _ = prepare_claim(definition, probe, at, zone, self.held[profile_id], policy)
+        return claim if claim.reads_holdings() else None
+
     def decide(
         self,
         pair: tuple[BenefitDefinition, str],
@@ -862,15 +875,9 @@ class _Holders:
         with_messages: bool,
     ) -> tuple[Any, list[int]] | None:
         """The loop's rows for the members whose holdings the definition's rules read."""
-        definition = pair[0]
         chosen: list[int] = []
         for profile_id, rows in self.rows.items():
-            probe = Profile(id=profile_id if isinstance(profile_id, str) else None)
-            claim, _ = prepare_claim(
-                definition, probe, instants[0], "UTC", self.held[profile_id], policy
-            )
-            campaign = policy.one_claim_per_campaign and definition.campaign
-            if claim.claimed or (campaign and claim.campaign_holdings()):
+            if self.claim(pair[0], profile_id, instants[0], "UTC", policy) is not None:
                 chosen.extend(rows)
         if not chosen:
             return None
@@ -916,7 +923,6 @@ class _Holders:
         """
         definition = attrs.evolve(pair[0], claim_condition=None)
         first = min(instants)
-        campaign = policy.one_claim_per_campaign and definition.campaign
         members: list[int] = []
         starts: list[datetime] = []
         retries: list[datetime | None] = []
@@ -930,12 +936,8 @@ class _Holders:
                     zone = self.zones[row]
                     key = (profile_id, zone)
                     if key not in done:
-                        probe = Profile(id=profile_id if isinstance(profile_id, str) else None)
-                        claim, _ = prepare_claim(
-                            definition, probe, first, zone, self.held[profile_id], policy
-                        )
-                        held = claim.claimed or (campaign and claim.campaign_holdings())
-                        done[key] = _steps(claim, first) if held else None
+                        claim = self.claim(definition, profile_id, first, zone, policy)
+                        done[key] = None if claim is None else _steps(claim, first)
                     steps = done[key]
                     if steps is None:
                         continue
