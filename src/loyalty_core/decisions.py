@@ -24,7 +24,15 @@ from loyalty_core import clock
 from loyalty_core.errors import InvalidRequest
 from loyalty_core.limits import show
 
-__all__ = ["Decision", "Reason", "ReasonCode", "after", "bound_reason", "first_change"]
+__all__ = [
+    "REASON_LABELS",
+    "Decision",
+    "Reason",
+    "ReasonCode",
+    "after",
+    "bound_reason",
+    "first_change",
+]
 
 
 class ReasonCode(enum.StrEnum):
@@ -70,6 +78,56 @@ class ReasonCode(enum.StrEnum):
     SECURITY_CODE_REQUIRED = "security_code_required"
     SECURITY_CODE_MISMATCH = "security_code_mismatch"
     INSUFFICIENT_VALUE = "insufficient_value"
+
+    @property
+    def label(self) -> str:
+        """A short human label for tables, legends and notebook displays.
+
+        >>> ReasonCode.CLAIM_WINDOW_NOT_OPEN.label
+        'Claim window not open yet'
+
+        Labels come from :data:`REASON_LABELS`; the code stays the stable identifier.
+        """
+        return REASON_LABELS[self]
+
+
+REASON_LABELS: Mapping[ReasonCode, str] = MappingProxyType(
+    {
+        ReasonCode.NOT_CLAIMABLE: "Not claimable",
+        ReasonCode.ARCHIVED: "Archived",
+        ReasonCode.UNPUBLISHED: "Not published",
+        ReasonCode.NOT_ASSIGNABLE: "Not assignable",
+        ReasonCode.CLAIM_WINDOW_NOT_OPEN: "Claim window not open yet",
+        ReasonCode.CLAIM_WINDOW_CLOSED: "Claim window closed",
+        ReasonCode.DEFINITION_ENDED: "Definition ended",
+        ReasonCode.CONDITION_NOT_MET: "Condition not met",
+        ReasonCode.ALREADY_CLAIMED: "Already claimed",
+        ReasonCode.ACTIVE_CLAIM_EXISTS: "Active claim exists",
+        ReasonCode.CLAIM_TIMEFRAME_LIMIT: "Timeframe limit reached",
+        ReasonCode.GLOBAL_REDEMPTIONS_EXHAUSTED: "Global redemptions used up",
+        ReasonCode.ALLOCATIONS_EXHAUSTED: "Allocations used up",
+        ReasonCode.CAMPAIGN_ALREADY_CLAIMED: "Campaign already claimed",
+        ReasonCode.NOT_YET_ISSUED: "Not yet issued",
+        ReasonCode.EXPIRED: "Expired",
+        ReasonCode.USER_REDEEM_NOT_ALLOWED: "Member may not redeem",
+        ReasonCode.REDEMPTIONS_EXHAUSTED: "Redemptions used up",
+        ReasonCode.INSTANCE_LIMIT_EXCEEDED: "Per-benefit limit exceeded",
+        ReasonCode.GLOBAL_LIMIT_EXCEEDED: "Global limit exceeded",
+        ReasonCode.INSUFFICIENT_BALANCE: "Insufficient balance",
+        ReasonCode.NOT_OWNED: "Not owned",
+        ReasonCode.ALREADY_EXTENDED: "Already extended",
+        ReasonCode.NOT_EXTENDABLE: "Not extendable",
+        ReasonCode.NO_EXPIRY: "No expiry",
+        ReasonCode.NOT_FOUND: "Not found",
+        ReasonCode.NOT_RELEASED: "Not released yet",
+        ReasonCode.LOCKED: "Locked",
+        ReasonCode.SECURITY_CODE_REQUIRED: "Security code required",
+        ReasonCode.SECURITY_CODE_MISMATCH: "Security code mismatch",
+        ReasonCode.INSUFFICIENT_VALUE: "Insufficient value",
+    }
+)
+"""One human label per :class:`ReasonCode` (every code has one): the single table behind
+:attr:`ReasonCode.label`, the plots' legends and the notebook displays of decisions."""
 
 
 Render = Callable[[], tuple[str, Mapping[str, Any]]]

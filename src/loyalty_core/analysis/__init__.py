@@ -29,11 +29,11 @@ from loyalty_core.analysis._batch import (
     SlowEngineWarning,
     claim_eligibility,
     claim_engines,
-    expiry_table,
     summarize,
     to_profiles,
     what_if,
 )
+from loyalty_core.analysis._expiry import expiry_table
 from loyalty_core.analysis._frames import Backend
 
 __all__ = [
