@@ -91,6 +91,6 @@ def test_spark_partitions_give_the_single_process_frame(spark: Any, *, messages:
         frame, example_definitions(), at=INSTANTS, timezone="UTC", messages=messages
     )
     got = _collected(spark, frame, messages=messages)
-    keys = ["profile_id", "definition", "at"]
+    keys = ["profile_id", "definition", "instant"]
     assert got.height == expected.height == 200 * 2 * 3
     assert_frame_equal(got.sort(keys), expected.sort(keys), check_dtypes=True)

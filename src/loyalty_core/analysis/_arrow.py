@@ -25,11 +25,11 @@ def _arrow_schema(pa: Any, *, messages: bool) -> Any:
     fields = [
         ("profile_id", pa.string()),
         ("definition", pa.string()),
-        ("at", instant),
+        ("instant", instant),
         ("timezone", pa.string()),
         ("allowed", pa.bool_()),
         *[(code.value, pa.bool_()) for code in CLAIM_CODES],
-        ("reasons", pa.string()),
+        ("reasons", pa.list_(pa.string())),
     ]
     if messages:
         fields.append(("messages", pa.list_(pa.string())))
@@ -40,17 +40,17 @@ def _arrow_schema(pa: Any, *, messages: bool) -> Any:
 def spark_schema(*, messages: bool = False) -> str:
     """The Spark DDL schema of :func:`eligibility_batches`'s batches, for ``mapInArrow``.
 
-    >>> spark_schema().split(", ")[:5]
-    ['profile_id string', 'definition string', 'at timestamp', 'timezone string', 'allowed boolean']
+    >>> spark_schema().split(", ")[:4]
+    ['profile_id string', 'definition string', 'instant timestamp', 'timezone string']
     """
     columns = [
         "profile_id string",
         "definition string",
-        "at timestamp",
+        "instant timestamp",
         "timezone string",
         "allowed boolean",
         *[f"{code.value} boolean" for code in CLAIM_CODES],
-        "reasons string",
+        "reasons array<string>",
     ]
     if messages:
         columns.append("messages array<string>")

@@ -7,6 +7,7 @@ stored ``expires_at``), so a batch answer can never differ from the per-request 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import importlib
 import sys
 import warnings
@@ -46,6 +47,7 @@ from loyalty_core.benefits import Benefit, BenefitDefinition
 from loyalty_core.claims import check_claim, prepare_claim
 from loyalty_core.decisions import ReasonCode
 from loyalty_core.errors import InvalidRequest, PayloadError, Problem
+from loyalty_core.jsonlogic import unknown_variables
 from loyalty_core.limits import show
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
@@ -57,6 +59,7 @@ __all__ = [
     "Engine",
     "EngineChoice",
     "SlowEngineWarning",
+    "UnknownColumnWarning",
     "claim_eligibility",
     "claim_engines",
     "summarize",
@@ -86,7 +89,7 @@ one boolean column each in :func:`claim_eligibility`'s frame."""
 ELIGIBILITY_COLUMNS: Final[tuple[str, ...]] = (
     "profile_id",
     "definition",
-    "at",
+    "instant",
     "timezone",
     "allowed",
     *(code.value for code in CLAIM_CODES),
@@ -115,11 +118,11 @@ _OUTCOME_ALLOWED: Final = "allowed"
 _ELIGIBILITY_KINDS: Final[Mapping[str, Column]] = {
     "profile_id": "str",
     "definition": "str",
-    "at": "instant",
+    "instant": "instant",
     "timezone": "str",
     "allowed": "bool",
     **dict.fromkeys((code.value for code in CLAIM_CODES), "bool"),
-    "reasons": "str",
+    "reasons": "texts",
     "messages": "texts",
     "retry_at": "instant",
     "engine": "str",
@@ -134,11 +137,11 @@ _SUMMARY_KINDS: Final[Mapping[str, Column]] = {
 _WHAT_IF_KINDS: Final[Mapping[str, Column]] = {
     "profile_id": "str",
     "definition": "str",
-    "at": "instant",
+    "instant": "instant",
     "allowed_before": "bool",
     "allowed_after": "bool",
-    "reasons_before": "str",
-    "reasons_after": "str",
+    "reasons_before": "texts",
+    "reasons_after": "texts",
     "change": "str",
 }
 
@@ -165,13 +168,20 @@ def to_profiles(profiles: Any) -> tuple[Profile, ...]:
     """
     if isinstance(profiles, Profile):
         return (profiles,)
+    if _is_lazy(profiles):
+        profiles = profiles.collect()
     if is_frame(profiles):
         rows: Iterable[Any] = records_of(profiles)
     elif isinstance(profiles, Iterable) and not isinstance(profiles, str | bytes | Mapping):
+        if _is_series(profiles):
+            msg = (
+                "expected a DataFrame of members, got a Series: pass the whole frame "
+                "(a one-column frame is frame[[name]] in pandas, frame.select(name) in polars)"
+            )
+            raise InvalidRequest(Problem("profiles", msg))
         rows = profiles
     else:
-        msg = f"expected a DataFrame or an iterable of profiles, got {show(profiles)}"
-        raise InvalidRequest(Problem("profiles", msg))
+        raise InvalidRequest(Problem("profiles", _not_members(profiles)))
     found: list[Profile] = []
     problems: list[Problem] = []
     for index, row in enumerate(rows):
@@ -187,18 +197,71 @@ def to_profiles(profiles: Any) -> tuple[Profile, ...]:
     return tuple(found)
 
 
+def _not_members(profiles: object) -> str:
+    """Say what ``profiles`` should have been, with the fix for the likeliest mistake."""
+    kind = type(profiles).__name__
+    if isinstance(profiles, Mapping):
+        if profiles and all(isinstance(v, list | tuple) for v in profiles.values()):
+            return (
+                "expected a DataFrame or an iterable of profiles, got a mapping of columns: "
+                "build a frame first (pandas.DataFrame(data) or polars.DataFrame(data))"
+            )
+        return (
+            "expected a DataFrame or an iterable of profiles, got one mapping: "
+            "wrap one profile in a list ([profile])"
+        )
+    return (
+        "expected a pandas or polars DataFrame (or a polars LazyFrame), or an iterable of "
+        f"Profile values or profile JSON objects, got a {kind}: {show(profiles)}"
+    )
+
+
+def _is_series(value: object) -> bool:
+    kind = type(value)
+    return kind.__name__ == "Series" and kind.__module__.split(".")[0] in {"pandas", "polars"}
+
+
+def _definition_rows(frame: Any) -> list[dict[str, Any]]:
+    """A frame of definitions as API JSON objects; a null cell is a field left out."""
+    if _is_lazy(frame):
+        frame = frame.collect()
+    return [{k: v for k, v in row.items() if v is not None} for row in records_of(frame)]
+
+
 def _definitions(definitions: object) -> tuple[tuple[BenefitDefinition, str], ...]:
-    if isinstance(definitions, BenefitDefinition):
+    """Definitions as values, each with its frame label: values, API JSON objects or a frame.
+
+    An API object is read by :meth:`BenefitDefinition.from_api`, and every bad field of every
+    definition is reported at once, under ``definitions[i]``.
+    """
+    if isinstance(definitions, BenefitDefinition | Mapping):
         definitions = (definitions,)
-    if not isinstance(definitions, Iterable) or isinstance(definitions, str | bytes | Mapping):
-        msg = f"expected a BenefitDefinition or an iterable of them, got {show(definitions)}"
+    elif is_frame(definitions) or _is_lazy(definitions):
+        definitions = _definition_rows(definitions)
+    if not isinstance(definitions, Iterable) or isinstance(definitions, str | bytes):
+        msg = (
+            "expected a BenefitDefinition, its API JSON object, or a list or frame of them, "
+            f"got a {type(definitions).__name__}: {show(definitions)}"
+        )
         raise InvalidRequest(Problem("definitions", msg))
     found: list[tuple[BenefitDefinition, str]] = []
+    problems: list[Problem] = []
     for index, definition in enumerate(definitions):
-        if not isinstance(definition, BenefitDefinition):
-            msg = f"expected a BenefitDefinition, got {show(definition)}"
+        if isinstance(definition, Mapping):
+            try:
+                definition = BenefitDefinition.from_api(definition)  # noqa: PLW2901 - read once
+            except PayloadError as exc:
+                problems.extend(exc.under(f"definitions[{index}]"))
+                continue
+        elif not isinstance(definition, BenefitDefinition):
+            msg = (
+                "expected a BenefitDefinition or its API JSON object "
+                f"(BenefitDefinition.from_api reads it), got a {type(definition).__name__}"
+            )
             raise InvalidRequest(Problem(f"definitions[{index}]", msg))
         found.append((definition, _label(definition, index)))
+    if problems:
+        raise PayloadError(problems)
     labels = [label for _, label in found]
     if len(set(labels)) != len(labels):
         msg = f"expected distinct handles (the frame's `definition` column), got {show(labels)}"
@@ -227,12 +290,84 @@ def _instants(at: object) -> tuple[datetime, ...]:
     return instants
 
 
+@attrs.frozen
+class _RowZones:
+    """One zone cell per member row, from a column of the members' frame or a Series."""
+
+    cells: Sequence[object]
+    source: str = "timezone"
+
+
+def _frame_names(frame: Any) -> list[str]:
+    """The column names of a frame (eager or lazy), or none for anything else."""
+    if _is_lazy(frame):
+        return [str(name) for name in frame.collect_schema().names()]
+    if is_frame(frame):
+        return [str(name) for name in frame.columns]
+    return []
+
+
+def _zone_input(profiles: Any, timezone: object) -> object:
+    """Read ``timezone`` given as a column name or a Series as one zone cell per member row.
+
+    A string naming a column of the members' frame is that column (a column name wins over
+    a zone of the same name); a pandas or polars Series is read row for row. Anything else
+    is returned as given, for :func:`_zones`.
+    """
+    if isinstance(timezone, str) and timezone in _frame_names(profiles):
+        if _is_lazy(profiles):
+            cells = profiles.select(timezone).collect().get_column(timezone).to_list()
+        else:
+            cells = profiles[timezone].to_list()
+        return _RowZones(cells, f"timezone (the column {show(timezone)})")
+    if _is_series(timezone):
+        return _RowZones(timezone.to_list())  # type: ignore[attr-defined]
+    if isinstance(timezone, str) and (names := _frame_names(profiles)):
+        try:
+            clock.zone(timezone)
+        except InvalidRequest:
+            close = _closest(timezone, names)
+            msg = (
+                "expected an IANA zone name or a column of the members' frame, "
+                f"got {show(timezone)}" + (f" (closest columns: {show(close)})" if close else "")
+            )
+            raise InvalidRequest(Problem("timezone", msg)) from None
+    return timezone
+
+
+def _closest(name: str, names: Sequence[str]) -> list[str]:
+    """Up to three of ``names`` most like ``name``; bounded work for hostile lengths."""
+    if len(name) > _LONGEST_NAME:
+        return []
+    candidates = [n for n in names[:_MOST_NAMES] if len(n) <= _LONGEST_NAME]
+    return difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+
+
+_LONGEST_NAME: Final = 200
+_MOST_NAMES: Final = 5_000
+"""Closest-name hints look at names up to this long, among this many columns."""
+
+
 def _zones(timezone: object, ids: Sequence[str | None]) -> list[str]:
     # Zones are kept by their IANA key: a ZoneInfo given is stored as its name (TIME-3).
     if isinstance(timezone, str | ZoneInfo):
         return [clock.zone(timezone).key] * len(ids)
+    if isinstance(timezone, _RowZones):
+        if len(timezone.cells) != len(ids):
+            msg = f"expected one zone per member ({len(ids)}), got {len(timezone.cells)}"
+            raise InvalidRequest(Problem(timezone.source, msg))
+        found: list[str] = []
+        for row, cell in enumerate(timezone.cells):
+            if is_null(cell):
+                msg = f"expected a zone for every member, got none in row {row}"
+                raise InvalidRequest(Problem(timezone.source, msg))
+            found.append(clock.zone(cell, name=f"{timezone.source}[{row}]").key)  # type: ignore[arg-type]
+        return found
     if not isinstance(timezone, Mapping):
-        msg = f"expected a zone name or a mapping of profile id to zone name, got {show(timezone)}"
+        msg = (
+            "expected a zone name, a column of the members' frame, a Series or a mapping of "
+            f"profile id to zone name, got a {type(timezone).__name__}: {show(timezone)}"
+        )
         raise InvalidRequest(Problem("timezone", msg))
     zones: list[str] = []
     for profile_id in ids:
@@ -295,7 +430,7 @@ def _decide(  # noqa: PLR0913 - the batch's validated inputs
     ats: list[datetime] = []
     row_zones: list[str] = []
     allowed: list[bool] = []
-    reasons: list[str] = []
+    reasons: list[list[str]] = []
     texts: list[list[str]] = []
     retry: list[datetime | None] = []
     flagged: list[tuple[int, ReasonCode]] = []
@@ -313,12 +448,12 @@ def _decide(  # noqa: PLR0913 - the batch's validated inputs
                 row_zones.append(tz)
                 allowed.append(not found)
                 if found:
-                    reasons.append(", ".join([r.code.value for r in found]))
+                    reasons.append([r.code.value for r in found])
                     if with_messages:
                         texts.append([r.message for r in found])
                     flagged.extend((row, r.code) for r in found)
                 else:
-                    reasons.append("")
+                    reasons.append([])
                     if with_messages:
                         texts.append([])
                 retry.append(decision.retry_at)
@@ -332,7 +467,7 @@ def _decide(  # noqa: PLR0913 - the batch's validated inputs
     columns: dict[str, Sequence[Any]] = {
         "profile_id": profile_ids,
         "definition": labels,
-        "at": ats,
+        "instant": ats,
         "timezone": row_zones,
         "allowed": allowed,
         **{code.value: by_code[code] for code in CLAIM_CODES},
@@ -358,6 +493,7 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     engine: Engine = "auto",
     progress: bool | None = None,
     with_engine: bool = False,
+    strict: bool = True,
 ) -> Any:
     """Decide every claim of ``definitions`` by ``profiles`` at ``at``: one row per decision.
 
@@ -412,12 +548,22 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     ...                            {"id": "m-2", "tier_handle": "silver"}],
     ...                           gold, at=datetime(2026, 3, 1, tzinfo=UTC), timezone="UTC")
     >>> frame[["profile_id", "allowed", "condition_not_met", "reasons"]]
-      profile_id  allowed  condition_not_met            reasons
-    0        m-1     True              False
-    1        m-2    False               True  condition_not_met
+      profile_id  allowed  condition_not_met              reasons
+    0        m-1     True              False                   []
+    1        m-2    False               True  [condition_not_met]
     """
     chosen = check_backend(backend) if backend is not None else backend_of(profiles)
-    _check_switches(engine=engine, messages=messages, progress=progress, with_engine=with_engine)
+    _check_switches(
+        engine=engine,
+        messages=messages,
+        progress=progress,
+        with_engine=with_engine,
+        strict=strict,
+    )
+    pairs = _definitions(definitions)
+    definitions = [definition for definition, _ in pairs]  # API objects read once
+    _check_variables(profiles, pairs, strict=strict)
+    timezone = _zone_input(profiles, timezone)
     plan = _vector_plan(profiles, definitions, holdings, engine)
     if plan is not None:
         frame = _vectorised(
@@ -440,7 +586,6 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
         if backend is None:
             chosen = "polars"
     members = to_profiles(profiles)
-    pairs = _definitions(definitions)
     instants = _instants(at)
     zones = _zones(timezone, [p.id for p in members])
     held = _holdings(holdings, members)
@@ -455,6 +600,81 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     if with_engine:
         columns["engine"] = ["python"] * len(columns["allowed"])
     return build_frame(columns, _ELIGIBILITY_KINDS, chosen)
+
+
+class UnknownColumnWarning(UserWarning):
+    """A condition reads a variable that is not a column of the members' frame (COND-13).
+
+    Raised as :class:`~loyalty_core.InvalidRequest` by default; ``strict=False`` warns with
+    this instead and evaluates anyway (the variable reads as null for every member).
+    """
+
+
+def _frame_paths(frame: Any) -> tuple[set[str], set[str]]:
+    """The paths a frame's columns give a condition: the columns, and the objects they form.
+
+    The first set holds each column, or each field of a struct column, by its dotted path: it
+    covers its own path and, per COND-13, the paths extending it (into a list or an object
+    cell). The second holds the parents those paths nest in (``aggregations`` for
+    ``aggregations.spend_12m``, a struct column itself): reading one reads an object, but
+    covers no other path under it. Built with a stack, not recursion.
+    """
+    leaves: set[str] = set()
+    parents: set[str] = set()
+    stack: list[tuple[str, Any]] = []
+    if _is_lazy(frame) or backend_of(frame) == "polars":
+        stack.extend((str(name), dtype) for name, dtype in frame.collect_schema().items())
+    else:
+        stack.extend((str(name), None) for name in frame.columns)
+    while stack:
+        name, dtype = stack.pop()
+        parts = name.split(".")
+        parents.update(".".join(parts[:end]) for end in range(1, len(parts)))
+        fields = getattr(dtype, "fields", None)
+        if isinstance(fields, list):
+            parents.add(name)
+            stack.extend((f"{name}.{field.name}", field.dtype) for field in fields)
+        else:
+            leaves.add(name)
+    return leaves, parents
+
+
+def _check_variables(
+    profiles: Any, pairs: Sequence[tuple[BenefitDefinition, str]], *, strict: bool
+) -> None:
+    """Check each condition's variables against the members' frame's columns (COND-13).
+
+    Only a frame has columns to check; members given as values or JSON objects are not
+    checked (each may hold different keys). A missing variable raises, naming the closest
+    columns, or with ``strict=False`` warns (:class:`UnknownColumnWarning`).
+    """
+    if not (is_frame(profiles) or _is_lazy(profiles)):
+        return
+    known, parents = _frame_paths(profiles)
+    names = sorted(known)
+    problems: list[Problem] = []
+    for index, (definition, label) in enumerate(pairs):
+        condition = definition.claim_condition
+        if condition is None:
+            continue
+        for path in unknown_variables(condition.rule, known):
+            if path in parents:
+                continue
+            close = _closest(path, names)
+            hint = f"; closest columns: {show(close)}" if close else ""
+            msg = (
+                f"the condition of {show(label)} reads {show(path)}, which is not a column of "
+                f"the members' frame{hint}"
+            )
+            problems.append(Problem(f"definitions[{index}].claim_condition", msg))
+    if not problems:
+        return
+    if strict:
+        last = "pass strict=False to evaluate anyway (a missing variable reads as null)"
+        raise InvalidRequest([*problems, Problem("strict", last)])
+    for problem in problems:
+        text = f"{problem}; every member reads it as null"
+        warnings.warn(text, UnknownColumnWarning, stacklevel=4)
 
 
 def _check_switches(*, engine: object, progress: object, **flags: object) -> None:
@@ -1019,12 +1239,12 @@ def _answer_table(
     split = CLAIM_CODES.index(ReasonCode.CONDITION_NOT_MET)
     before = set(CLAIM_CODES[:split])
 
-    def joined(codes: Iterable[ReasonCode]) -> str:
-        return ", ".join(code.value for code in codes)
+    def joined(codes: Iterable[ReasonCode]) -> list[str]:
+        return [code.value for code in codes]
 
     table: dict[str, Any] = {
         "__base_allowed": pl.Series([not b.codes for b in answers], dtype=pl.Boolean),
-        "__reasons_met": pl.Series([joined(b.codes) for b in answers], dtype=pl.String),
+        "__reasons_met": pl.Series([joined(b.codes) for b in answers], dtype=pl.List(pl.String)),
         "__reasons_not_met": pl.Series(
             [
                 joined(
@@ -1034,7 +1254,7 @@ def _answer_table(
                 )
                 for b in answers
             ],
-            dtype=pl.String,
+            dtype=pl.List(pl.String),
         ),
         "__retry": pl.Series([b.retry_at for b in answers], dtype=pl.Datetime("us", "UTC")),
     }
@@ -1091,7 +1311,7 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
     )
     keys = {
         "__instant": pl.Series(range(len(instants)), dtype=pl.UInt32),
-        "at": pl.Series(list(instants), dtype=pl.Datetime("us", "UTC")),
+        "instant": pl.Series(list(instants), dtype=pl.Datetime("us", "UTC")),
     }
     per_instant = pl.DataFrame({**keys, **table}).lazy()
     rows = members.lazy().select(
@@ -1115,10 +1335,10 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
         stepped = (
             rows.filter(held)
             .join(pl.DataFrame(keys).lazy(), how="cross")
-            .sort("at")
+            .sort("instant")
             .join_asof(
                 steps,
-                left_on="at",
+                left_on="instant",
                 right_on="__from",
                 by="__member",
                 strategy="backward",
@@ -1136,7 +1356,7 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
         pl.col("__instant"),
         pl.col("profile_id"),
         pl.lit(label, dtype=pl.String).alias("definition"),
-        pl.col("at"),
+        pl.col("instant"),
         pl.col("timezone"),
         (pl.col("__base_allowed") & holds).alias("allowed"),
         *[
@@ -1218,7 +1438,25 @@ def _group_key(column: list[Any], key: str) -> list[Any]:
     return cells
 
 
-def summarize(frame: Any, *, by: str | Sequence[str] = ("definition", "at")) -> Any:
+def _renamed_keys(frame: Any, keys: list[str]) -> list[str]:
+    """Read ``"at"`` as ``"instant"`` in a frame that has no ``at`` column (deprecated)."""
+    if _is_lazy(frame):
+        names = set(frame.collect_schema().names())
+    elif is_frame(frame):
+        names = {str(name) for name in frame.columns}
+    else:
+        return keys  # not a frame: columns_of names the problem
+    if "at" not in keys or "at" in names or "instant" not in names:
+        return keys
+    msg = (
+        "the eligibility frame's `at` column is now called `instant`: "
+        "group by 'instant' (reading 'at' as 'instant' goes away in the next release)"
+    )
+    warnings.warn(msg, FutureWarning, stacklevel=3)
+    return ["instant" if key == "at" else key for key in keys]
+
+
+def summarize(frame: Any, *, by: str | Sequence[str] = ("definition", "instant")) -> Any:
     """Count each outcome of a :func:`claim_eligibility` frame, per group of ``by`` columns.
 
     One row per group and outcome (``allowed``, or a reason code that occurred), with
@@ -1237,7 +1475,7 @@ def summarize(frame: Any, *, by: str | Sequence[str] = ("definition", "at")) -> 
       definition        outcome  count  sole  rows  share
     0     closed  not_claimable      2     2     2    1.0
     """
-    keys = [by] if isinstance(by, str) else list(by)
+    keys = _renamed_keys(frame, [by] if isinstance(by, str) else list(by))
     codes = [code.value for code in CLAIM_CODES]
     counted = _summarize_polars(frame, keys, codes)
     if counted is not None:
@@ -1353,7 +1591,7 @@ def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_el
     is compared with their claim of ``new`` under ``policy``. With two
     :class:`~loyalty_core.Policy` values, the claims of ``definitions`` are compared under
     each. Only rows whose ``allowed`` or reasons differ are returned, with the columns
-    ``profile_id``, ``definition`` (the new one's handle), ``at``, ``allowed_before``,
+    ``profile_id``, ``definition`` (the new one's handle), ``instant``, ``allowed_before``,
     ``allowed_after``, ``reasons_before``, ``reasons_after`` and ``change`` (``"gained"``,
     ``"lost"`` or ``"reasons"``: refused both ways, for different reasons).
 
@@ -1390,13 +1628,13 @@ def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_el
         if chosen == "polars":
             return changed
         return build_frame(changed.to_dict(as_series=False), _WHAT_IF_KINDS, chosen)
-    names = ["profile_id", "definition", "at", "allowed", "reasons"]
+    names = ["profile_id", "definition", "instant", "allowed", "reasons"]
     was = columns_of(before, names)
     now = columns_of(after, names)
     out: dict[str, list[Any]] = {
         "profile_id": [],
         "definition": [],
-        "at": [],
+        "instant": [],
         "allowed_before": [],
         "allowed_after": [],
         "reasons_before": [],
@@ -1411,7 +1649,7 @@ def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_el
             continue
         out["profile_id"].append(now["profile_id"][index])
         out["definition"].append(now["definition"][index])
-        out["at"].append(now["at"][index])
+        out["instant"].append(now["instant"][index])
         out["allowed_before"].append(allowed_before)
         out["allowed_after"].append(allowed_after)
         out["reasons_before"].append(reasons_before)
@@ -1461,7 +1699,7 @@ def _changes_polars(pl: Any, before: Any, after: Any) -> Any:
         {
             "profile_id": after.get_column("profile_id"),
             "definition": after.get_column("definition"),
-            "at": after.get_column("at"),
+            "instant": after.get_column("instant"),
             "allowed_before": was_allowed,
             "allowed_after": now_allowed,
             "reasons_before": before.get_column("reasons"),
