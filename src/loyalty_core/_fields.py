@@ -24,7 +24,7 @@ from typing import Any, Final, Self, TypeVar
 
 import attrs
 
-from loyalty_core import clock
+from loyalty_core import _display, clock
 from loyalty_core.conditions import Condition, to_condition
 from loyalty_core.errors import ConditionError, InvalidRequest, PayloadError, Problem
 from loyalty_core.limits import (
@@ -47,6 +47,7 @@ __all__ = [
     "JSONObject",
     "Kind",
     "Value",
+    "changed_fields",
     "checked",
     "extra_field",
     "field",
@@ -756,6 +757,46 @@ class Value:
 
     extra: Mapping[str, Any]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each value class the short :meth:`__repr__` (issue 14).
+
+        attrs writes a ``__repr__`` of every field into each class it builds, unless the class
+        body defines one; setting it here, before the decorator runs, is that definition.
+        """
+        super().__init_subclass__(**kwargs)
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = Value.__repr__  # type: ignore[method-assign]
+
+    def __repr__(self) -> str:
+        """Show the fields that differ from their defaults, each value shortened (issue 14).
+
+        Values are cut to about 80 characters (conditions show their JSON rule, instants
+        ``YYYY-MM-DDTHH:MM:SSZ``), ``security_code`` is masked, and after about 1,000
+        characters the rest is counted, not shown: a repr stays short whatever the value holds.
+        Equality and hashing still compare every field.
+
+        >>> from loyalty_core import BenefitDefinition
+        >>> BenefitDefinition(handle="coffee", is_claimable=True, claim_condition={
+        ...     "in": ["vip", {"var": "flattened_tags"}]})
+        BenefitDefinition(handle='coffee', is_claimable=True, \
+claim_condition={"in": ["vip", {"var": "flattened_tags"}]})
+        """
+        return _value_repr(self, _REPR_VALUE, _REPR_LIMIT)
+
+    def _repr_html_(self) -> str:
+        """Return an HTML table of the fields that differ from their defaults (notebooks).
+
+        One row per field (one per key of ``extra``), values shortened as in :meth:`__repr__`
+        but longer; the caption names the class and its ``handle`` or ``id``. The table is
+        bounded in rows (100) and length, and every text is escaped.
+        """
+        return _display.html_table(
+            _caption(self),
+            ("field", "value"),
+            _html_rows(self),
+            empty="every field has its default value",
+        )
+
     def __attrs_post_init__(self) -> None:
         """Check and normalise every field, then the invariants; raise one error naming each.
 
@@ -872,13 +913,115 @@ class Value:
         del out
 
 
+# --- showing a value (issue 14: short reprs and notebook tables) ------------------------------
+
+_REPR_VALUE: Final = 80
+"""Characters of one field's value in a repr."""
+_REPR_LIMIT: Final = 1_000
+"""Characters of fields a repr shows before it counts the rest instead."""
+_MASKED: Final = frozenset({"security_code"})
+"""Fields shown as ``'***'`` when set: a repr or a table may end up in a log or a notebook."""
+
+
+def _is_default(item: object, default: object) -> bool:
+    # Only the same type counts: a count of 0 is not the default False of a flag.
+    return item is default or (type(item) is type(default) and item == default)
+
+
+def changed_fields(value: Value) -> Iterator[tuple[str, Any]]:
+    """Yield ``(name, value)`` for each field of ``value`` that differs from its default.
+
+    Fields come in declaration order, ``extra`` (when it holds a key) last.
+    """
+    for attribute in attrs.fields(type(value)):  # type: ignore[arg-type]
+        default = attribute.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory()
+        item = getattr(value, attribute.name)
+        if not _is_default(item, default) and not (
+            attribute.name == "extra" and isinstance(item, Mapping) and not item
+        ):
+            yield attribute.name, item
+
+
+def _value_repr(value: Value, value_limit: int, limit: int) -> str:
+    """Render ``Class(name=value, ...)``: fields in about ``limit`` characters, then a count."""
+    parts: list[str] = []
+    size = 0
+    changed = list(changed_fields(value))
+    kinds = dict(specs(type(value)))
+    for index, (name, item) in enumerate(changed):
+        part = f"{name}={_short(item, value_limit, kinds.get(name), masked=name in _MASKED)}"
+        if size + len(part) > limit:
+            parts.append(f"... {len(changed) - index} more")
+            break
+        parts.append(part)
+        size += len(part) + 2
+    return f"{type(value).__name__}({', '.join(parts)})"
+
+
+_NESTED_VALUE: Final = 40
+"""Characters of one field's value in the repr of an embedded value."""
+_SHOWN_AS_IS: Final = (str, int, float, Decimal, datetime, Mapping, tuple, type(None))
+"""Field values shown as they are; others (a claim timeframe) as their kind renders them."""
+
+
+def _short(item: object, limit: int, kind: Kind | None, *, masked: bool = False) -> str:
+    """Render one field's value in at most ``limit`` characters, brackets balanced."""
+    if masked and item is not None:
+        return "'***'"
+    if isinstance(item, Condition):
+        # The canonical text, decoded (linear in its size): what the value stores (COND-3).
+        return _display.compact(item.rule, limit, style="json")
+    if isinstance(item, Value):
+        # An embedded value (a benefit's definition): its own fields, shorter still.
+        return _value_repr(item, _NESTED_VALUE, limit)
+    if isinstance(item, tuple) and item and isinstance(item[0], Value):
+        return _values_repr(item, limit)
+    if not isinstance(item, _SHOWN_AS_IS) and kind is not None and kind.render is not None:
+        item = kind.render(item)
+    return _display.compact(item, limit)
+
+
+def _values_repr(values: tuple[Value, ...], limit: int) -> str:
+    """Render embedded values (a redemption's items) in about ``limit`` characters."""
+    shown: list[str] = []
+    size = 0
+    for index, each in enumerate(values):
+        text = _value_repr(each, _NESTED_VALUE, max(limit - size, 0))
+        if shown and size + len(text) > limit:
+            shown.append(f"... {len(values) - index} more")
+            break
+        shown.append(text)
+        size += len(text) + 2
+    return "(" + ", ".join(shown) + ("," if len(values) == 1 else "") + ")"
+
+
+def _caption(value: Value) -> str:
+    caption = type(value).__name__
+    handle = getattr(value, "handle", None)
+    if isinstance(handle, str):
+        caption += f" {show(handle)}"
+    ident = getattr(value, "id", None)
+    if ident is not None:
+        caption += f" (id {show(ident)})" if isinstance(handle, str) else f" id {show(ident)}"
+    return caption
+
+
+def _html_rows(value: Value) -> Iterator[tuple[str, str]]:
+    kinds = dict(specs(type(value)))
+    for name, item in changed_fields(value):
+        if name == "extra":
+            # One row per kept key (PAY-10), named by its JSON path under extra.
+            for key, kept in item.items():
+                yield f"extra{key_segment(key)}", _display.compact(kept)
+        else:
+            yield name, _short(item, _display.MAX_TEXT, kinds.get(name), masked=name in _MASKED)
+
+
 def extra_field() -> Any:
     """Declare a value's ``extra``: the unmodelled keys of its payload, read-only (PAY-10)."""
-    return attrs.field(default=EMPTY, repr=_repr_extra)
-
-
-def _repr_extra(extra: Mapping[str, Any]) -> str:
-    return show(dict(extra))
+    return attrs.field(default=EMPTY)
 
 
 _SPECS_CACHE: dict[type, tuple[tuple[str, Kind], ...]] = {}

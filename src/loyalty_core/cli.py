@@ -270,7 +270,7 @@ def _claim(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         )
     decision = result.decision
     if args.json:
-        payload = decision.to_json()
+        payload: dict[str, Any] = {**decision.to_json()}
         payload["benefit"] = None if result.benefit is None else result.benefit.to_api()
         payload["definition"] = result.definition.to_api()
         out.write(json.dumps(payload, indent=2) + "\n")
@@ -320,7 +320,7 @@ def _redeem(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     decision = result.decision
     record = result.redemption
     if args.json:
-        payload = decision.to_json()
+        payload: dict[str, Any] = {**decision.to_json()}
         payload["benefit"] = result.benefit.to_api()
         payload["redemption"] = None if record is None else record.to_api()
         out.write(json.dumps(payload, indent=2) + "\n")
@@ -515,7 +515,7 @@ def _credit(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         result.credit.value_remaining if args.action == "redeem" else credit.value_remaining
     )
     if args.json:
-        payload = decision.to_json()
+        payload: dict[str, Any] = {**decision.to_json()}
         if args.action == "redeem":
             payload["credit"] = result.credit.to_api()
         out.write(json.dumps(payload, indent=2) + "\n")

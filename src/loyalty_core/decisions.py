@@ -18,17 +18,19 @@ import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypedDict
 
-from loyalty_core import clock
+from loyalty_core import _display, clock
 from loyalty_core.errors import InvalidRequest
 from loyalty_core.limits import show
 
 __all__ = [
     "REASON_LABELS",
     "Decision",
+    "DecisionJSON",
     "Reason",
     "ReasonCode",
+    "ReasonJSON",
     "after",
     "bound_reason",
     "first_change",
@@ -131,6 +133,25 @@ REASON_LABELS: Mapping[ReasonCode, str] = MappingProxyType(
 
 
 Render = Callable[[], tuple[str, Mapping[str, Any]]]
+
+
+class ReasonJSON(TypedDict):
+    """One reason as :meth:`Decision.to_json` writes it: its code's value, message and detail."""
+
+    code: str
+    message: str
+    detail: dict[str, Any]
+
+
+class DecisionJSON(TypedDict):
+    """A decision as :meth:`Decision.to_json` writes it (the command line's ``--json``).
+
+    ``retry_at`` is ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` or ``None`` (TIME-9).
+    """
+
+    allowed: bool
+    reasons: list[ReasonJSON]
+    retry_at: str | None
 
 
 class Reason:
@@ -327,7 +348,7 @@ class Decision:
         """Iterate over the reasons."""
         return iter(self._reasons)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> DecisionJSON:
         """Return the decision as JSON data: what the command line's ``--json`` prints.
 
         >>> from datetime import UTC
@@ -357,10 +378,35 @@ class Decision:
         return hash((self._reasons, self.retry_at))
 
     def __repr__(self) -> str:
-        """Show the outcome, the codes and retry_at."""
+        """Show the outcome, the codes and retry_at (short: each code appears at most once)."""
         codes = ", ".join(repr(r.code.value) for r in self._reasons)
         return (
             f"Decision(allowed={self.allowed}, reasons=[{codes}], retry_at={show(self.retry_at)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Return an HTML table for notebooks: ``Allowed`` or ``Refused``, then every reason.
+
+        One row per reason: its code, its human label (:attr:`ReasonCode.label`) and its
+        message; ``retry_at``, when set, in a note below. Texts are escaped and bounded.
+
+        >>> d = Decision(reasons=(Reason(ReasonCode.LOCKED, "locked until <x>"),))
+        >>> '<caption style="text-align:left">Refused</caption>' in d._repr_html_()
+        True
+        >>> "Locked" in d._repr_html_(), "locked until &lt;x&gt;" in d._repr_html_()
+        (True, True)
+        """
+        retry_at = self.retry_at
+        notes: tuple[str, ...] = ()
+        if retry_at is not None:
+            # TIME-9: when a refusal could next be allowed, or when an allowed one changes.
+            when = "retry at" if self._reasons else "changes at"
+            notes = (f"{when} {clock.format_instant(retry_at)}",)
+        return _display.html_table(
+            "Allowed" if self.allowed else "Refused",
+            ("code", "reason", "message") if self._reasons else (),
+            ((r.code.value, r.code.label, r.message) for r in self._reasons),
+            notes=notes,
         )
 
 

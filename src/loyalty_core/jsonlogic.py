@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final, Literal, Protocol, TypeAlias
 
 import attrs
 
+from loyalty_core import _display
 from loyalty_core import _jsonlogic_ops as js
 from loyalty_core._jsonlogic_ops import (
     ARRAY,
@@ -620,6 +621,61 @@ class Explanation:
     def __str__(self) -> str:
         """Render as :meth:`describe` does."""
         return self.describe()
+
+    def __repr__(self) -> str:
+        """Show the value, whether it holds, how many clauses decided, and the reads, shortened.
+
+        The deciding clauses are counted, not shown (:meth:`describe` shows the tree), so a
+        repr stays short and never recurses.
+
+        >>> explain({"var": "tier_handle"}, {"tier_handle": "gold"})
+        Explanation(value='gold', holds=True, deciding=<0 clauses>, reads={'tier_handle': 'gold'})
+        """
+        count = len(self.deciding)
+        return (
+            f"Explanation(value={_display.compact(self.value, 80)}, holds={self.holds}, "
+            f"deciding=<{count} clause{'' if count == 1 else 's'}>, "
+            f"reads={_display.compact(self.reads, 160)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Return an HTML table of the explained tree for notebooks (COND-14).
+
+        One row per explained clause, in :meth:`describe`'s order (depth first), its rule as
+        compact JSON indented by its depth, its value, and a mark saying whether it holds
+        (``✓ true``) or fails (``✗ false``). The walk uses an explicit stack; it shows at most
+        100 rows and 64 levels, and every text is shortened and escaped.
+
+        >>> html = explain({"!": {"var": "vip"}}, {"vip": True})._repr_html_()
+        >>> html.count("<tr>") - 1, "\u2717 false" in html, "&quot;vip&quot;" in html
+        (2, True, True)
+        """
+        return _display.html_table(
+            f"Explanation: {'holds' if self.holds else 'fails'}",
+            ("rule", "value", "holds"),
+            self._rows(),
+        )
+
+    def _rows(self) -> Iterator[tuple[str, str, str]]:
+        """Yield one ``(rule, value, mark)`` row per explained clause, depth first."""
+        stack: list[tuple[Explanation, int]] = [(self, 0)]
+        while stack:
+            current, depth = stack.pop()
+            yield (
+                _display.indent(depth) + _display.compact(current.rule, style="json"),
+                _display.compact(current.value, style="json"),
+                _display.mark(current.holds),
+            )
+            deciding = current.deciding
+            if not deciding:
+                continue
+            if depth + 1 >= _display.MAX_DEPTH:
+                hidden = f"... {len(deciding)} deeper clause(s) not shown"
+                yield (_display.indent(depth + 1) + hidden, "", "")
+                continue
+            # Only as many children as a table can show are queued: wide nodes stay cheap.
+            shown = deciding[: _display.MAX_ROWS]
+            stack.extend((sub, depth + 1) for _, sub in reversed(shown))
 
 
 def explain(

@@ -7,14 +7,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
+from loyalty_core import _display
 from loyalty_core.errors import InvalidRequest, PayloadError, Problem
-from loyalty_core.limits import ShapeError, copy_json, show
+from loyalty_core.limits import ShapeError, copy_json, key_segment, show
 
 __all__ = ["Profile"]
 
@@ -64,6 +66,41 @@ class Profile:
         object.__setattr__(self, "_data", data)
         object.__setattr__(self, "context", MappingProxyType(data))
 
+    def __repr__(self) -> str:
+        """Show ``id`` and the rest of the context, shortened: a repr stays short (issue 14).
+
+        >>> Profile(id="p-1", context={"tier_handle": "gold", "flattened_tags": ["vip"]})
+        Profile(id='p-1', context={'tier_handle': 'gold', 'flattened_tags': ['vip']})
+        >>> Profile(id="p-2", context={"tags": ["vip"] * 100_000})
+        Profile(id='p-2', context={'tags': ['vip', 'vip', 'vip', 'vip', 'vip', 'vip', 'vip', \
+'vip', 'vip', ...]})
+        """
+        parts = [] if self.id is None else [f"id={show(self.id)}"]
+        # At most _REPR_CONTEXT keys are copied: more could never fit in the shortened text.
+        rest = dict(
+            itertools.islice(
+                ((key, value) for key, value in self._data.items() if key != "id"), _REPR_CONTEXT
+            )
+        )
+        if rest:
+            parts.append(f"context={_display.compact(rest, _REPR_CONTEXT)}")
+        return f"Profile({', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        """Return an HTML table of the context for notebooks: one row per attribute.
+
+        Nested objects are flattened into the dotted paths conditions read
+        (``aggregations.spend_12m``, COND-6) down to a few levels; deeper values and arrays
+        are shown shortened in one cell. Rows and length are bounded.
+        """
+        caption = "Profile" if self.id is None else f"Profile {show(self.id)}"
+        return _display.html_table(
+            caption,
+            ("attribute", "value"),
+            _context_rows(self._data),
+            empty="no attribute",
+        )
+
     def condition_data(self) -> Mapping[str, Any]:
         """The data a condition sees (COND-4): the context, as a plain mapping for speed.
 
@@ -93,6 +130,29 @@ class Profile:
         """Return the profile's JSON mapping (a fresh copy)."""
         data: dict[str, Any] = copy_json(self.context)
         return data
+
+
+_REPR_CONTEXT: Final = 80
+"""Characters of the context a repr shows."""
+_FLATTENED: Final = 4
+"""The levels of nested objects a profile's table flattens into dotted paths."""
+
+
+def _context_rows(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Yield ``(path, value)`` rows, depth first, with an explicit stack (no recursion)."""
+    stack: list[tuple[str, Iterator[tuple[str, Any]]]] = [("", iter(data.items()))]
+    while stack:
+        prefix, items = stack[-1]
+        entry = next(items, None)
+        if entry is None:
+            stack.pop()
+            continue
+        key, value = entry
+        path = prefix + key_segment(key)
+        if isinstance(value, Mapping) and value and len(stack) < _FLATTENED:
+            stack.append((path, iter(value.items())))
+        else:
+            yield path.removeprefix("."), _display.compact(value)
 
 
 def _context_path(where: str) -> str:

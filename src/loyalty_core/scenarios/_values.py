@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 import attrs
 
 import loyalty_core as lc
+from loyalty_core import _display, clock
 from loyalty_core._model import Channel, Item, Kind, Member, Model, Outcome
 from loyalty_core.limits import show
 
@@ -331,6 +332,36 @@ class Timeline:
     def final(self) -> Model:
         """The model after the last step (the start when there are no events)."""
         return self.steps[-1].model if self.steps else self.start
+
+    def __repr__(self) -> str:
+        """Name the scenario and count the steps; the models are left out (issue 14)."""
+        name = "" if self.scenario.name is None else f"scenario={show(self.scenario.name)}, "
+        return f"Timeline({name}steps={len(self.steps)})"
+
+    def _repr_html_(self) -> str:
+        """Return an HTML table for notebooks: one row per step, its event and its outcome.
+
+        Each row has the step's number, the clock it ran at (UTC), what the event asks for
+        and what happened (``accepted``, ``refused with`` the codes, or ``rejected as bad
+        input``). Rows and texts are bounded; :func:`~loyalty_core.scenarios.render_timeline`
+        shows every change.
+        """
+        name = self.scenario.name
+        caption = f"Timeline of {show(name)}" if name is not None else "Timeline"
+        return _display.html_table(
+            f"{caption}: {len(self.steps)} step(s)",
+            ("#", "at", "event", "outcome"),
+            (
+                (
+                    str(step.number),
+                    clock.format_instant(step.at),
+                    step.event.describe(),
+                    step.outcome.describe(),
+                )
+                for step in self.steps
+            ),
+            empty="no step",
+        )
 
 
 def item_zone(item: Item) -> str:
