@@ -2,32 +2,57 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
-from typing import Any, Final
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, Final, Literal
 
 from loyalty_core import clock
-from loyalty_core.analysis._frames import Backend, Column, build_frame, check_backend
+from loyalty_core.analysis._frames import (
+    Backend,
+    Column,
+    build_frame,
+    check_backend,
+    import_or_hint,
+)
 from loyalty_core.benefits import Benefit
 from loyalty_core.credits import Credit
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.limits import show
 from loyalty_core.rewards import Reward
 
-__all__ = ["expiry_table"]
+__all__ = ["UsedUp", "expiry_table"]
 
 Item = Benefit | Reward | Credit
+
+UsedUp = Literal["exclude", "flag", "include"]
+"""What :func:`expiry_table` does with used-up items: leave them out, list them with a
+``used_up`` column, or list them like any other."""
+
+_USED_UP: Final = ("exclude", "flag", "include")
 
 _EXPIRY_KINDS: Final[Mapping[str, Column]] = {
     "kind": "str",
     "id": "int",
     "profile_id": "str",
+    "definition": "str",
     "timezone": "str",
     "issued_at": "instant",
     "expires_at": "instant",
     "expires_local": "wall",
     "expires_on": "date",
+    "remaining_value": "any",
+    "remaining_count": "int",
+    "used_up": "bool",
 }
+# pandas has no date type: a local date is its midnight, a naive datetime64[us] (the "wall"
+# kind), so that `.dt` and `resample` work. Microseconds, not nanoseconds: datetime64[ns] ends
+# in 2262, and expiries run to 9999-12-30 (limits.LATEST).
+_PANDAS_KINDS: Final[Mapping[str, Column]] = {**_EXPIRY_KINDS, "expires_on": "wall"}
+
+_MONEY_PRECISION: Final = 38
+"""The most digits a polars Decimal holds (money has at most 36: limits.MAX_MONEY and 18
+places)."""
 
 
 # --- expiry ------------------------------------------------------------------------------------
@@ -56,51 +81,136 @@ def _items(items: object, where: str = "items") -> list[tuple[str | None, Item]]
     return found
 
 
-def expiry_table(items: Any, *, backend: Backend = "pandas") -> Any:
+def _definition_label(item: Item) -> str | None:
+    # The `definition` column, as claim_eligibility labels its definitions: the handle, else
+    # "#id". A benefit always embeds its definition; a reward or credit may not, and a credit
+    # may name its definition by `credit_definition_id` alone.
+    definition = item.definition
+    if definition is not None:
+        if definition.handle is not None:
+            return definition.handle
+        if definition.id is not None:
+            return f"#{definition.id}"
+    if isinstance(item, Credit) and item.credit_definition_id is not None:
+        return f"#{item.credit_definition_id}"
+    return None
+
+
+def _remaining(item: Item) -> tuple[Decimal | None, int | None, bool]:
+    """Return an item's remaining value, remaining count, and whether it is used up.
+
+    The counts are the stored ones, completed by PAY-9 when the item was built (a null
+    ``redemptions_remaining`` is the definition's ``max_redemptions``, ``None`` for unlimited;
+    a null ``value_remaining`` is ``value_initial``).
+    """
+    if isinstance(item, Benefit):
+        count = item.redemptions_remaining
+        # RED-1: a benefit is used up iff redemptions_remaining == 0 (None is unlimited).
+        return None, count, count == 0
+    # RWD-1, CRD-12: nothing left to redeem iff value_remaining is 0 (it is never below 0,
+    # RWD-8, Q37).
+    return item.value_remaining, None, item.value_remaining == 0
+
+
+def _money_series(name: str, values: Sequence[Decimal | None], backend: Backend) -> Any:
+    # Money stays exact: Decimal objects in pandas (object dtype), a Decimal column in polars
+    # at the largest scale among the values (so an all-null column is still a Decimal one).
+    if backend == "pandas":
+        return import_or_hint("pandas").Series(list(values), dtype="object", name=name)
+    polars = import_or_hint("polars")
+    scale = max((-int(v.as_tuple().exponent) for v in values if v is not None), default=0)
+    dtype = polars.Decimal(_MONEY_PRECISION, max(0, scale))
+    return polars.Series(name, list(values), dtype=dtype)
+
+
+def _check_used_up(used_up: object) -> UsedUp:
+    if used_up not in _USED_UP:
+        msg = f"expected 'exclude', 'flag' or 'include', got {show(used_up)}"
+        raise InvalidRequest(Problem("used_up", msg))
+    return used_up
+
+
+def expiry_table(items: Any, *, backend: Backend = "pandas", used_up: UsedUp = "exclude") -> Any:
     """Tabulate when each benefit, reward or credit expires, in UTC and in its own zone.
 
     ``items`` is an iterable of items, or a mapping of profile id to items (which fills
-    ``profile_id`` where an item has none). Columns: ``kind`` (``benefit``, ``reward`` or
-    ``credit``), ``id``, ``profile_id``, ``timezone`` (the item's zone, TIME-3: a credit
-    falls back on its definition's, then UTC), ``issued_at`` and ``expires_at`` (UTC),
-    ``expires_local`` (the expiry's wall time in the item's zone, without offset) and
-    ``expires_on`` (its local date). A never-expiring item has nulls. One row per item, in the
-    given order.
+    ``profile_id`` where an item has none). One row per item, in the given order, with the
+    columns:
+
+    - ``kind`` (``benefit``, ``reward`` or ``credit``), ``id``, ``profile_id``;
+    - ``definition``: the embedded definition's handle, else ``#`` and its id (as
+      :func:`~loyalty_core.analysis.claim_eligibility` labels definitions; a credit without an
+      embedded definition uses its ``credit_definition_id``), else null;
+    - ``timezone``: the item's zone (TIME-3: a credit falls back on its definition's, then UTC);
+    - ``issued_at`` and ``expires_at`` (UTC instants), ``expires_local`` (the expiry's wall
+      time in the item's zone, without offset) and ``expires_on`` (its local date, TIME-4), all
+      typed: in pandas ``datetime64`` columns (``expires_local`` and ``expires_on`` naive, the
+      latter at midnight), so ``.dt`` and ``resample`` work; in polars ``Datetime`` and
+      ``Date``. A never-expiring item has nulls;
+    - ``remaining_value``: a reward's or credit's ``value_remaining`` (exact ``Decimal``s: an
+      object column in pandas, a ``Decimal`` one in polars), null for a benefit;
+    - ``remaining_count``: a benefit's ``redemptions_remaining``, null for a reward or credit,
+      and for a benefit without a limit.
+
+    An item is *used up* when nothing is left to redeem: a benefit with
+    ``redemptions_remaining`` 0 (RED-1), a reward or credit with ``value_remaining`` 0 (RWD-1,
+    CRD-12). ``used_up`` says what to do with them: ``"exclude"`` (the default) leaves them
+    out, since nothing of theirs expires; ``"flag"`` lists them, with a boolean ``used_up``
+    column; ``"include"`` lists them like any other item. The result is a pandas DataFrame, or
+    a polars one with ``backend="polars"``.
 
     >>> from loyalty_core import Reward
     >>> reward = Reward.from_api({"id": 7, "timezone": "Australia/Melbourne",
-    ...                           "value_initial": "10.00",
+    ...                           "value_initial": "10.00", "value_remaining": "2.50",
     ...                           "expires_at": "2026-04-05 13:59:59"})
-    >>> table = expiry_table([reward])
-    >>> table[["kind", "id", "expires_at", "expires_local"]]
-         kind  id                expires_at       expires_local
-    0  reward   7 2026-04-05 13:59:59+00:00 2026-04-05 23:59:59
+    >>> spent = Reward.from_api({"id": 8, "value_initial": "5.00", "value_remaining": "0.00",
+    ...                          "expires_at": "2026-04-05 13:59:59"})
+    >>> table = expiry_table([reward, spent])
+    >>> table[["kind", "id", "expires_at", "expires_local", "remaining_value"]]
+         kind  id                expires_at       expires_local remaining_value
+    0  reward   7 2026-04-05 13:59:59+00:00 2026-04-05 23:59:59            2.50
+    >>> table["expires_on"].dt.day_name().to_list()
+    ['Sunday']
+    >>> expiry_table([reward, spent], used_up="flag")[["id", "used_up"]]
+       id  used_up
+    0   7    False
+    1   8     True
     """
     chosen = check_backend(backend)
-    out: dict[str, list[Any]] = {
-        "kind": [],
-        "id": [],
-        "profile_id": [],
-        "timezone": [],
-        "issued_at": [],
-        "expires_at": [],
-        "expires_local": [],
-        "expires_on": [],
-    }
+    policy = _check_used_up(used_up)
+    out: dict[str, list[Any]] = {name: [] for name in _EXPIRY_KINDS}
     for owner, item in _items(items):
+        value, count, spent = _remaining(item)
+        if spent and policy == "exclude":
+            continue
         tz = item.zone
         expires_at = item.expires_at
         local: datetime | None = None
-        local_on: date | None = None
+        local_on: date | datetime | None = None
         if expires_at is not None:
             local = expires_at.astimezone(tz).replace(tzinfo=None)
             local_on = clock.local_date(expires_at, tz)
+            if chosen == "pandas":
+                local_on = datetime.combine(local_on, time())
         out["kind"].append(type(item).__name__.lower())
         out["id"].append(item.id)
         out["profile_id"].append(item.profile_id if item.profile_id is not None else owner)
+        out["definition"].append(_definition_label(item))
         out["timezone"].append(tz.key)
         out["issued_at"].append(item.issued_at)
         out["expires_at"].append(expires_at)
         out["expires_local"].append(local)
         out["expires_on"].append(local_on)
-    return build_frame(out, _EXPIRY_KINDS, chosen)
+        out["remaining_value"].append(value)
+        out["remaining_count"].append(count)
+        out["used_up"].append(spent)
+    money = out.pop("remaining_value")
+    if policy != "flag":
+        del out["used_up"]
+    frame = build_frame(out, _PANDAS_KINDS if chosen == "pandas" else _EXPIRY_KINDS, chosen)
+    position = list(_EXPIRY_KINDS).index("remaining_value")
+    series = _money_series("remaining_value", money, chosen)
+    if chosen == "pandas":
+        frame.insert(position, "remaining_value", series)
+        return frame
+    return frame.insert_column(position, series)
