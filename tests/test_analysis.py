@@ -6,7 +6,7 @@ Expected values are written from the CLM rules and the inputs, never read back f
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -226,7 +226,7 @@ class TestClaimEligibility:
 
     def test_messages_must_be_a_flag(self) -> None:
         with pytest.raises(InvalidRequest, match="messages: expected True or False, got 'no'"):
-            claim_eligibility(MEMBERS, definition(), at=OPENS, timezone="UTC", messages="no")  # type: ignore[arg-type]
+            claim_eligibility(MEMBERS, definition(), at=OPENS, timezone="UTC", messages="no")  # type: ignore[call-overload]
 
     def test_backend_override(self) -> None:
         frame = claim_eligibility(MEMBERS, definition(), at=OPENS, timezone="UTC", backend="polars")
@@ -531,7 +531,7 @@ class TestExpiryTable:
             datetime(2026, 4, 4, 23, 59, 59),
             datetime(2026, 4, 5, 23, 59, 59),
         ]
-        assert [r["expires_on"] for r in got[:2]] == [date(2026, 4, 4), date(2026, 4, 5)]
+        assert [r["expires_on"] for r in got[:2]] == [datetime(2026, 4, 4), datetime(2026, 4, 5)]
         assert got[1]["expires_at"] == utc("2026-04-05 13:59:59")
         assert got[2]["expires_at"] is None
         assert pd.isna(got[2]["expires_local"])
@@ -546,7 +546,7 @@ class TestExpiryTable:
             expires_at=utc("2026-03-08 03:59:59"),
         )
         (row,) = rows(expiry_table([reward]))
-        assert row["expires_on"] == date(2026, 3, 7)
+        assert row["expires_on"] == datetime(2026, 3, 7)
         assert row["expires_local"] == datetime(2026, 3, 7, 22, 59, 59)
 
     def test_kinds_owners_and_credit_zone_fallback(self) -> None:
@@ -562,7 +562,7 @@ class TestExpiryTable:
             ("benefit", 4, "m-7", "UTC"),  # no zone: UTC (TIME-3)
             ("credit", 5, "m-7", MELBOURNE),  # the definition's zone (CRD-1)
         ]
-        assert got[1]["expires_on"] == date(2026, 6, 30)
+        assert got[1]["expires_on"] == datetime(2026, 6, 30)
 
     def test_owner_keys_are_profile_ids(self) -> None:
         reward = Reward(id=1, value_initial=Decimal(1))

@@ -171,7 +171,10 @@ class TestDefinitions:
     def test_something_else_names_from_api_and_not_the_whole_value(self) -> None:
         with pytest.raises(InvalidRequest, match=r"BenefitDefinition\.from_api") as caught:
             claim_eligibility(
-                members_pandas(), [definitions()[0], ["x" * 50_000]], at=LAUNCH, timezone="UTC"
+                members_pandas(),
+                [definitions()[0], ["x" * 50_000]],  # type: ignore[list-item]
+                at=LAUNCH,
+                timezone="UTC",
             )
         assert len(str(caught.value)) < 300
 
@@ -213,7 +216,8 @@ class TestConditionVariables:
             {"id": ["m-1"], "aggregations": [{"spend_12m": 1500.0}], "tier_handle": ["gold"]}
         )
         parent = BenefitDefinition(
-            handle="parent", claim_condition={"!!": [{"var": "aggregations"}]}
+            handle="parent",
+            claim_condition={"!!": [{"var": "aggregations"}]},  # type: ignore[arg-type]
         )
         with warnings.catch_warnings():
             warnings.simplefilter("error")

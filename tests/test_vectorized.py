@@ -1291,8 +1291,9 @@ def _profiles_frame(profiles: Sequence[Profile]) -> pl.DataFrame | None:
     """The profiles' JSON as polars builds it: nested objects become struct columns."""
     try:
         return pl.DataFrame([profile.to_api() for profile in profiles])
-    except (TypeError, ValueError, pl.exceptions.PolarsError):
-        return None  # a mixed column polars will not type: nothing to compare
+    except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
+        # A mixed column polars will not type, or an integer past i128: nothing to compare.
+        return None
 
 
 @settings(max_examples=budget(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])

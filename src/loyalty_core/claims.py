@@ -538,9 +538,11 @@ _NOT_ASSIGNABLE: Final = _fixed(
 
 def _condition_reason(condition: Any, profile: Profile) -> Reason:
     def render() -> tuple[str, dict[str, Any]]:
-        explanation = condition.explain(profile.condition_data())  # the same data, read faster
+        data = profile.condition_data()  # the same data as the context, read faster
+        explanation = condition.explain(data)
         return (
-            f"the claim condition does not hold: {explanation.summary()}",
+            # Every failing clause of a top-level `and`, not only the first (issue 14).
+            f"the claim condition does not hold: {condition.why_not(data)}",
             {"condition": condition.rule, "reads": dict(explanation.reads)},
         )
 

@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -57,9 +58,62 @@ class Condition:
         """Explain the rule's value on ``data`` (COND-14)."""
         return self.compiled.explain(data)
 
+    def clauses(self) -> tuple[Condition, ...]:
+        """The clauses a reader sees: each operand of a top-level ``and``, else the rule itself.
+
+        An ``and`` holds when every clause does, so "why not" is the list of clauses that
+        fail (:meth:`why_not`). When an operand is a literal rather than an operator object,
+        the rule is one clause. Clauses are compiled once per rule text (a bounded memo of
+        immutable values).
+
+        >>> rule = to_condition({"and": [{">": [{"var": "spend"}, 1000]},
+        ...                              {"==": [{"var": "tier"}, "gold"]}]})
+        >>> [clause.source for clause in rule.clauses()]
+        ['{">":[{"var":"spend"},1000]}', '{"==":[{"var":"tier"},"gold"]}']
+        """
+        return _clauses(self)
+
+    def why_not(self, data: object) -> str:
+        """Say in one lowercase line why the rule fails on ``data``: every failing clause.
+
+        Where :meth:`jsonlogic.Explanation.summary` follows JSON Logic's short-circuit and
+        names the first failing operand of an ``and``, this names each failing clause
+        (:meth:`clauses`), so a member failing two clauses is told about both.
+
+        >>> rule = to_condition({"and": [{">": [{"var": "spend"}, 1000]},
+        ...                              {"==": [{"var": "tier"}, "gold"]}]})
+        >>> rule.why_not({"spend": 900, "tier": "silver"})
+        "spend is 900; needs > 1000, and tier is 'silver'; needs == 'gold'"
+        """
+        clauses = _clauses(self)
+        if len(clauses) == 1:
+            return self.explain(data).summary()
+        failing = [clause for clause in clauses if not clause.holds(data)]
+        if not failing:  # the rule holds: say why, as summary() does
+            return self.explain(data).summary()
+        shown = [clause.explain(data).summary() for clause in failing[:_LISTED]]
+        more = len(failing) - _LISTED
+        return ", and ".join(shown) + (f" (and {more} more)" if more > 0 else "")
+
     def __str__(self) -> str:
         """Return the canonical JSON text."""
         return self.source
+
+
+_LISTED = 10
+"""The most failing clauses :meth:`Condition.why_not` names; it says how many more fail."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _clauses(condition: Condition) -> tuple[Condition, ...]:
+    rule = condition.rule
+    operands = rule.get("and") if isinstance(rule, dict) else None
+    if not isinstance(operands, list) or len(operands) < 2:
+        return (condition,)
+    if not all(isinstance(operand, dict) and len(operand) == 1 for operand in operands):
+        return (condition,)
+    found = [to_condition(operand) for operand in operands]
+    return tuple(clause for clause in found if clause is not None)
 
 
 def _is_empty(value: object) -> bool:

@@ -99,7 +99,7 @@ def valid_bodies(draw: st.DrawFn, credit: Credit) -> dict[str, Any]:
         # CRD-17: keep the owner the definition insists on.
         owner, new = credit.profile_id, body["profile_id"]
         if new is None and definition.require_assigned:
-            body["profile_id"] = owner or "p-1"
+            body["profile_id"] = "p-1" if owner is None else owner  # "" is an owner too
         elif owner is not None and new not in {None, owner} and not definition.is_reassignable:
             body["profile_id"] = owner
     cap = None if definition is None else definition.max_value

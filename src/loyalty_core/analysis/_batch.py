@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 import difflib
 import importlib
+import json
 import sys
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, overload
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -45,6 +46,7 @@ from loyalty_core.analysis._vector import (
 )
 from loyalty_core.benefits import Benefit, BenefitDefinition
 from loyalty_core.claims import check_claim, prepare_claim
+from loyalty_core.conditions import Condition
 from loyalty_core.decisions import ReasonCode
 from loyalty_core.errors import InvalidRequest, PayloadError, Problem
 from loyalty_core.jsonlogic import unknown_variables
@@ -407,6 +409,117 @@ def _holdings(holdings: object, profiles: Sequence[Profile]) -> list[tuple[Benef
     return [found.get(p.id, ()) for p in profiles]
 
 
+# --- clause columns ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Clauses:
+    """The clause columns of a run (``clauses=True``): their names, and each definition's."""
+
+    names: tuple[str, ...] = ()
+    """Every clause column, in order of first appearance over the definitions."""
+    of: Mapping[str, tuple[tuple[str, Condition], ...]] = attrs.field(factory=dict)
+    """Per definition label: its clauses, each with its column."""
+
+    @classmethod
+    def build(cls, pairs: Sequence[tuple[BenefitDefinition, str]]) -> _Clauses:
+        """Name the clauses of every definition's condition (:meth:`Condition.clauses`)."""
+        names: dict[str, Condition] = {}
+        of: dict[str, tuple[tuple[str, Condition], ...]] = {}
+        for definition, label in pairs:
+            condition = definition.claim_condition
+            if condition is None:
+                continue
+            own: list[tuple[str, Condition]] = []
+            for clause in condition.clauses():
+                name = clause_name(clause)
+                base, count = name, 1
+                # A clash with a column of the frame, or with a different clause cut to the
+                # same name, gets a number.
+                while name in _ELIGIBILITY_KINDS or names.get(name, clause) != clause:
+                    count += 1
+                    name = f"{base} #{count}"
+                names[name] = clause
+                own.append((name, clause))
+            of[label] = tuple(own)
+        return cls(tuple(names), of)
+
+    def extend(
+        self, cells: Mapping[str, list[bool | None]], profile: Profile, label: str, count: int
+    ) -> None:
+        """Add ``count`` rows of one member and definition to each clause column's cells."""
+        if not self.names:
+            return
+        data = profile.condition_data()
+        own = {name: clause.holds(data) for name, clause in self.of.get(label, ())}
+        for name, column in cells.items():
+            column.extend([own.get(name)] * count)
+
+    def kinds(self) -> Mapping[str, Column]:
+        """The column kinds of the frame with these clause columns."""
+        if not self.names:
+            return _ELIGIBILITY_KINDS
+        return {**_ELIGIBILITY_KINDS, **dict.fromkeys(self.names, "maybe_bool")}
+
+
+_LONGEST_CLAUSE: Final = 80
+"""A clause column's name is cut to this many characters (then ``…``)."""
+
+_NAMED_OPERATORS: Final = frozenset({"==", "!=", "===", "!==", "<", "<=", ">", ">=", "in"})
+
+
+def clause_name(clause: Condition) -> str:
+    """Name a clause as a reader writes it: ``aggregations.spend_12m > 1000``.
+
+    A comparison (or ``in``) of a variable with a literal reads ``path op literal``, the
+    literal as JSON; a lone variable reads as its path, and ``!`` of one as ``not path``.
+    Anything else is the clause's compact JSON text. Names are cut to 80 characters.
+
+    >>> from loyalty_core.conditions import to_condition
+    >>> clause_name(to_condition({">": [{"var": "aggregations.spend_12m"}, 1000]}))
+    'aggregations.spend_12m > 1000'
+    >>> clause_name(to_condition({"in": ["vip", {"var": "flattened_tags"}]}))
+    '"vip" in flattened_tags'
+    >>> clause_name(to_condition({"%": [{"var": "n"}, 2]}))
+    '{"%":[{"var":"n"},2]}'
+    """
+    rule = clause.rule
+    ((operator, raw),) = rule.items()
+    operands = raw if isinstance(raw, list) else [raw]
+    texts = [_operand_name(operand) for operand in operands]
+    if operator in _NAMED_OPERATORS and len(operands) == 2 and None not in texts:
+        name = f"{texts[0]} {operator} {texts[1]}"
+    elif operator == "var" and texts[0] is not None and len(operands) == 1:
+        name = texts[0]
+    elif operator == "!" and len(operands) == 1 and _is_var(operands[0]):
+        name = f"not {texts[0]}"
+    else:
+        name = clause.source
+    return name if len(name) <= _LONGEST_CLAUSE else name[: _LONGEST_CLAUSE - 1] + "…"
+
+
+def _is_var(operand: object) -> bool:
+    return (
+        isinstance(operand, dict)
+        and list(operand) == ["var"]
+        and isinstance(operand["var"], str | int)
+        and not isinstance(operand["var"], bool)
+    )
+
+
+def _operand_name(operand: object) -> str | None:
+    """A variable's path, or a literal's compact JSON; ``None`` for a computed operand."""
+    if _is_var(operand):
+        return str(operand["var"])  # type: ignore[index]
+    if isinstance(operand, dict):
+        return None
+    text = json.dumps(operand, separators=(", ", ": "), ensure_ascii=False)
+    return text if len(text) <= _LONGEST_CLAUSE else None
+
+
+_NO_CLAUSES: Final = _Clauses()
+
+
 # --- claim eligibility -------------------------------------------------------------------------
 
 
@@ -420,10 +533,13 @@ def _decide(  # noqa: PLR0913 - the batch's validated inputs
     policy: Policy,
     with_messages: bool,
     bar: Any = None,
+    clauses: _Clauses = _NO_CLAUSES,
 ) -> dict[str, Sequence[Any]]:
     """Run check_claim for every (member, definition, instant) and lay the answers out.
 
-    ``bar`` (a tqdm progress bar, or ``None``) advances by one per member.
+    ``bar`` (a tqdm progress bar, or ``None``) advances by one per member. Each clause column
+    holds whether the clause holds for the member (the same at every instant), and null in
+    the rows of a definition without that clause.
     """
     profile_ids: list[str | None] = []
     labels: list[str] = []
@@ -434,9 +550,11 @@ def _decide(  # noqa: PLR0913 - the batch's validated inputs
     texts: list[list[str]] = []
     retry: list[datetime | None] = []
     flagged: list[tuple[int, ReasonCode]] = []
+    clause_cells: dict[str, list[bool | None]] = {name: [] for name in clauses.names}
     row = 0
     for profile, tz, benefits in zip(members, zones, held, strict=True):
         for definition, label in pairs:
+            clauses.extend(clause_cells, profile, label, len(instants))
             for instant in instants:
                 decision = check_claim(
                     definition, profile, at=instant, timezone=tz, holdings=benefits, policy=policy
@@ -474,18 +592,121 @@ def _decide(  # noqa: PLR0913 - the batch's validated inputs
         "reasons": reasons,
         "messages": texts,
         "retry_at": retry,
+        **clause_cells,
     }
     if not with_messages:
         del columns["messages"]
     return columns
 
 
-def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
-    profiles: Any,
-    definitions: BenefitDefinition | Iterable[BenefitDefinition],
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+
+#: What ``definitions`` may be: one definition (a value or its API object), a sequence of
+#: them, or a pandas/polars frame with one API object per row.
+Definitions: TypeAlias = (
+    "BenefitDefinition | Mapping[str, Any] | Iterable[BenefitDefinition | Mapping[str, Any]]"
+    " | pd.DataFrame | pl.DataFrame"
+)
+#: What ``timezone`` may be: a zone name for everyone, a mapping of profile id to zone name,
+#: the name of the members' frame's column of zone names, or a Series of them (row for row).
+Zones: TypeAlias = "str | Mapping[str, str] | pd.Series[str] | pl.Series"
+
+
+@overload
+def claim_eligibility(  # type: ignore[overload-overlap]
+    profiles: pl.LazyFrame,
+    definitions: Definitions,
     *,
     at: datetime | Iterable[datetime],
-    timezone: str | Mapping[str, str],
+    timezone: Zones,
+    holdings: Mapping[str, Iterable[Benefit]] | None = ...,
+    policy: Policy = ...,
+    backend: Literal["polars"] | None = ...,
+    messages: bool = ...,
+    engine: Engine = ...,
+    progress: bool | None = ...,
+    with_engine: bool = ...,
+    strict: bool = ...,
+    clauses: bool = ...,
+) -> pl.LazyFrame: ...
+@overload
+def claim_eligibility(  # type: ignore[overload-overlap]
+    profiles: pl.DataFrame,
+    definitions: Definitions,
+    *,
+    at: datetime | Iterable[datetime],
+    timezone: Zones,
+    holdings: Mapping[str, Iterable[Benefit]] | None = ...,
+    policy: Policy = ...,
+    backend: Literal["polars"] | None = ...,
+    messages: bool = ...,
+    engine: Engine = ...,
+    progress: bool | None = ...,
+    with_engine: bool = ...,
+    strict: bool = ...,
+    clauses: bool = ...,
+) -> pl.DataFrame: ...
+@overload
+def claim_eligibility(
+    profiles: object,
+    definitions: Definitions,
+    *,
+    at: datetime | Iterable[datetime],
+    timezone: Zones,
+    holdings: Mapping[str, Iterable[Benefit]] | None = ...,
+    policy: Policy = ...,
+    backend: Literal["polars"],
+    messages: bool = ...,
+    engine: Engine = ...,
+    progress: bool | None = ...,
+    with_engine: bool = ...,
+    strict: bool = ...,
+    clauses: bool = ...,
+) -> pl.DataFrame: ...
+@overload
+def claim_eligibility(
+    profiles: object,
+    definitions: Definitions,
+    *,
+    at: datetime | Iterable[datetime],
+    timezone: Zones,
+    holdings: Mapping[str, Iterable[Benefit]] | None = ...,
+    policy: Policy = ...,
+    backend: Literal["pandas"] | None = ...,
+    messages: bool = ...,
+    engine: Engine = ...,
+    progress: bool | None = ...,
+    with_engine: bool = ...,
+    strict: bool = ...,
+    clauses: bool = ...,
+) -> pd.DataFrame: ...
+@overload
+def claim_eligibility(
+    profiles: object,
+    definitions: Definitions,
+    *,
+    at: datetime | Iterable[datetime],
+    timezone: Zones,
+    holdings: Mapping[str, Iterable[Benefit]] | None = ...,
+    policy: Policy = ...,
+    backend: Backend | None = ...,
+    messages: bool = ...,
+    engine: Engine = ...,
+    progress: bool | None = ...,
+    with_engine: bool = ...,
+    strict: bool = ...,
+    clauses: bool = ...,
+) -> pd.DataFrame | pl.DataFrame | pl.LazyFrame: ...
+
+
+def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
+    profiles: Any,
+    definitions: Definitions,
+    *,
+    at: datetime | Iterable[datetime],
+    timezone: Zones,
     holdings: Mapping[str, Iterable[Benefit]] | None = None,
     policy: Policy = DEFAULT_POLICY,
     backend: Backend | None = None,
@@ -494,6 +715,7 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     progress: bool | None = None,
     with_engine: bool = False,
     strict: bool = True,
+    clauses: bool = False,
 ) -> Any:
     """Decide every claim of ``definitions`` by ``profiles`` at ``at``: one row per decision.
 
@@ -559,35 +781,39 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
         progress=progress,
         with_engine=with_engine,
         strict=strict,
+        clauses=clauses,
     )
     pairs = _definitions(definitions)
+    clause_set = _Clauses.build(pairs) if clauses else _NO_CLAUSES
     definitions = [definition for definition, _ in pairs]  # API objects read once
     _check_variables(profiles, pairs, strict=strict)
-    timezone = _zone_input(profiles, timezone)
+    zones_in = _zone_input(profiles, timezone)
     plan = _vector_plan(profiles, definitions, holdings, engine)
     if plan is not None:
         frame = _vectorised(
             plan,
             at=at,
-            timezone=timezone,
+            timezone=zones_in,
             policy=policy,
             with_messages=messages,
             progress=progress,
             with_engine=with_engine,
             hint=engine == "auto",
+            clauses=clause_set,
         )
         if chosen == "polars":
             return frame
         if type(frame) is not plan.polars.DataFrame:
             frame = frame.collect()
-        return polars_to_pandas(frame, _ELIGIBILITY_KINDS)
-    if _is_lazy(profiles):
+        return polars_to_pandas(frame, clause_set.kinds())
+    lazy = _is_lazy(profiles)
+    if lazy:
         profiles = profiles.collect()
         if backend is None:
             chosen = "polars"
     members = to_profiles(profiles)
     instants = _instants(at)
-    zones = _zones(timezone, [p.id for p in members])
+    zones = _zones(zones_in, [p.id for p in members])
     held = _holdings(holdings, members)
     if not isinstance(policy, Policy):
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
@@ -595,11 +821,20 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
         _hint(len(members) * len(pairs) * len(instants), _why_python(profiles, engine))
     with _bar(len(members), "claim_eligibility (python engine)", progress=progress) as bar:
         columns = _decide(
-            members, zones, held, pairs, instants, policy=policy, with_messages=messages, bar=bar
+            members,
+            zones,
+            held,
+            pairs,
+            instants,
+            policy=policy,
+            with_messages=messages,
+            bar=bar,
+            clauses=clause_set,
         )
     if with_engine:
         columns["engine"] = ["python"] * len(columns["allowed"])
-    return build_frame(columns, _ELIGIBILITY_KINDS, chosen)
+    frame = build_frame(columns, clause_set.kinds(), chosen)
+    return frame.lazy() if lazy and chosen == "polars" else frame  # lazy in, lazy out
 
 
 class UnknownColumnWarning(UserWarning):
@@ -756,6 +991,21 @@ class _Plan:
     """Per definition: its condition as a polars expression, or ``None`` for the python engine."""
     choices: Mapping[str, EngineChoice]
     holdings: object
+    in_structs: frozenset[str] = frozenset()
+
+    def clause_values(self, clause: Condition) -> Any:
+        """Whether ``clause`` holds for each member: an expression, or a Series from the loop.
+
+        A clause of a translated condition translates too; should one not, the library's own
+        rule decides it member by member, so the column is exact either way.
+        """
+        pl = self.polars
+        try:
+            return translate(pl, clause.rule, self.kinds, self.in_structs)
+        except Untranslatable:
+            profiles = to_profiles(_eager(pl, self.frame))
+            held = [clause.holds(p.condition_data()) for p in profiles]
+            return pl.lit(pl.Series(held, dtype=pl.Boolean))
 
 
 def _polars_or_none(engine: str) -> Any:
@@ -800,7 +1050,7 @@ def _vector_plan(profiles: Any, definitions: object, holdings: object, engine: s
             continue
         conditions.append(expr)
         choices[label] = EngineChoice("vectorized")
-    return _Plan(polars, profiles, kinds, pairs, tuple(conditions), choices, holdings)
+    return _Plan(polars, profiles, kinds, pairs, tuple(conditions), choices, holdings, in_structs)
 
 
 def _from_pandas(polars: Any, frame: Any) -> Any:
@@ -879,6 +1129,7 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
     progress: bool | None = None,
     with_engine: bool = False,
     hint: bool = False,
+    clauses: _Clauses = _NO_CLAUSES,
 ) -> Any:
     """Decide every row: vectorised definitions as expressions, the others by the loop.
 
@@ -914,11 +1165,17 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
             original=plan.frame,
             segments=segments,
             progress=progress,
+            clauses=[
+                (name, plan.clause_values(clause)) for name, clause in clauses.of.get(pair[1], ())
+            ],
+            clause_names=clauses.names,
         )
         if holders is not None and with_messages:
             # The members holding what these rules read are decided by the loop; every other
             # member's rows stay vectorised.
-            found = holders.decide(pair, index, instants, policy, with_messages=with_messages)
+            found = holders.decide(
+                pair, index, instants, policy, with_messages=with_messages, clauses=clauses
+            )
             if found is not None:
                 rows, members_held = found
                 block = block.filter(~pl.col("__member").is_in(members_held))
@@ -943,11 +1200,14 @@ def _vectorised(  # noqa: PLR0913 - claim_eligibility's checked keywords
                     policy=policy,
                     with_messages=with_messages,
                     bar=bar,
+                    clauses=clauses,
                 )
             blocks.append(
-                _keyed(pl, build_frame(columns, _ELIGIBILITY_KINDS, "polars"), index, len(instants))
+                _keyed(pl, build_frame(columns, clauses.kinds(), "polars"), index, len(instants))
             )
-    return _assemble(pl, plan, blocks, with_messages=with_messages, with_engine=with_engine)
+    return _assemble(
+        pl, plan, blocks, with_messages=with_messages, with_engine=with_engine, clauses=clauses
+    )
 
 
 def _members(plan: _Plan, timezone: object) -> tuple[Any, Callable[[], list[str]]]:
@@ -999,16 +1259,23 @@ def _keyed(pl: Any, frame: Any, index: int, count: int) -> Any:
     )
 
 
-def _assemble(
-    pl: Any, plan: _Plan, blocks: list[Any], *, with_messages: bool, with_engine: bool
+def _assemble(  # noqa: PLR0913 - the blocks and the run's column switches
+    pl: Any,
+    plan: _Plan,
+    blocks: list[Any],
+    *,
+    with_messages: bool,
+    with_engine: bool,
+    clauses: _Clauses = _NO_CLAUSES,
 ) -> Any:
     """Put the blocks in the loop's row order: member, then definition, then instant."""
     names = [n for n in ELIGIBILITY_COLUMNS if with_messages or n != "messages"]
+    names.extend(clauses.names)
     if with_engine:
         names.append("engine")
     order = ["__member", "__definition", "__instant"]
     if not blocks:
-        return build_frame({n: [] for n in names}, _ELIGIBILITY_KINDS, "polars")
+        return build_frame({n: [] for n in names}, clauses.kinds(), "polars")
     if len(blocks) == 1:
         # One block: members, then instants, is already the loop's row order.
         query = blocks[0].select(names)
@@ -1070,7 +1337,7 @@ class _Holders:
         claim, _ = prepare_claim(definition, probe, at, zone, self.held[profile_id], policy)
         return claim if claim.reads_holdings() else None
 
-    def decide(
+    def decide(  # noqa: PLR0913 - one definition's slice, and the run's switches
         self,
         pair: tuple[BenefitDefinition, str],
         index: int,
@@ -1078,6 +1345,7 @@ class _Holders:
         policy: Policy,
         *,
         with_messages: bool,
+        clauses: _Clauses = _NO_CLAUSES,
     ) -> tuple[Any, list[int]] | None:
         """The loop's rows for the members whose holdings the definition's rules read."""
         chosen: list[int] = []
@@ -1097,9 +1365,10 @@ class _Holders:
             instants,
             policy=policy,
             with_messages=with_messages,
+            clauses=clauses,
         )
         count = len(instants)
-        frame = build_frame(columns, _ELIGIBILITY_KINDS, "polars").with_columns(
+        frame = build_frame(columns, clauses.kinds(), "polars").with_columns(
             pl.Series("__member", [row for row in chosen for _ in range(count)], dtype=pl.UInt32),
             pl.lit(index, dtype=pl.UInt32).alias("__definition"),
             pl.Series("__instant", list(range(count)) * len(chosen), dtype=pl.UInt32),
@@ -1297,6 +1566,8 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
     original: Any,
     segments: tuple[Any, list[int]] | None = None,
     progress: bool | None = None,
+    clauses: Sequence[tuple[str, Any]] = (),
+    clause_names: Sequence[str] = (),
 ) -> Any:
     """One definition's rows: its per-instant answers broadcast over the members' conditions.
 
@@ -1319,6 +1590,7 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
         pl.col("__profile_id").alias("profile_id"),
         pl.col("__timezone").alias("timezone"),
         condition.alias("__holds"),
+        *[values.alias(f"__clause_{name}") for name, values in clauses],
     )
     if with_messages:
         # With the row numbers, so that a constant condition is still one value per member.
@@ -1387,6 +1659,13 @@ def _vector_block(  # noqa: PLR0913 - one definition's slice of the run
         .otherwise(None)
         .cast(pl.Datetime("us", "UTC"))
         .alias("retry_at")
+    )
+    own = {name for name, _ in clauses}
+    columns.extend(
+        pl.col(f"__clause_{name}").alias(name)
+        if name in own
+        else pl.lit(None, dtype=pl.Boolean).alias(name)
+        for name in clause_names
     )
     columns.append(pl.lit("vectorized", dtype=pl.String).alias("engine"))
     return answered.select(columns)

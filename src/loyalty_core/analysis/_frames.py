@@ -153,17 +153,20 @@ def records_of(frame: Any) -> list[dict[str, Any]]:
     return [_nest(dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]
 
 
-Column = Literal["instant", "wall", "date", "bool", "int", "float", "str", "texts", "any"]
+Column = Literal[
+    "instant", "wall", "date", "bool", "maybe_bool", "int", "float", "str", "texts", "any"
+]
 """A column's kind: ``instant`` a UTC datetime, ``wall`` a naive local datetime, ``date`` a
-calendar date; ``texts`` a list of strings; ``any`` whatever the frame library infers from the
-values (a caller's own column); the others as named. Every kind may hold nulls except ``bool``
-and ``texts``."""
+calendar date; ``texts`` a list of strings; ``maybe_bool`` a boolean that may be null (pandas'
+nullable ``boolean``); ``any`` whatever the frame library infers from the values (a caller's
+own column); the others as named. Every kind may hold nulls except ``bool`` and ``texts``."""
 
 _PANDAS: Final[Mapping[Column, str]] = {
     "instant": "datetime64[us, UTC]",
     "wall": "datetime64[us]",
     "date": "object",
     "bool": "bool",
+    "maybe_bool": "boolean",
     "int": "Int64",
     "float": "float64",
     "str": "str",
@@ -178,6 +181,7 @@ def _polars_type(polars: Any, kind: Column) -> Any:
         "wall": polars.Datetime("us"),
         "date": polars.Date,
         "bool": polars.Boolean,
+        "maybe_bool": polars.Boolean,
         "int": polars.Int64,
         "float": polars.Float64,
         "str": polars.String,
