@@ -7,6 +7,7 @@ from pathlib import Path
 from hypothesis import settings
 
 from loyalty_core import BenefitDefinition, Decision
+from loyalty_core.analysis import example_path
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 """The bundled examples the tutorial and the command use."""
@@ -35,5 +36,5 @@ def codes(decision: Decision) -> list[str]:
 
 def example_definitions() -> list[BenefitDefinition]:
     """The bundled ``examples/definitions.json``, read as definitions."""
-    payloads = json.loads((EXAMPLES / "definitions.json").read_text(encoding="utf-8"))
+    payloads = json.loads(example_path("definitions.json").read_text(encoding="utf-8"))
     return [BenefitDefinition.from_api(payload) for payload in payloads]

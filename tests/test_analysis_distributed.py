@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from loyalty_core import Benefit, claim_benefit
-from loyalty_core.analysis import ELIGIBILITY_COLUMNS, claim_eligibility, to_profiles
+from loyalty_core.analysis import ELIGIBILITY_COLUMNS, claim_eligibility, example_path, to_profiles
 from tests.helpers import example_definitions
 
 # Worker processes take seconds to start: the long runs (`.ci/run`) take these, on their own.
@@ -41,7 +41,7 @@ def distributed() -> Any:
 
 
 ROOT = Path(__file__).resolve().parent.parent
-MEMBERS_CSV = ROOT / "examples" / "members.csv"
+MEMBERS_CSV = example_path("members.csv")
 INSTANTS = [
     datetime(2027, 2, 28, tzinfo=UTC),  # before the voucher's window opens (13:00 UTC)
     datetime(2027, 3, 1, 6, tzinfo=UTC),

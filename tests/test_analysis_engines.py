@@ -24,6 +24,7 @@ from loyalty_core.analysis import (
     _batch,
     claim_eligibility,
     claim_engines,
+    example_path,
     summarize,
     what_if,
 )
@@ -38,7 +39,7 @@ DAYS = [datetime(2027, 2, 27, tzinfo=UTC) + timedelta(days=n) for n in range(5)]
 
 
 def people() -> pl.DataFrame:
-    return pl.read_csv(ROOT / "examples" / "members.csv").with_columns(
+    return pl.read_csv(example_path("members.csv")).with_columns(
         pl.col("flattened_tags").str.split(";").fill_null([])
     )
 

@@ -20,6 +20,7 @@ from loyalty_core import BenefitDefinition, InvalidRequest, PayloadError
 from loyalty_core.analysis import (
     UnknownColumnWarning,
     claim_eligibility,
+    example_path,
     summarize,
     to_profiles,
     what_if,
@@ -28,7 +29,7 @@ from tests.helpers import utc
 
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOADS: list[dict[str, Any]] = json.loads(
-    (ROOT / "examples" / "definitions.json").read_text(encoding="utf-8")
+    example_path("definitions.json").read_text(encoding="utf-8")
 )
 LAUNCH = utc("2027-03-01 00:00:00")
 

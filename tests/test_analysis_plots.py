@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from loyalty_core import Benefit, BenefitDefinition, Credit, InvalidRequest, Reward
-from loyalty_core.analysis import CLAIM_CODES, claim_eligibility, expiry_table
+from loyalty_core.analysis import CLAIM_CODES, claim_eligibility, example_path, expiry_table
 from loyalty_core.analysis.plots import (
     KIND_COLORS,
     OUTCOME_COLORS,
@@ -797,7 +797,7 @@ def test_importing_plots_neither_imports_pyplot_nor_fixes_the_date_epoch() -> No
 
 
 def example_members() -> pd.DataFrame:
-    members = pd.read_csv(ROOT / "examples" / "members.csv")
+    members = pd.read_csv(example_path("members.csv"))
     members["flattened_tags"] = members["flattened_tags"].map(
         lambda cell: cell.split(";") if isinstance(cell, str) else []
     )

@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from loyalty_core.analysis import claim_eligibility, eligibility_batches, spark_schema
+from loyalty_core.analysis import claim_eligibility, eligibility_batches, example_path, spark_schema
 from tests.helpers import example_definitions
 
 pytestmark = [
@@ -43,7 +43,7 @@ INSTANTS = [
 
 def members() -> pl.DataFrame:
     """The 200 sample members, tags split into lists, ids as text."""
-    return pl.read_csv(ROOT / "examples" / "members.csv").with_columns(
+    return pl.read_csv(example_path("members.csv")).with_columns(
         pl.col("flattened_tags").str.split(";").fill_null([])
     )
 

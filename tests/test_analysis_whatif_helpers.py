@@ -28,7 +28,7 @@ from loyalty_core import (
     check_claim,
     claim_benefit,
 )
-from loyalty_core.analysis import claim_eligibility
+from loyalty_core.analysis import claim_eligibility, example_path
 from loyalty_core.analysis._whatif import (
     Threshold,
     sweep,
@@ -39,7 +39,7 @@ from loyalty_core.analysis._whatif import (
 )
 from loyalty_core.conditions import to_condition
 from loyalty_core.testing.strategies import conditions, profile_contexts
-from tests.helpers import EXAMPLES, budget, example_definitions
+from tests.helpers import budget, example_definitions
 
 LAUNCH: Final = datetime(2027, 3, 1, tzinfo=UTC)
 DAYS: Final = [datetime(2027, 2, 27, tzinfo=UTC) + timedelta(days=n) for n in range(5)]
@@ -67,7 +67,7 @@ def lounge() -> BenefitDefinition:
 
 def members() -> pd.DataFrame:
     """The tutorial's 200 members, tags split into lists."""
-    frame = pd.read_csv(EXAMPLES / "members.csv")
+    frame = pd.read_csv(example_path("members.csv"))
     frame["flattened_tags"] = frame["flattened_tags"].map(
         lambda cell: cell.split(";") if isinstance(cell, str) else []
     )

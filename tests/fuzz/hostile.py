@@ -40,6 +40,7 @@ from loyalty_core import (
     Reward,
     RewardDefinition,
 )
+from loyalty_core.analysis import example_path
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 EXAMPLES: Final = ROOT / "examples"
@@ -444,8 +445,8 @@ def _definition_bases(kind: str) -> dict[str, Any]:
     }
     if kind == "benefit":
         bases["examples/benefit-definition.json"] = load_json(EXAMPLES / "benefit-definition.json")
-        for index, item in enumerate(load_json(EXAMPLES / "definitions.json")):
-            bases[f"examples/definitions.json[{index}]"] = item
+        for index, item in enumerate(load_json(example_path("definitions.json"))):
+            bases[f"definitions.json[{index}]"] = item
     return bases
 
 
