@@ -24,7 +24,7 @@ from loyalty_core.credits import (
     redeem_credit,
     release_at,
 )
-from loyalty_core.decisions import Decision, Reason, ReasonCode
+from loyalty_core.decisions import Decision, DecisionJSON, Reason, ReasonCode, ReasonJSON
 from loyalty_core.errors import ConditionError, InvalidRequest, LoyaltyError, PayloadError, Problem
 from loyalty_core.extension import ExtensionResult, extend, extend_request
 from loyalty_core.notifications import NotificationSchedule, notification_schedule
@@ -73,6 +73,7 @@ __all__ = [
     "CreditDefinition",
     "CreditRedemption",
     "Decision",
+    "DecisionJSON",
     "ExtendRequest",
     "ExtensionResult",
     "InvalidRequest",
@@ -85,6 +86,7 @@ __all__ = [
     "Profile",
     "Reason",
     "ReasonCode",
+    "ReasonJSON",
     "Redemption",
     "RedemptionItem",
     "RedemptionResult",

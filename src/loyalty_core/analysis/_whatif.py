@@ -35,7 +35,7 @@ from typing import Any, Final
 import attrs
 
 from loyalty_core import clock
-from loyalty_core.analysis._batch import claim_eligibility
+from loyalty_core.analysis._batch import Zones, claim_eligibility
 from loyalty_core.analysis._frames import (
     Backend,
     Column,
@@ -524,7 +524,7 @@ def sweep(  # noqa: PLR0913 - claim_eligibility's inputs, and what to sweep
     values: Iterable[Any],
     *,
     at: datetime | Iterable[datetime],
-    timezone: str | Mapping[str, str],
+    timezone: Zones,
     holdings: Mapping[str, Iterable[Benefit]] | None = None,
     policy: Policy = DEFAULT_POLICY,
     backend: Backend | None = None,
