@@ -113,7 +113,8 @@ def _clauses(condition: Condition) -> tuple[Condition, ...]:
     if not all(isinstance(operand, dict) and len(operand) == 1 for operand in operands):
         return (condition,)
     found = [to_condition(operand) for operand in operands]
-    return tuple(clause for clause in found if clause is not None)
+    # A clause repeated in the `and` is one clause: named once, and listed once by why_not.
+    return tuple(dict.fromkeys(clause for clause in found if clause is not None))
 
 
 def _is_empty(value: object) -> bool:

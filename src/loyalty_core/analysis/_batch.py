@@ -480,6 +480,8 @@ def clause_name(clause: Condition) -> str:
     'aggregations.spend_12m > 1000'
     >>> clause_name(to_condition({"in": ["vip", {"var": "flattened_tags"}]}))
     '"vip" in flattened_tags'
+    >>> clause_name(to_condition({"var": "is_vip"}))
+    'is_vip'
     >>> clause_name(to_condition({"%": [{"var": "n"}, 2]}))
     '{"%":[{"var":"n"},2]}'
     """
@@ -489,8 +491,8 @@ def clause_name(clause: Condition) -> str:
     texts = [_operand_name(operand) for operand in operands]
     if operator in _NAMED_OPERATORS and len(operands) == 2 and None not in texts:
         name = f"{texts[0]} {operator} {texts[1]}"
-    elif operator == "var" and texts[0] is not None and len(operands) == 1:
-        name = texts[0]
+    elif operator == "var" and len(operands) == 1 and _is_var({"var": operands[0]}):
+        name = str(operands[0])  # the path itself, not the path as a JSON string
     elif operator == "!" and len(operands) == 1 and _is_var(operands[0]):
         name = f"not {texts[0]}"
     else:
@@ -504,6 +506,7 @@ def _is_var(operand: object) -> bool:
         and list(operand) == ["var"]
         and isinstance(operand["var"], str | int)
         and not isinstance(operand["var"], bool)
+        and operand["var"] != ""  # the whole data object: named by the clause's JSON instead
     )
 
 
@@ -721,12 +724,11 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
 
     Each row is ``check_claim(definition, profile, at=…, timezone=…, holdings=…,
     policy=policy)`` (CLM-1 to CLM-16), laid out in the columns :data:`ELIGIBILITY_COLUMNS`:
-    ``profile_id``, ``definition`` (the handle), ``at`` and ``retry_at`` (UTC; ``retry_at`` is
-    TIME-9's, null when nothing changes), ``timezone``, ``allowed``, one boolean column per
-    reason code of :data:`CLAIM_CODES`, ``reasons`` (the failed rules' codes in the CLM
-    table's order, comma-separated) and ``messages`` (the list of their messages, in the same
-    order: a message may itself contain any separator). Rows run member by member, then
-    definition, then instant.
+    ``profile_id``, ``definition`` (the handle), ``instant`` and ``retry_at`` (UTC; ``retry_at``
+    is TIME-9's, null when nothing changes), ``timezone``, ``allowed``, one boolean column per
+    reason code of :data:`CLAIM_CODES`, ``reasons`` (the list of the failed rules' codes in the
+    CLM table's order) and ``messages`` (the list of their messages, in the same order). Rows
+    run member by member, then definition, then instant.
 
     Every row is decided on its own against the definition as given: nothing is consumed, so
     allocations and global caps are checked (CLM-12, CLM-13) but a row allowed does not spend
@@ -737,13 +739,32 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
     explaining a failed condition costs several times the check itself, so a count of who is
     refused and why runs much faster without them.
 
-    ``profiles`` is anything :func:`to_profiles` takes; ``at`` is an aware datetime or a
-    sequence of them; ``timezone`` a zone name, or a mapping of profile id to zone name (the
-    zone each member's new benefit would get, TIME-3); ``holdings`` a mapping of profile id to
-    that member's benefits. The result is a pandas DataFrame, or a polars one when
-    ``profiles`` is a polars frame or ``backend="polars"``. Bad input raises
-    :class:`~loyalty_core.InvalidRequest` (or :class:`~loyalty_core.PayloadError` for a bad
-    profile row) before any row is decided.
+    ``clauses=True`` adds one nullable boolean column per distinct top-level clause of the
+    definitions' claim conditions (the operands of a top-level ``and``; any other condition is
+    one clause), named after the clause (``aggregations.spend_12m > 1000``): whether that
+    clause holds for the member (COND-4's truthiness), null on the rows of a definition without
+    it. Both engines compute them.
+
+    ``profiles`` is anything :func:`to_profiles` takes (a pandas or polars DataFrame, a polars
+    LazyFrame, profiles or their API objects). ``definitions`` is a
+    :class:`~loyalty_core.BenefitDefinition` or its API object, a sequence of them, or a frame
+    with one API object per row (:data:`Definitions`). ``at`` is an aware datetime or a
+    sequence of them. ``timezone`` is the zone each member's new benefit would get (TIME-3):
+    one zone name for everyone, a mapping of profile id to zone name, the name of a column of
+    the members' frame holding zone names (a column wins over a zone of the same name), or a
+    pandas/polars Series of zone names, row for row (:data:`Zones`). ``holdings`` maps profile
+    ids to that member's benefits. The result is a pandas DataFrame, or a polars one when
+    ``profiles`` is a polars frame or ``backend="polars"`` (a LazyFrame when ``profiles`` is
+    one). Bad input raises :class:`~loyalty_core.InvalidRequest` (or
+    :class:`~loyalty_core.PayloadError` for a bad profile or definition object) before any row
+    is decided.
+
+    Before anything is decided, each condition's variables are checked against the frame's
+    columns (COND-13): a variable that is neither a column nor inside a struct column would
+    read as null for every member, so with ``strict=True`` (the default) it raises
+    :class:`~loyalty_core.InvalidRequest` naming the definition, the variable and the closest
+    columns; ``strict=False`` warns (:class:`UnknownColumnWarning`) and evaluates anyway.
+    Members given as profiles or dicts have no columns to check.
 
     ``engine`` chooses how rows are decided: ``"python"`` calls ``check_claim`` for each row;
     ``"vectorized"`` and ``"auto"`` (the default) decide each definition with polars
@@ -1858,9 +1879,9 @@ def what_if(  # noqa: PLR0913 - the comparison needs the same inputs as claim_el
     new: BenefitDefinition | Policy,
     *,
     at: datetime | Iterable[datetime],
-    timezone: str | Mapping[str, str],
+    timezone: Zones,
     holdings: Mapping[str, Iterable[Benefit]] | None = None,
-    definitions: BenefitDefinition | Iterable[BenefitDefinition] | None = None,
+    definitions: Definitions | None = None,
     policy: Policy = DEFAULT_POLICY,
     backend: Backend | None = None,
 ) -> Any:
