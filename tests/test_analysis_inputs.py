@@ -50,6 +50,13 @@ def members_polars() -> pl.DataFrame:
     return pl.from_pandas(members_pandas())
 
 
+def members_of(kind: str) -> Any:
+    """The members as a pandas frame, a polars frame or a polars LazyFrame."""
+    if kind == "lazy":
+        return members_polars().lazy()
+    return members_polars() if kind == "polars" else members_pandas()
+
+
 def definitions() -> list[BenefitDefinition]:
     return [BenefitDefinition.from_api(payload) for payload in PAYLOADS]
 
@@ -63,11 +70,7 @@ class TestTimezone:
 
     @pytest.mark.parametrize("kind", ["pandas", "polars", "lazy"])
     def test_a_column_name_reads_the_frames_own_column(self, kind: str) -> None:
-        members: Any = {
-            "pandas": members_pandas(),
-            "polars": members_polars(),
-            "lazy": members_polars().lazy(),
-        }[kind]
+        members = members_of(kind)
         got = claim_eligibility(members, definitions(), at=LAUNCH, timezone="timezone")
         expected = claim_eligibility(
             members, definitions(), at=LAUNCH, timezone=zone_map(members_pandas())
@@ -192,11 +195,7 @@ class TestConditionVariables:
 
     @pytest.mark.parametrize("kind", ["pandas", "polars", "lazy"])
     def test_a_typo_raises_with_the_closest_column(self, kind: str) -> None:
-        members: Any = {
-            "pandas": members_pandas(),
-            "polars": members_polars(),
-            "lazy": members_polars().lazy(),
-        }[kind]
+        members = members_of(kind)
         with pytest.raises(InvalidRequest) as caught:
             claim_eligibility(members, self.TYPO, at=LAUNCH, timezone="UTC")
         first, last = caught.value.problems

@@ -847,7 +847,9 @@ def test_the_example_definitions_parse() -> None:
             id="eligibility",
         ),
         pytest.param(
-            "expiry-calendar.png", lambda: plot_expiry_calendar(example_expiry()), id="calendar"
+            "expiry-calendar.png",
+            lambda: plot_expiry_calendar(example_expiry(), by="definition"),
+            id="calendar",
         ),
     ],
 )
