@@ -203,6 +203,24 @@ class TestClauseColumns:
         assert column(found, "not flattened_tags") == [False, False, False, True, False]
 
     @pytest.mark.parametrize("engine", ENGINES)
+    def test_a_clause_named_like_the_engine_s_working_columns(self, engine: str) -> None:
+        # The vectorised engine works with columns such as __member: a clause reading a
+        # member column of that name must not collide with them (polars DuplicateError).
+        frame = members_polars().with_columns(pl.Series("__member", [True, False] * 2 + [True]))
+        rule = {"and": [{"var": "__member"}, {">": [{"var": "aggregations.spend_12m"}, 1000]}]}
+        found = eligibility(frame, definition("odd", rule), clauses=True, engine=engine)
+        assert found.columns[len(BASE) :] == ["(__member)", SPEND_NAME]
+        assert column(found, "(__member)") == [True, False, True, False, True]
+
+    def test_many_clauses_cut_to_one_name_are_numbered_in_order(self) -> None:
+        long = "y" * 100
+        rule = {"and": [{"==": [{"var": "id"}, f"{long}{i}"]} for i in range(300)]}
+        found = eligibility(members_polars(), definition("many", rule), clauses=True)
+        names = found.columns[len(BASE) :]
+        assert len(names) == len(set(names)) == 300
+        assert names[1:] == [f"{names[0]} #{n}" for n in range(2, 301)]
+
+    @pytest.mark.parametrize("engine", ENGINES)
     def test_the_empty_path_is_named_by_the_clause_s_json(self, engine: str) -> None:
         # {"var": ""} reads the whole data object: no path to name it by, so never "".
         rule = {"and": [{"var": ""}, {">": [{"var": ""}, 1]}]}
@@ -387,6 +405,27 @@ class TestWhyNot:
         ten = rule.why_not({f"v{i:02}": -1 if i < 10 else i for i in range(12)})
         assert "more)" not in ten
         assert ten.count(", and ") == 9
+
+    def test_the_line_stays_short_however_long_each_clause_s_summary(self) -> None:
+        # Twelve failing `or` clauses of twelve operands each: every summary is bounded on its
+        # own, and the line stops naming clauses once it is about 1,000 characters long.
+        clause = {"or": [{"==": [{"var": f"v{i:02}"}, "x" * 60]} for i in range(12)]}
+        rule = to_condition(
+            {
+                "and": [{"!": {"var": f"w{n}"}} for n in range(2)]
+                + [clause] * 1
+                + [{"or": [*clause["or"], {"var": f"u{n}"}]} for n in range(11)]
+            }
+        )
+        assert rule is not None
+        data = {f"w{n}": True for n in range(2)}
+        said = rule.why_not(data)
+        assert said.startswith("not (w0 is true), and not (w1 is true), and ")
+        assert len(said) < 2_000
+        # 14 clauses fail; ten would be named by count alone (and 4 more): fewer fit the line.
+        more = said.rsplit(" (and ", 1)[1]
+        assert more.endswith(" more)")
+        assert int(more.removesuffix(" more)")) > 4
 
     def test_a_rule_that_holds_is_explained_not_refused(self) -> None:
         rule = to_condition(SPEND_AND_VIP)

@@ -92,6 +92,17 @@ class TestTimezone:
         got = claim_eligibility(members, definitions(), at=LAUNCH, timezone=zones)
         assert list(got["timezone"]) == [z for z in members["timezone"] for _ in range(2)]
 
+    def test_a_pandas_series_on_another_index_is_refused_not_misread(self) -> None:
+        # Read by position, a reordered Series would give members each other's zones.
+        members = members_pandas()
+        shuffled = members["timezone"].iloc[::-1]
+        with pytest.raises(InvalidRequest, match=r"^timezone: .*reindex") as caught:
+            claim_eligibility(members, definitions(), at=LAUNCH, timezone=shuffled)
+        assert len(str(caught.value)) < 300
+        realigned = shuffled.reindex(members.index)
+        got = claim_eligibility(members, definitions(), at=LAUNCH, timezone=realigned)
+        assert list(got["timezone"]) == [z for z in members["timezone"] for _ in range(2)]
+
     def test_a_short_series_is_refused_by_length_not_printed(self) -> None:
         members = members_pandas()
         zones = pd.Series(["UTC"] * 2 + ["x" * 50_000])[:2]

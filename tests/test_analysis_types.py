@@ -8,6 +8,7 @@ types are the truth.
 
 from __future__ import annotations
 
+import typing
 from datetime import UTC, datetime
 from typing import assert_type
 
@@ -15,7 +16,7 @@ import pandas as pd
 import polars as pl
 
 from loyalty_core import Decision, DecisionJSON, Profile, ReasonCode, ReasonJSON, check_claim
-from loyalty_core.analysis import claim_eligibility
+from loyalty_core.analysis import claim_eligibility, sweep, what_if
 from tests.helpers import example_definitions
 
 AT = datetime(2027, 3, 1, tzinfo=UTC)
@@ -42,6 +43,8 @@ def test_lazy_in_lazy_out_from_either_engine() -> None:
         )
         assert_type(frame, pl.LazyFrame)
         assert type(frame) is pl.LazyFrame, engine
+        nothing = claim_eligibility(pl.DataFrame(ROWS).lazy(), [], at=AT, timezone="UTC")
+        assert type(nothing) is pl.LazyFrame  # no definitions: still the promised type
 
 
 def test_rows_in_pandas_out_unless_polars_is_asked_for() -> None:
@@ -56,6 +59,13 @@ def test_rows_in_pandas_out_unless_polars_is_asked_for() -> None:
     )
     assert_type(back, pd.DataFrame)
     assert type(back) is pd.DataFrame
+
+
+def test_the_type_aliases_resolve_at_run_time() -> None:
+    # typing.get_type_hints (Sphinx, cattrs, pydantic use it) must not need pandas or polars.
+    for function in (claim_eligibility, sweep, what_if):
+        hints = typing.get_type_hints(function)
+        assert {"timezone"} <= set(hints)
 
 
 def test_decision_json_is_a_typed_dict() -> None:

@@ -91,8 +91,15 @@ class Condition:
         failing = [clause for clause in clauses if not clause.holds(data)]
         if not failing:  # the rule holds: say why, as summary() does
             return self.explain(data).summary()
-        shown = [clause.explain(data).summary() for clause in failing[:_LISTED]]
-        more = len(failing) - _LISTED
+        shown: list[str] = []
+        length = 0
+        for clause in failing[:_LISTED]:
+            summary = clause.explain(data).summary()
+            if shown and length + len(summary) > _LONGEST_WHY_NOT:
+                break  # each summary is bounded; the line is too, whatever the clauses
+            shown.append(summary)
+            length += len(summary)
+        more = len(failing) - len(shown)
         return ", and ".join(shown) + (f" (and {more} more)" if more > 0 else "")
 
     def __str__(self) -> str:
@@ -102,6 +109,9 @@ class Condition:
 
 _LISTED = 10
 """The most failing clauses :meth:`Condition.why_not` names; it says how many more fail."""
+
+_LONGEST_WHY_NOT = 1_000
+"""After the first, a failing clause is named only while the line stays within this length."""
 
 
 @functools.lru_cache(maxsize=1024)

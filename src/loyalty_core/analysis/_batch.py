@@ -323,6 +323,19 @@ def _zone_input(profiles: Any, timezone: object) -> object:
             cells = profiles[timezone].to_list()
         return _RowZones(cells, f"timezone (the column {show(timezone)})")
     if _is_series(timezone):
+        index = getattr(timezone, "index", None)  # pandas: read by position, so same index
+        if (
+            index is not None
+            and is_frame(profiles)
+            and backend_of(profiles) == "pandas"
+            and len(index) == len(profiles.index)  # a wrong length is told by _zones
+            and not index.equals(profiles.index)
+        ):
+            msg = (
+                "expected a Series on the members' index (its rows are read in order), "
+                "got one whose index differs: align it first with .reindex(frame.index)"
+            )
+            raise InvalidRequest(Problem("timezone", msg))
         return _RowZones(timezone.to_list())  # type: ignore[attr-defined]
     if isinstance(timezone, str) and (names := _frame_names(profiles)):
         try:
@@ -424,7 +437,9 @@ class _Clauses:
     @classmethod
     def build(cls, pairs: Sequence[tuple[BenefitDefinition, str]]) -> _Clauses:
         """Name the clauses of every definition's condition (:meth:`Condition.clauses`)."""
-        names: dict[str, Condition] = {}
+        named: dict[Condition, str] = {}  # a clause shared by definitions is one column
+        taken = set(_ELIGIBILITY_KINDS)
+        numbered: dict[str, int] = {}  # per name, the last number given: linear, not quadratic
         of: dict[str, tuple[tuple[str, Condition], ...]] = {}
         for definition, label in pairs:
             condition = definition.claim_condition
@@ -432,17 +447,22 @@ class _Clauses:
                 continue
             own: list[tuple[str, Condition]] = []
             for clause in condition.clauses():
-                name = clause_name(clause)
-                base, count = name, 1
-                # A clash with a column of the frame, or with a different clause cut to the
-                # same name, gets a number.
-                while name in _ELIGIBILITY_KINDS or names.get(name, clause) != clause:
-                    count += 1
-                    name = f"{base} #{count}"
-                names[name] = clause
-                own.append((name, clause))
+                if clause not in named:
+                    base = clause_name(clause)
+                    if base.startswith("__"):
+                        base = f"({base})"  # the engine's own working columns start with __
+                    name, count = base, numbered.get(base, 1)
+                    # A clash with a column of the frame, or with a different clause cut to
+                    # the same name, gets a number.
+                    while name in taken:
+                        count += 1
+                        name = f"{base} #{count}"
+                    numbered[base] = count
+                    taken.add(name)
+                    named[clause] = name
+                own.append((named[clause], clause))
             of[label] = tuple(own)
-        return cls(tuple(names), of)
+        return cls(tuple(named.values()), of)
 
     def extend(
         self, cells: Mapping[str, list[bool | None]], profile: Profile, label: str, count: int
@@ -606,15 +626,27 @@ if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
 
-#: What ``definitions`` may be: one definition (a value or its API object), a sequence of
-#: them, or a pandas/polars frame with one API object per row.
-Definitions: TypeAlias = (
-    "BenefitDefinition | Mapping[str, Any] | Iterable[BenefitDefinition | Mapping[str, Any]]"
-    " | pd.DataFrame | pl.DataFrame"
-)
-#: What ``timezone`` may be: a zone name for everyone, a mapping of profile id to zone name,
-#: the name of the members' frame's column of zone names, or a Series of them (row for row).
-Zones: TypeAlias = "str | Mapping[str, str] | pd.Series[str] | pl.Series"
+    Definitions: TypeAlias = (
+        BenefitDefinition
+        | Mapping[str, Any]
+        | Iterable[BenefitDefinition | Mapping[str, Any]]
+        | pd.DataFrame
+        | pl.DataFrame
+    )
+    Zones: TypeAlias = str | Mapping[str, str] | pd.Series[str] | pl.Series
+else:  # pandas and polars are optional: at run time a frame or a Series is Any
+    #: What ``definitions`` may be: one definition (a value or its API object), a sequence
+    #: of them, or a pandas/polars frame with one API object per row.
+    Definitions: TypeAlias = (
+        BenefitDefinition
+        | Mapping[str, Any]
+        | Iterable[BenefitDefinition | Mapping[str, Any]]
+        | Any
+    )
+    #: What ``timezone`` may be: a zone name for everyone, a mapping of profile id to zone
+    #: name, the name of the members' frame's column of zone names, or a pandas/polars Series
+    #: of zone names (row for row).
+    Zones: TypeAlias = str | Mapping[str, str] | Any
 
 
 @overload
@@ -823,7 +855,8 @@ def claim_eligibility(  # noqa: PLR0913 - the issue fixes these keywords
             clauses=clause_set,
         )
         if chosen == "polars":
-            return frame
+            lazy_in = _is_lazy(profiles) and not _is_lazy(frame)  # no definitions: no query
+            return frame.lazy() if lazy_in else frame
         if type(frame) is not plan.polars.DataFrame:
             frame = frame.collect()
         return polars_to_pandas(frame, clause_set.kinds())
