@@ -37,7 +37,7 @@ from decimal import Decimal
 from typing import Final, Literal
 
 from loyalty_core import clock
-from loyalty_core.limits import show
+from loyalty_core.limits import DECIMAL_DIGITS_SHOWN, TEXT_SHOWN, TEXT_WHOLE, show
 
 __all__ = [
     "MAX_CELL",
@@ -69,9 +69,6 @@ Style = Literal["python", "json"]
 
 _MORE: Final = "..."
 _CUT: Final = "..."
-_TEXT_WHOLE: Final = 80
-_TEXT_SHOWN: Final = 40
-_DECIMAL_DIGITS: Final = 48
 
 
 # --- one value on one line -------------------------------------------------------------------
@@ -101,14 +98,14 @@ def _json_scalar(value: object) -> str:
     if value is None or isinstance(value, bool):
         return json.dumps(value)
     if isinstance(value, str):
-        if len(value) <= _TEXT_WHOLE:
+        if len(value) <= TEXT_WHOLE:
             return json.dumps(value, ensure_ascii=False)
-        head = json.dumps(value[:_TEXT_SHOWN], ensure_ascii=False)
+        head = json.dumps(value[:TEXT_SHOWN], ensure_ascii=False)
         return f"{head}{_CUT} ({len(value)} characters)"
     if (
         isinstance(value, Decimal)
         and value.is_finite()
-        and len(value.as_tuple().digits) <= _DECIMAL_DIGITS
+        and len(value.as_tuple().digits) <= DECIMAL_DIGITS_SHOWN
     ):
         return str(value)
     return show(value)
@@ -170,7 +167,7 @@ def compact(value: object, limit: int = MAX_TEXT, *, style: Style = "python") ->
 def _fit_text(value: str, limit: int, style: Style) -> str:
     """Quote the longest head of ``value`` (halving it) that fits in ``limit`` with its length."""
     suffix = f"{_CUT} ({len(value)} characters)"
-    size = min(len(value), limit, _TEXT_WHOLE)
+    size = min(len(value), limit, TEXT_WHOLE)
     while size > 0:
         head = value[:size]
         quoted = json.dumps(head, ensure_ascii=False) if style == "json" else show(head)

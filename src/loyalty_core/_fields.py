@@ -14,7 +14,6 @@ methods (:meth:`Value._read_hook`, :meth:`Value._write_hook`), not tests of conc
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -35,6 +34,7 @@ from loyalty_core.limits import (
     MAX_MONEY_PLACES,
     MIN_INT,
     ShapeError,
+    closest,
     copy_json,
     key_segment,
     show,
@@ -1156,17 +1156,11 @@ def _read_extra(cls: type, payload: Mapping[Any, Any], path: str, found: _Collec
     return extra
 
 
-_HINTED_KEY_LENGTH: Final = 64
-"""Longer unknown keys get no "did you mean" (the comparison costs the product of lengths)."""
-
-
 def _unknown_key(cls: type, key: str) -> str:
     message = f"is not a key of {cls.__name__} (strict mode)"
-    if len(key) <= _HINTED_KEY_LENGTH:
-        names = [name for name, _ in specs(cls)]
-        close = difflib.get_close_matches(key, names, n=1, cutoff=0.8)
-        if close:
-            message += f"; did you mean {show(close[0])}?"
+    close = closest(key, (name for name, _ in specs(cls)), n=1, cutoff=0.8)
+    if close:
+        message += f"; did you mean {show(close[0])}?"
     return message
 
 

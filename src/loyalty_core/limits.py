@@ -30,19 +30,24 @@ unbounded value (and never fails on an integer past Python's 4,300-digit ``str``
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import json
 import math
 import re
 import reprlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
 from itertools import accumulate
 from typing import Any, Final, TypeAlias
 
 __all__ = [
+    "DECIMAL_DIGITS_SHOWN",
     "EARLIEST",
     "EXACT_MONEY",
+    "HINTED_LENGTH",
+    "HINTED_NAMES",
     "LATEST",
     "MAX_DAYS",
     "MAX_HOURS",
@@ -52,7 +57,10 @@ __all__ = [
     "MAX_NESTING",
     "MIN_INT",
     "STORABLE",
+    "TEXT_SHOWN",
+    "TEXT_WHOLE",
     "ShapeError",
+    "closest",
     "copy_json",
     "is_too_deep_text",
     "key_segment",
@@ -97,16 +105,17 @@ STORABLE: Final = f"{EARLIEST.date().isoformat()} to {LATEST.date().isoformat()}
 
 # --- showing values in messages -------------------------------------------------------------
 
-_TEXT_SHOWN: Final = 40
+TEXT_SHOWN: Final = 40
 """Characters of a long string that a message keeps."""
-_TEXT_WHOLE: Final = 80
+TEXT_WHOLE: Final = 80
 """Strings up to this length are shown whole."""
 _INT_SHOWN: Final = 10**48
 """Integers of up to 48 digits are shown whole."""
 _INT_BITS_COUNTED: Final = 100_000
 """Integers below 2**100000 (about 30,000 digits) have their digits counted exactly, with one
 power of ten; larger ones approximately, from their bit length."""
-_DECIMAL_DIGITS_SHOWN: Final = 48
+DECIMAL_DIGITS_SHOWN: Final = 48
+"""Decimals of up to 48 digits are shown whole."""
 _LONGEST_SHOWN: Final = 300
 """The longest rendering of a container or other object."""
 
@@ -126,13 +135,13 @@ def _show_int(value: int) -> str:
 
 
 def _show_text(value: str) -> str:
-    if len(value) <= _TEXT_WHOLE:
+    if len(value) <= TEXT_WHOLE:
         return repr(value)
-    return f"{value[:_TEXT_SHOWN]!r}... ({len(value)} characters)"
+    return f"{value[:TEXT_SHOWN]!r}... ({len(value)} characters)"
 
 
 def _show_decimal(value: Decimal) -> str:
-    if len(value.as_tuple().digits) <= _DECIMAL_DIGITS_SHOWN:
+    if len(value.as_tuple().digits) <= DECIMAL_DIGITS_SHOWN:
         return repr(value)
     sign = "a negative" if value.is_signed() else "a"
     return f"{sign} Decimal of {len(value.as_tuple().digits)} digits"
@@ -147,7 +156,7 @@ class _BoundedRepr(reprlib.Repr):
         self.maxlevel = 3
         self.maxtuple = self.maxlist = self.maxdict = 6
         self.maxset = self.maxfrozenset = self.maxdeque = self.maxarray = 6
-        self.maxstring = _TEXT_SHOWN
+        self.maxstring = TEXT_SHOWN
         self.maxother = 80
 
     def repr_int(self, x: int, level: int) -> str:  # noqa: ARG002 - reprlib's signature
@@ -233,7 +242,7 @@ def key_segment(key: object) -> str:
     if isinstance(key, int) and not isinstance(key, bool):
         return f"[{_show_int(key)}]"
     text = key if isinstance(key, str) else str(key)
-    if len(text) <= _TEXT_WHOLE and _IDENTIFIER.fullmatch(text):
+    if len(text) <= TEXT_WHOLE and _IDENTIFIER.fullmatch(text):
         return f".{text}"
     return f"[{json.dumps(shorten(text), ensure_ascii=False)}]"
 
@@ -244,7 +253,34 @@ def shorten(text: str) -> str:
     >>> shorten("tier_handle"), shorten("a." * 50)
     ('tier_handle', 'a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.... (100 characters)')
     """
-    return text if len(text) <= _TEXT_WHOLE else f"{text[:_TEXT_SHOWN]}... ({len(text)} characters)"
+    return text if len(text) <= TEXT_WHOLE else f"{text[:TEXT_SHOWN]}... ({len(text)} characters)"
+
+
+HINTED_LENGTH: Final = 200
+"""Names longer than this get no "did you mean" hint (a comparison costs the product of lengths)."""
+HINTED_NAMES: Final = 5_000
+"""A hint compares the name with at most this many candidates."""
+
+
+def closest(name: str, names: Iterable[str], *, n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """Up to ``n`` of ``names`` most like ``name``, for a "did you mean" hint; bounded work.
+
+    A name or candidate longer than :data:`HINTED_LENGTH` is not compared, and only the first
+    :data:`HINTED_NAMES` candidates are, so a hostile key or frame costs little.
+
+    >>> closest("aggregations.spend12m", ["id", "aggregations.spend_12m", "tier_handle"])
+    ['aggregations.spend_12m']
+    >>> closest("x" * 50_000, ["x"])
+    []
+    """
+    if len(name) > HINTED_LENGTH:
+        return []
+    candidates = [
+        candidate
+        for candidate in itertools.islice(names, HINTED_NAMES)
+        if len(candidate) <= HINTED_LENGTH
+    ]
+    return difflib.get_close_matches(name, candidates, n=n, cutoff=cutoff)
 
 
 def path_text(root: str, path: Path) -> str:

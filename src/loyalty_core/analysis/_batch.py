@@ -7,7 +7,6 @@ stored ``expires_at``), so a batch answer can never differ from the per-request 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import importlib
 import json
 import sys
@@ -50,7 +49,7 @@ from loyalty_core.conditions import Condition
 from loyalty_core.decisions import ReasonCode
 from loyalty_core.errors import InvalidRequest, PayloadError, Problem
 from loyalty_core.jsonlogic import unknown_variables
-from loyalty_core.limits import show
+from loyalty_core.limits import closest, show
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
 
@@ -341,26 +340,13 @@ def _zone_input(profiles: Any, timezone: object) -> object:
         try:
             clock.zone(timezone)
         except InvalidRequest:
-            close = _closest(timezone, names)
+            close = closest(timezone, names)
             msg = (
                 "expected an IANA zone name or a column of the members' frame, "
                 f"got {show(timezone)}" + (f" (closest columns: {show(close)})" if close else "")
             )
             raise InvalidRequest(Problem("timezone", msg)) from None
     return timezone
-
-
-def _closest(name: str, names: Sequence[str]) -> list[str]:
-    """Up to three of ``names`` most like ``name``; bounded work for hostile lengths."""
-    if len(name) > _LONGEST_NAME:
-        return []
-    candidates = [n for n in names[:_MOST_NAMES] if len(n) <= _LONGEST_NAME]
-    return difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
-
-
-_LONGEST_NAME: Final = 200
-_MOST_NAMES: Final = 5_000
-"""Closest-name hints look at names up to this long, among this many columns."""
 
 
 def _zones(timezone: object, ids: Sequence[str | None]) -> list[str]:
@@ -949,7 +935,7 @@ def _check_variables(
         for path in unknown_variables(condition.rule, known):
             if path in parents:
                 continue
-            close = _closest(path, names)
+            close = closest(path, names)
             hint = f"; closest columns: {show(close)}" if close else ""
             msg = (
                 f"the condition of {show(label)} reads {show(path)}, which is not a column of "
