@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 import attrs
+import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
@@ -305,3 +306,35 @@ def test_the_docstring_example_sunday() -> None:
     assert row["expires_on"] == date(2026, 4, 5)
     assert row["expires_local"] == datetime(2026, 4, 5, 23, 59, 59)
     assert row["expires_at"] == datetime(2026, 4, 5, 13, 59, 59, tzinfo=UTC)
+
+
+class TestHostileInput:
+    """Bad arguments are InvalidRequest at their parameter, never another error."""
+
+    @pytest.mark.parametrize(
+        "used_up",
+        [
+            pytest.param(pd.Series(["flag"]), id="series"),
+            pytest.param(np.array(["flag"]), id="array"),
+            pytest.param(["flag"], id="list"),
+        ],
+    )
+    def test_a_used_up_that_is_not_text_is_named(self, used_up: Any) -> None:
+        with pytest.raises(InvalidRequest, match=r"^used_up: expected 'exclude', 'flag'"):
+            expiry_table(used_up_items(), used_up=used_up)
+
+    def test_deeply_nested_mappings_are_refused_at_their_path(self) -> None:
+        nested: Any = []
+        for _ in range(10_000):
+            nested = {"p": nested}
+        with pytest.raises(InvalidRequest) as error:
+            expiry_table(nested)
+        assert [p.where for p in error.value.problems] == ["items['p']"]
+        assert len(str(error.value)) < 300
+
+    def test_a_mapping_of_owners_takes_an_item_or_an_iterable(self) -> None:
+        one, two = reward(1, "2026-03-02 00:00:00"), reward(2, "2026-03-03 00:00:00")
+        got = rows(expiry_table({"p-1": one, "p-2": (item for item in [two])}))
+        assert [(row["id"], row["profile_id"]) for row in got] == [(1, "p-1"), (2, "p-2")]
+        with pytest.raises(InvalidRequest, match=r"^items\['p-1'\]: expected a Benefit"):
+            expiry_table({"p-1": {"p-2": one}})

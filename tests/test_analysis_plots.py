@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
@@ -878,3 +879,120 @@ def test_the_example_members_are_as_documented() -> None:
     assert members["aggregations.spend_12m"].isna().any()
     assert any(tags == [] for tags in members["flattened_tags"])
     assert all(date.fromisoformat(day) < date(2027, 1, 1) for day in members["joined_on"])
+
+
+def deep_list(depth: int) -> list[Any]:
+    """A list nested ``depth`` levels deep, built without recursion."""
+    nested: list[Any] = []
+    for _ in range(depth - 1):
+        nested = [nested]
+    return nested
+
+
+class TestHostileInput:
+    """Hostile cells and arguments are InvalidRequest at their parameter, never another error."""
+
+    def test_a_huge_integer_weight_is_named(self) -> None:
+        table = pd.DataFrame(
+            {"kind": ["reward"], "expires_on": [date(2027, 3, 1)], "v": [10**5000]}
+        )
+        with pytest.raises(InvalidRequest, match=r"^weight: expected finite numbers .*5001 digits"):
+            plot_expiry_calendar(table, weight="v")
+
+    @pytest.mark.parametrize("by", ["definition", "kind"])
+    @pytest.mark.parametrize(
+        "cell",
+        [
+            pytest.param(10**5000, id="huge-int"),
+            pytest.param(deep_list(10_000), id="deep-list"),
+            pytest.param(3, id="int"),
+        ],
+    )
+    def test_a_group_cell_that_is_not_text_is_named(self, by: str, cell: object) -> None:
+        table = pd.DataFrame(
+            {
+                "kind": ["reward", "reward"],
+                "definition": ["spa", "spa"],
+                "expires_on": [date(2027, 3, 1)] * 2,
+            }
+        )
+        table[by] = pd.Series(["spa", cell], dtype="object")
+        with pytest.raises(InvalidRequest) as error:
+            plot_expiry_calendar(table, by=by)  # type: ignore[arg-type]
+        assert [p.where for p in error.value.problems] == ["table"]
+        message = str(error.value)
+        assert f"in the '{by}' column" in message
+        assert message.endswith("in row 1")
+        assert len(message) < 300
+
+    @pytest.mark.parametrize(
+        "cell",
+        [pytest.param([1, 2], id="list"), pytest.param({"a": 1}, id="dict")],
+    )
+    def test_an_unhashable_instant_cell_is_named(self, cell: object) -> None:
+        frame = claim_eligibility(MEMBERS, lounge(), at=AFTER, timezone="UTC")
+        column = instant_column(frame)
+        frame[column] = pd.Series([cell, *frame[column][1:]], dtype="object")
+        for plot in (plot_eligibility, plot_reasons):
+            with pytest.raises(InvalidRequest, match=r"^frame: expected aware datetimes"):
+                plot(frame)
+
+    @pytest.mark.parametrize(
+        "cell",
+        [
+            pytest.param([1, 2], id="list"),
+            pytest.param(10**5000, id="huge-int"),
+            pytest.param(None, id="null"),
+        ],
+    )
+    def test_a_definition_cell_that_is_not_text_is_named(self, cell: object) -> None:
+        frame = claim_eligibility(MEMBERS, lounge(), at=AFTER, timezone="UTC")
+        frame["definition"] = pd.Series(["lounge", cell, "lounge"], dtype="object")
+        for plot in (plot_eligibility, plot_reasons):
+            with pytest.raises(InvalidRequest) as error:
+                plot(frame)
+            assert [p.where for p in error.value.problems] == ["frame"]
+            assert "in the 'definition' column" in str(error.value)
+            assert str(error.value).endswith("in row 1")
+
+    def test_a_huge_integer_as_the_only_definition_is_named(self) -> None:
+        frame = claim_eligibility(MEMBERS, lounge(), at=AFTER, timezone="UTC")
+        frame["definition"] = pd.Series([10**5000] * 3, dtype="object")
+        with pytest.raises(InvalidRequest, match=r"^frame: expected text .*5001 digits"):
+            plot_eligibility(frame)
+
+    def test_a_null_flag_is_named(self) -> None:
+        frame = claim_eligibility(MEMBERS, lounge(), at=AFTER, timezone="UTC")
+        frame["allowed"] = pd.Series([True, pd.NA, False], dtype="boolean")
+        with pytest.raises(InvalidRequest, match=r"^frame: expected booleans in the 'allowed'"):
+            plot_reasons(frame)
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            pytest.param(pd.Series(["lounge"]), id="series"),
+            pytest.param(np.array(["lounge"]), id="array"),
+            pytest.param(["lounge"], id="list"),
+        ],
+    )
+    def test_a_definition_that_is_not_text_is_named(self, value: object) -> None:
+        frame = claim_eligibility(MEMBERS, lounge(), at=AFTER, timezone="UTC")
+        for plot in (plot_eligibility, plot_reasons):
+            with pytest.raises(InvalidRequest, match=r"^definition: expected a definition handle"):
+                plot(frame, definition=value)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            pytest.param(pd.Series(["kind"]), id="series"),
+            pytest.param(np.array(["kind"]), id="array"),
+            pytest.param(["kind"], id="list"),
+        ],
+    )
+    def test_by_and_week_start_that_are_not_text_are_named(self, value: object) -> None:
+        with pytest.raises(InvalidRequest, match=r"^by: expected 'kind', 'definition' or None"):
+            plot_expiry_calendar(held(), by=value)  # type: ignore[arg-type]
+        with pytest.raises(InvalidRequest, match=r"^by: "):
+            plot_expiry_calendar(held(), by=value, by_kind=True)  # type: ignore[arg-type]
+        with pytest.raises(InvalidRequest, match=r"^week_start: expected one of"):
+            plot_expiry_calendar(held(), week_start=value)  # type: ignore[arg-type]

@@ -28,7 +28,7 @@ from loyalty_core import (
     check_claim,
     claim_benefit,
 )
-from loyalty_core.analysis import claim_eligibility, example_path
+from loyalty_core.analysis import ELIGIBILITY_COLUMNS, claim_eligibility, example_path
 from loyalty_core.analysis._whatif import (
     Threshold,
     sweep,
@@ -123,12 +123,27 @@ def json_path(segments: tuple[Any, ...]) -> str:
     return text
 
 
+def canonical(rule: Any) -> str:
+    return json.dumps(rule, sort_keys=True, separators=(",", ":"))
+
+
 def clauses_of(rule: Any) -> list[Any]:
+    """A condition's clauses, the split written out here.
+
+    The operands of a top-level ``and`` of two or more operator objects (one-key objects), a
+    repeated one once; otherwise the whole rule.
+    """
     if rule is None:
         return []
-    if isinstance(rule, dict) and list(rule) == ["and"]:
-        return rule["and"] if isinstance(rule["and"], list) else [rule["and"]]
-    return [rule]
+    operands = rule.get("and") if isinstance(rule, dict) and len(rule) == 1 else None
+    if not isinstance(operands, list) or len(operands) < 2:
+        return [rule]
+    if not all(isinstance(operand, dict) and len(operand) == 1 for operand in operands):
+        return [rule]
+    distinct: dict[str, Any] = {}
+    for operand in operands:
+        distinct.setdefault(canonical(operand), operand)
+    return list(distinct.values())
 
 
 class TestThresholds:
@@ -504,10 +519,10 @@ class TestWithoutClause:
     )
     def test_without_undoes_with(self, rule: Any, clause: Any) -> None:
         """Adding a clause and removing the last one gives the condition back."""
-        # A one-clause `and` comes back as its clause, which holds exactly when it does.
-        assume(
-            not (isinstance(rule, dict) and list(rule) == ["and"] and len(clauses_of(rule)) == 1)
-        )
+        clauses = clauses_of(rule)
+        # A repeated clause is one clause: the condition comes back with it once.
+        assume(len(clauses) <= 1 or canonical(rule) == canonical({"and": clauses}))
+        assume(canonical(clause) not in {canonical(c) for c in clauses})
         definition = BenefitDefinition(handle="d", claim_condition=rule)
         added = with_clause(definition, clause)
         last = len(clauses_of(rule_of(added))) - 1
@@ -521,6 +536,114 @@ class TestWithoutClause:
         kept = clauses[:index] + clauses[index + 1 :]
         remaining = clauses_of(rule_of(without_clause(with_rule(rule), index)))
         assert remaining == (kept if len(kept) != 1 else clauses_of(kept[0]))
+
+
+class TestOneClauseSplit:
+    """Clauses are Condition.clauses(), as claim_eligibility(clauses=True) and why_not count."""
+
+    GOLD: Final = {"==": [{"var": "tier_handle"}, "gold"]}
+    SPENT: Final = {">": [{"var": SPEND}, 1000]}
+    VIP: Final = {"var": "vip"}
+
+    @SETTINGS
+    @given(rule=conditions(max_depth=2))
+    def test_the_split_written_out_is_the_conditions(self, rule: Any) -> None:
+        condition = to_condition(rule)
+        assert condition is not None
+        assert [c.rule for c in condition.clauses()] == clauses_of(rule)
+
+    def test_a_repeated_clause_is_one(self) -> None:
+        definition = with_rule({"and": [self.SPENT, self.SPENT, self.GOLD]}, handle="d")
+        assert rule_of(without_clause(definition, 0)) == self.GOLD
+        assert rule_of(without_clause(definition, 1)) == self.SPENT
+        assert rule_of(without_clause(definition, SPEND)) == self.GOLD
+        with pytest.raises(InvalidRequest, match=r"^target: expected a clause index from 0 to 1"):
+            without_clause(definition, 2)
+
+    def test_an_and_with_a_literal_is_one_clause(self) -> None:
+        definition = with_rule({"and": [self.VIP, True]}, handle="d")
+        with pytest.raises(InvalidRequest, match=r"^target: .*from 0 to 0, got 1"):
+            without_clause(definition, 1)
+        assert without_clause(definition, 0).claim_condition is None
+        assert without_clause(definition, "vip").claim_condition is None
+        added = with_clause(definition, self.GOLD)
+        assert rule_of(added) == {"and": [{"and": [self.VIP, True]}, self.GOLD]}
+        assert without_clause(added, 1, handle="d") == definition
+
+    def test_indexes_are_the_clause_columns_and_why_not(self) -> None:
+        definition = with_rule(
+            {"and": [self.SPENT, self.GOLD, self.SPENT, {"in": ["vip", {"var": "tags"}]}]},
+            handle="d",
+            is_claimable=True,
+            is_published=True,
+            is_assignable=True,
+        )
+        member = {
+            "id": "m-1",
+            "tier_handle": "silver",
+            "tags": [],
+            "aggregations": {"spend_12m": 10},
+        }
+
+        def clause_columns(variant: BenefitDefinition) -> list[str]:
+            frame = claim_eligibility([member], variant, at=LAUNCH, timezone="UTC", clauses=True)
+            return [c for c in frame.columns if c not in ELIGIBILITY_COLUMNS]
+
+        def failing(variant: BenefitDefinition) -> list[str]:
+            condition = variant.claim_condition
+            assert condition is not None
+            return condition.why_not(member).split(", and ")
+
+        columns, reasons = clause_columns(definition), failing(definition)
+        assert len(columns) == len(reasons) == 3
+        for index in range(3):
+            variant = without_clause(definition, index)
+            assert clause_columns(variant) == columns[:index] + columns[index + 1 :]
+            assert failing(variant) == reasons[:index] + reasons[index + 1 :]
+
+
+class TestBoundedHandles:
+    """Every edit's text is cut to its head and a digest: a handle never grows with the input."""
+
+    def test_a_long_threshold_value(self) -> None:
+        handle = with_threshold(voucher(), "$.and[0].in[1]", ["x" * 50_000]).handle
+        assert handle is not None
+        assert len(handle) < 100
+        assert handle.startswith('spend-1000[$.and[0].in[1]=["xxx')
+        other = with_threshold(voucher(), "$.and[0].in[1]", ["x" * 49_999]).handle
+        assert handle != other
+
+    def test_a_long_variable(self) -> None:
+        name = "v" * 50_000
+        gold = {"==": [{"var": "tier_handle"}, "gold"]}
+        definition = with_rule({"and": [{">": [{"var": name}, 1]}, gold]}, handle="d")
+        for edited in (with_threshold(definition, name, 2), without_clause(definition, name)):
+            assert edited.handle is not None
+            assert len(edited.handle) < 100
+
+    def test_the_clause_edit_is_cut_the_same_way(self) -> None:
+        clause = {"in": [{"var": "tier_handle"}, ["x" * 50_000]]}
+        handle = with_clause(voucher(), clause).handle
+        assert handle is not None
+        assert len(handle) < 100
+        assert handle.startswith('spend-1000[+{"in":[{"var":"tier_handle"},["xxx')
+
+
+class TestValueErrors:
+    """A number past a double's range is named once, at the value (or its index)."""
+
+    def test_a_huge_integer(self) -> None:
+        with pytest.raises(InvalidRequest) as caught:
+            with_threshold(voucher(), SPEND, 2**1024)
+        assert [p.where for p in caught.value.problems] == ["value"]
+        assert str(caught.value).count("got") == 1
+
+    def test_a_huge_integer_in_an_array(self) -> None:
+        with pytest.raises(InvalidRequest) as caught:
+            with_threshold(voucher(), "$.and[0].in[1]", ["gold", 10**5000])
+        assert [p.where for p in caught.value.problems] == ["value[1]"]
+        assert str(caught.value).count("got") == 1
+        assert "5001 digits" in str(caught.value)
 
 
 class TestSweep:

@@ -29,7 +29,7 @@ UsedUp = Literal["exclude", "flag", "include"]
 """What :func:`expiry_table` does with used-up items: leave them out, list them with a
 ``used_up`` column, or list them like any other."""
 
-_USED_UP: Final = ("exclude", "flag", "include")
+_USED_UP: Final[tuple[UsedUp, ...]] = ("exclude", "flag", "include")
 
 _EXPIRY_KINDS: Final[Mapping[str, Column]] = {
     "kind": "str",
@@ -58,26 +58,41 @@ places)."""
 # --- expiry ------------------------------------------------------------------------------------
 
 
-def _items(items: object, where: str = "items") -> list[tuple[str | None, Item]]:
+def _items(items: object) -> list[tuple[str | None, Item]]:
+    """Return ``(owner, item)`` pairs: an owner for the items of a mapping, else ``None``.
+
+    ``items`` is an item, an iterable of items, or a mapping of profile id to an item or an
+    iterable of items. Only that one level of mapping is read: a mapping inside is refused at
+    its path (without recursion, however deep the input nests).
+    """
+    if not isinstance(items, Mapping):
+        return [(None, item) for item in _held(items, "items")]
+    pairs: list[tuple[str | None, Item]] = []
+    for owner, held in items.items():
+        if not isinstance(owner, str):
+            msg = f"expected profile ids (strings) as keys, got {show(owner)}"
+            raise InvalidRequest(Problem("items", msg))
+        where = f"items[{show(owner)}]"
+        if isinstance(held, Mapping):
+            msg = f"expected a Benefit, Reward or Credit, or an iterable of them, got {show(held)}"
+            raise InvalidRequest(Problem(where, msg))
+        pairs.extend((owner, item) for item in _held(held, where))
+    return pairs
+
+
+def _held(items: object, where: str) -> list[Item]:
+    """Return an item, or the items of an iterable, checking each."""
     if isinstance(items, Benefit | Reward | Credit):
-        return [(None, items)]
-    if isinstance(items, Mapping):
-        pairs: list[tuple[str | None, Item]] = []
-        for owner, held in items.items():
-            if not isinstance(owner, str):
-                msg = f"expected profile ids (strings) as keys, got {show(owner)}"
-                raise InvalidRequest(Problem("items", msg))
-            pairs.extend((owner, item) for _, item in _items(held, f"items[{show(owner)}]"))
-        return pairs
+        return [items]
     if not isinstance(items, Iterable) or isinstance(items, str | bytes):
         msg = f"expected benefits, rewards or credits, got {show(items)}"
         raise InvalidRequest(Problem(where, msg))
-    found: list[tuple[str | None, Item]] = []
+    found: list[Item] = []
     for index, item in enumerate(items):
         if not isinstance(item, Benefit | Reward | Credit):
             msg = f"expected a Benefit, Reward or Credit, got {show(item)}"
             raise InvalidRequest(Problem(f"{where}[{index}]", msg))
-        found.append((None, item))
+        found.append(item)
     return found
 
 
@@ -124,18 +139,20 @@ def _money_series(name: str, values: Sequence[Decimal | None], backend: Backend)
 
 
 def _check_used_up(used_up: object) -> UsedUp:
-    if used_up not in _USED_UP:
-        msg = f"expected 'exclude', 'flag' or 'include', got {show(used_up)}"
-        raise InvalidRequest(Problem("used_up", msg))
-    return used_up
+    if isinstance(used_up, str):  # first: `==` compares a Series or an array item by item
+        for choice in _USED_UP:
+            if used_up == choice:
+                return choice
+    msg = f"expected 'exclude', 'flag' or 'include', got {show(used_up)}"
+    raise InvalidRequest(Problem("used_up", msg))
 
 
 def expiry_table(items: Any, *, backend: Backend = "pandas", used_up: UsedUp = "exclude") -> Any:
     """Tabulate when each benefit, reward or credit expires, in UTC and in its own zone.
 
-    ``items`` is an iterable of items, or a mapping of profile id to items (which fills
-    ``profile_id`` where an item has none). One row per item, in the given order, with the
-    columns:
+    ``items`` is an item, an iterable of items, or a mapping of profile id to an item or an
+    iterable of items (which fills ``profile_id`` where an item has none; a mapping nested
+    inside is refused). One row per item, in the given order, with the columns:
 
     - ``kind`` (``benefit``, ``reward`` or ``credit``), ``id``, ``profile_id``;
     - ``definition``: the embedded definition's handle, else ``#`` and its id (as

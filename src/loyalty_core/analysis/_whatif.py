@@ -1,12 +1,14 @@
 """What-if helpers: edit a definition's claim condition, and sweep a threshold over members.
 
 A what-if starts from a definition and changes one thing in its ``claim_condition`` (COND-1 to
-COND-3): the literal a variable is compared with (:func:`with_threshold`), a clause added to or
-removed from its top-level ``and`` (:func:`with_clause`, :func:`without_clause`). Each returns
-a new :class:`~loyalty_core.BenefitDefinition`, validated and compiled like any other
-(``attrs.evolve``), under a derived handle that says what changed, so that the variants and the
-original can be decided side by side. :func:`thresholds` lists what :func:`with_threshold` can
-change, and :func:`sweep` counts who may claim for each of several thresholds.
+COND-3): the literal a variable is compared with (:func:`with_threshold`), a clause added or
+removed (:func:`with_clause`, :func:`without_clause`; the clauses are those of
+:meth:`~loyalty_core.conditions.Condition.clauses`, as ``claim_eligibility(clauses=True)`` and
+``why_not`` count them). Each returns a new :class:`~loyalty_core.BenefitDefinition`, validated
+and compiled like any other (``attrs.evolve``), under a derived handle that says what changed,
+so that the variants and the original can be decided side by side. :func:`thresholds` lists
+what :func:`with_threshold` can change, and :func:`sweep` counts who may claim for each of
+several thresholds.
 
 Targets. A *variable* is the path a ``var`` reads (``"aggregations.spend_12m"``). A *JSON path*
 starts with ``$`` and walks the rule: ``.name`` or ``["name"]`` for an object key, ``[n]`` for
@@ -17,8 +19,9 @@ are not identifiers in brackets); ``$.and[1].>[1]`` (a dotted key runs to the ne
 Derived handles. The base is the definition's handle, else ``#`` and its id (as
 :func:`~loyalty_core.analysis.claim_eligibility` labels it), else ``definition``; each edit
 appends one bracketed suffix: ``[variable=value]`` or ``[path=value]`` (the value as JSON),
-``[+clause]`` (the clause's canonical JSON; past 80 characters its head and a digest) and
-``[-variable]`` or ``[-and[i]]``. Pass ``handle=`` to choose the handle instead.
+``[+clause]`` (the clause's canonical JSON) and ``[-variable]`` or ``[-and[i]]``; an edit's
+text past 80 characters is cut to its head and a digest of the whole, so a handle stays short.
+Pass ``handle=`` to choose the handle instead.
 """
 
 from __future__ import annotations
@@ -45,9 +48,8 @@ from loyalty_core.analysis._frames import (
     import_or_hint,
 )
 from loyalty_core.benefits import Benefit, BenefitDefinition
-from loyalty_core.conditions import to_condition
+from loyalty_core.conditions import Condition, to_condition
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.jsonlogic import compile as compile_rule
 from loyalty_core.limits import Path, ShapeError, copy_json, path_text, shorten, show
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 
@@ -275,7 +277,9 @@ def _json_value(value: object, where: str, *, arrays: bool) -> Any:
     try:
         copy_json(converted)  # numbers beyond a double's range are not JSON either
     except ShapeError as error:
-        raise InvalidRequest(Problem(where, f"{error}, got {show(value)}")) from None
+        # Its message says what it got already; an array's item is named by its index.
+        at = error.where(where) if items is not None else where
+        raise InvalidRequest(Problem(at, str(error))) from None
     return converted if items is not None else converted[0]
 
 
@@ -300,6 +304,23 @@ def _match(rule: Any, target: str) -> list[str | int]:
         listed = _listing([t for _, t in chosen])
         msg = f"{head}, which {len(chosen)} comparisons read: {listed}; name one by its JSON path"
     raise InvalidRequest(Problem("target", msg))
+
+
+def _edit_text(sign: str, text: str) -> str:
+    """Return a handle's edit suffix: ``sign`` and ``text``, its head and a digest past 80 chars.
+
+    Every edit goes through here, so a handle stays short whatever the value, clause or
+    variable, and distinct edits keep distinct handles (the digest is of the whole text).
+
+    >>> _edit_text("-", "aggregations.spend_12m")
+    '-aggregations.spend_12m'
+    >>> _edit_text("", "$.in[1]=" + "x" * 100)
+    '$.in[1]=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...6453046113ba'
+    """
+    if len(text) > _LONGEST_EDIT:
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        text = f"{text[:60]}...{digest}"
+    return f"{sign}{text}"
 
 
 def _handle(definition: BenefitDefinition, edit: str, handle: object) -> str:
@@ -338,7 +359,8 @@ def _edited(
     for segment in segments[:-1]:
         parent = parent[segment]
     parent[segments[-1]] = data
-    return _evolved(definition, rule, _handle(definition, f"{label}={_json_text(data)}", handle))
+    edit = _edit_text("", f"{label}={_json_text(data)}")
+    return _evolved(definition, rule, _handle(definition, edit, handle))
 
 
 def _evolved(definition: BenefitDefinition, rule: Any, handle: str) -> BenefitDefinition:
@@ -378,24 +400,36 @@ def with_threshold(
     return _edited(_checked(definition), target, value, handle, "value")
 
 
-def _clauses(rule: Any) -> tuple[list[Any], bool]:
-    """The top-level clauses of a rule, and whether it is an ``and``."""
-    if rule is None:
-        return [], False
-    if isinstance(rule, dict) and set(rule) == {"and"}:
-        args = rule["and"]
-        return (list(args) if isinstance(args, list) else [args]), True
-    return [rule], False
+def _clauses(condition: Condition | None) -> tuple[Condition, ...]:
+    """The clauses of a claim condition, as :meth:`Condition.clauses` splits it (none: none).
+
+    The one split the library uses: ``claim_eligibility(clauses=True)`` columns,
+    :meth:`~loyalty_core.conditions.Condition.why_not` and these helpers agree.
+    """
+    return () if condition is None else condition.clauses()
+
+
+def _anded(clauses: Sequence[Condition]) -> Any:
+    """The rule that holds when every clause does: none, the clause, or their ``and``."""
+    if not clauses:
+        return None
+    if len(clauses) == 1:
+        return clauses[0].rule
+    return {"and": [clause.rule for clause in clauses]}
 
 
 def with_clause(
     definition: BenefitDefinition, clause: Any, *, handle: str | None = None
 ) -> BenefitDefinition:
-    """Return ``definition`` with ``clause`` added to its claim condition's top-level ``and``.
+    """Return ``definition`` with ``clause`` added to its claim condition's clauses.
 
-    A condition that is not an ``and`` becomes the first clause of a new one; a definition
-    without a condition gets ``clause`` as its condition. ``clause`` is a rule as a condition
-    field takes it (an operator object, its JSON text, or a
+    The clauses are those of :meth:`~loyalty_core.conditions.Condition.clauses` (as
+    ``claim_eligibility(clauses=True)`` and ``why_not`` count them): the operands of a
+    top-level ``and`` of two or more operator objects, a repeated one once; otherwise the
+    whole condition is one clause. The result is the ``and`` of those clauses and ``clause``,
+    last, so it is the new condition's last clause (unless it was a clause already); a
+    definition without a condition gets ``clause`` as its condition. ``clause`` is a rule as
+    a condition field takes it (an operator object, its JSON text, or a
     :class:`~loyalty_core.conditions.Condition`); one that does not compile raises
     :class:`~loyalty_core.ConditionError` at ``clause`` (COND-3), an empty one (COND-1)
     :class:`~loyalty_core.InvalidRequest`. The handle is derived
@@ -414,27 +448,25 @@ def with_clause(
     if added is None:
         msg = f"expected a JSON Logic rule (an operator object), got {show(clause)}"
         raise InvalidRequest(Problem("clause", msg))
-    condition = definition.claim_condition
-    clauses, _ = _clauses(condition.rule if condition is not None else None)
-    rule = {"and": [*clauses, added.rule]} if clauses else added.rule
-    edit = added.source
-    if len(edit) > _LONGEST_EDIT:
-        digest = hashlib.sha256(edit.encode()).hexdigest()[:12]
-        edit = f"{edit[:60]}...{digest}"
-    return _evolved(definition, rule, _handle(definition, f"+{edit}", handle))
+    rule = _anded([*_clauses(definition.claim_condition), added])
+    return _evolved(definition, rule, _handle(definition, _edit_text("+", added.source), handle))
 
 
 def without_clause(
     definition: BenefitDefinition, target: str | int, *, handle: str | None = None
 ) -> BenefitDefinition:
-    """Return ``definition`` without one clause of its claim condition's top-level ``and``.
+    """Return ``definition`` without one clause of its claim condition.
 
-    ``target`` is the clause's index, or a variable that exactly one clause reads (COND-13's
-    literal paths, :meth:`~loyalty_core.jsonlogic.CompiledRule.variables`). A condition that is
-    not an ``and`` is one clause, index 0. When one clause remains it becomes the condition;
-    when none remains the definition has no condition. The handle is derived
-    (``spend-1000[-aggregations.spend_12m]``, ``spend-1000[-and[1]]``) unless ``handle`` is
-    given.
+    The clauses are those of :meth:`~loyalty_core.conditions.Condition.clauses`, so index
+    ``i`` is the ``i``-th clause column of ``claim_eligibility(clauses=True)``: the operands
+    of a top-level ``and`` of two or more operator objects, a repeated one once (removing it
+    removes every copy); any other condition, an ``and`` with a literal operand included, is
+    one clause, index 0. ``target`` is the clause's index, or a variable that exactly one
+    clause reads (COND-13's literal paths,
+    :meth:`~loyalty_core.jsonlogic.CompiledRule.variables`). When one clause remains it
+    becomes the condition; when none remains the definition has no condition. The handle is
+    derived (``spend-1000[-aggregations.spend_12m]``, ``spend-1000[-and[1]]``) unless
+    ``handle`` is given.
 
     >>> voucher = BenefitDefinition(handle="spend-1000", claim_condition={"and": [
     ...     {"in": [{"var": "tier_handle"}, ["silver", "gold"]]},
@@ -444,10 +476,14 @@ def without_clause(
     ('spend-1000[-aggregations.spend_12m]', {'in': [{'var': 'tier_handle'}, ['silver', 'gold']]})
     >>> without_clause(any_spend, 0).claim_condition is None
     True
+    >>> vip = BenefitDefinition(handle="vip", claim_condition={"and": [{"var": "vip"}, True]})
+    >>> without_clause(vip, 1)
+    Traceback (most recent call last):
+    ...
+    loyalty_core.errors.InvalidRequest: target: expected a clause index from 0 to 0, got 1
     """
     definition = _checked(definition)
-    condition = definition.claim_condition
-    clauses, _ = _clauses(condition.rule if condition is not None else None)
+    clauses = _clauses(definition.claim_condition)
     if not clauses:
         msg = f"expected a definition with a claim_condition, got {show(definition.handle)}: none"
         raise InvalidRequest(Problem("definition", msg))
@@ -455,9 +491,9 @@ def without_clause(
         if not 0 <= target < len(clauses):
             msg = f"expected a clause index from 0 to {len(clauses) - 1}, got {show(target)}"
             raise InvalidRequest(Problem("target", msg))
-        index, edit = target, f"-and[{target}]"
+        index, edit = target, _edit_text("-", f"and[{target}]")
     elif isinstance(target, str):
-        reads = [compile_rule(clause).variables() for clause in clauses]
+        reads = [clause.compiled.variables() for clause in clauses]
         matching = [i for i, paths in enumerate(reads) if target in paths]
         if len(matching) != 1:
             listed = "; ".join(
@@ -468,12 +504,11 @@ def without_clause(
                 f"{len(matching)} clauses read; the clauses read: {shorten(listed)}"
             )
             raise InvalidRequest(Problem("target", msg))
-        index, edit = matching[0], f"-{target}"
+        index, edit = matching[0], _edit_text("-", target)
     else:
         msg = f"expected a clause index or a variable, got {show(target)}"
         raise InvalidRequest(Problem("target", msg))
-    kept = clauses[:index] + clauses[index + 1 :]
-    rule = {"and": kept} if len(kept) > 1 else kept[0] if kept else None
+    rule = _anded(clauses[:index] + clauses[index + 1 :])
     return _evolved(definition, rule, _handle(definition, edit, handle))
 
 
@@ -498,17 +533,16 @@ def _counts(frame: Any) -> dict[tuple[str, datetime], tuple[int, int]]:
     groups: Iterable[tuple[Any, Any, Any, Any]]
     if backend_of(frame) == "polars":
         polars = import_or_hint("polars")
-        names = frame.collect_schema().names()  # a LazyFrame's, without a warning
-        instant = "instant" if "instant" in names else "at"  # "at" before the rename
-        grouped = frame.group_by("definition", instant).agg(
+        grouped = frame.group_by("definition", "instant").agg(
             polars.col("allowed").sum().alias("n"), polars.len().alias("rows")
         )
         if isinstance(grouped, polars.LazyFrame):
             grouped = grouped.collect()
         groups = grouped.iter_rows()
     else:
-        instant = "instant" if "instant" in frame.columns else "at"
-        grouped = frame.groupby(["definition", instant], sort=False)["allowed"].agg(["sum", "size"])
+        grouped = frame.groupby(["definition", "instant"], sort=False)["allowed"].agg(
+            ["sum", "size"]
+        )
         groups = ((*key, n, rows) for key, n, rows in grouped.itertuples(name=None))
     counts: dict[tuple[str, datetime], tuple[int, int]] = {}
     for label, at, n, rows in groups:

@@ -212,11 +212,37 @@ def _number(value: object, column: str) -> float:
     if is_null(value):
         return 0.0
     if isinstance(value, Decimal | Real) and not isinstance(value, bool):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer past a double's range (10**5000, say)
+            number = math.inf
         if math.isfinite(number):
             return number
     msg = f"expected finite numbers (or nulls) in the {show(column)} column, got {show(value)}"
     raise InvalidRequest(Problem("weight", msg))
+
+
+def _text(value: object, where: str, column: str, row: int) -> str | None:
+    """Return a cell of a text column (``definition``, ``kind``), or ``None`` when null."""
+    if isinstance(value, str):
+        return value
+    if is_null(value):
+        return None
+    msg = f"expected text (or nulls) in the {show(column)} column, got {show(value)} in row {row}"
+    raise InvalidRequest(Problem(where, msg))
+
+
+def _flags(data: Mapping[str, Sequence[Any]], names: Sequence[str], where: str) -> None:
+    """Check that the ``names`` columns of ``data`` hold booleans only (Python or numpy)."""
+    for name in names:
+        for row, value in enumerate(data[name]):
+            if isinstance(value, bool):
+                continue
+            kind = type(value)
+            if kind.__module__ == "numpy" and kind.__name__ in {"bool", "bool_"}:
+                continue
+            msg = f"expected booleans in the {show(name)} column, got {show(value)} in row {row}"
+            raise InvalidRequest(Problem(where, msg))
 
 
 def _bar_width(starts: Sequence[float], default: float) -> float:
@@ -334,6 +360,24 @@ def _instant_column(frame: Any) -> str:
     return "instant"
 
 
+def _chosen(labels: Sequence[object], definition: str | None) -> str:
+    """Return the definition to plot: ``definition``, or the frame's only one."""
+    for row, label in enumerate(labels):
+        if not isinstance(label, str):
+            msg = f"expected text in the 'definition' column, got {show(label)} in row {row}"
+            raise InvalidRequest(Problem("frame", msg))
+    present = list(dict.fromkeys(labels))
+    if definition is None:
+        if len(present) > 1:
+            msg = f"expected one of {show(present)} since the frame holds several definitions"
+            raise InvalidRequest(Problem("definition", msg))
+        return str(present[0])
+    if definition in present:
+        return definition
+    msg = f"expected one of the frame's definitions {show(present)}, got {show(definition)}"
+    raise InvalidRequest(Problem("definition", msg))
+
+
 def _tally(frame: Any, definition: str | None) -> tuple[str, Tally]:
     """Return the chosen definition's handle and how its rows were decided at each instant.
 
@@ -341,34 +385,30 @@ def _tally(frame: Any, definition: str | None) -> tuple[str, Tally]:
     """
     codes = [code.value for code in CLAIM_CODES]
     column = _instant_column(frame)
+    if definition is not None and not isinstance(definition, str):
+        msg = f"expected a definition handle (a string) or None, got {show(definition)}"
+        raise InvalidRequest(Problem("definition", msg))
     data = columns_of(frame, ["definition", column, "allowed", *codes], name="frame")
     if not data["allowed"]:
         raise InvalidRequest(Problem("frame", "expected at least one row, got none"))
-    present = list(dict.fromkeys(data["definition"]))
-    if definition is None:
-        if len(present) > 1:
-            msg = f"expected one of {show(present)} since the frame holds several definitions"
-            raise InvalidRequest(Problem("definition", msg))
-        chosen = present[0]
-    elif definition in present:
-        chosen = definition
-    else:
-        msg = f"expected one of the frame's definitions {show(present)}, got {show(definition)}"
-        raise InvalidRequest(Problem("definition", msg))
-    raw: Counter[tuple[Any, tuple[str, ...]]] = Counter()
+    labels = data["definition"]
+    _flags(data, ["allowed", *codes], "frame")
+    chosen = _chosen(labels, definition)
+    raw: Counter[tuple[datetime, tuple[str, ...]]] = Counter()
     flags = zip(*(data[code] for code in codes), strict=True)
-    for label, cell, allowed, row in zip(
-        data["definition"], data[column], data["allowed"], flags, strict=True
-    ):
+    for label, cell, allowed, row in zip(labels, data[column], data["allowed"], flags, strict=True):
         if label == chosen:
-            raw[cell, _failed(bool(allowed), row)] += 1
+            # A datetime (a pandas Timestamp is one) is a key as it is; anything else is read
+            # as an instant first, which refuses it (a list or dict cell could not be a key).
+            key = cell if isinstance(cell, datetime) else _instant(cell, "frame", column)
+            raw[key, _failed(bool(allowed), row)] += 1
     tally: Tally = Counter()
-    instants: dict[Any, datetime] = {}
+    instants: dict[datetime, datetime] = {}
     for (cell, failed), count in raw.items():
         if cell not in instants:
             instants[cell] = _instant(cell, "frame", column)
         tally[instants[cell], failed] += count
-    return str(chosen), tally
+    return chosen, tally
 
 
 def plot_eligibility(
@@ -589,20 +629,29 @@ StackBy = Literal["kind", "definition"]
 """What :func:`plot_expiry_calendar` stacks its bars by."""
 
 _OTHER_DEFINITIONS: Final = "Other definitions"
+_STACK_BY: Final[tuple[StackBy, ...]] = ("kind", "definition")
 
 
 def _split(by: object, by_kind: object) -> StackBy | None:
     """Check ``by`` and the older ``by_kind`` switch; return what to stack by."""
+    split = _stack_by(by)
     if by_kind is not None:
         _check_bool(by_kind, "by_kind")
-        if by != "kind":
+        if split != "kind":
             msg = f"expected by_kind left out when by is given, got by_kind={show(by_kind)}"
             raise InvalidRequest(Problem("by_kind", msg))
         return "kind" if by_kind else None
-    if by == "kind" or by == "definition":  # noqa: PLR1714 - narrows the Literal for mypy
-        return by
+    return split
+
+
+def _stack_by(by: object) -> StackBy | None:
+    """Check ``by``: a string first, since ``==`` compares a Series or an array item by item."""
     if by is None:
         return None
+    if isinstance(by, str):
+        for choice in _STACK_BY:
+            if by == choice:
+                return choice
     msg = f"expected 'kind', 'definition' or None, got {show(by)}"
     raise InvalidRequest(Problem("by", msg))
 
@@ -678,7 +727,7 @@ def plot_expiry_calendar(  # noqa: PLR0913 - a table, three choices of what to d
     [2, 1]
     """
     split = _split(by, by_kind)
-    if week_start not in _WEEKDAYS:
+    if not isinstance(week_start, str) or week_start not in _WEEKDAYS:
         msg = f"expected one of {show(list(_WEEKDAYS))}, got {show(week_start)}"
         raise InvalidRequest(Problem("week_start", msg))
     if weight is not None and not isinstance(weight, str):
@@ -729,8 +778,8 @@ def _weekly(
             continue
         name = "items"
         if split is not None:
-            group = data[split][index]
-            name = _NO_DEFINITION if is_null(group) else str(group)
+            group = _text(data[split][index], "table", split, index)
+            name = _NO_DEFINITION if group is None else group
         amount = 1.0 if weight is None else _number(data[weight][index], weight)
         bucket = per_week.setdefault(_week_start(day, week_start), {})
         bucket[name] = bucket.get(name, 0.0) + amount
