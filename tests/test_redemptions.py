@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
+import numpy as np
 import pytest
 
 from loyalty_core import (
@@ -147,7 +148,11 @@ class TestChannel:
     def test_valid(self, channel: str) -> None:
         assert check_redemption(PLAIN, at=AT, channel=channel).allowed  # type: ignore[arg-type]
 
-    @pytest.mark.parametrize("channel", ["web", "API", "", None, 1])
+    @pytest.mark.parametrize(
+        "channel",
+        ["web", "API", "", None, 1, ["api"], np.array(["api"])],
+        ids=["web", "API", "empty", "None", "1", "list", "array"],  # an array `in` a tuple
+    )
     def test_invalid(self, channel: object) -> None:
         with pytest.raises(InvalidRequest, match="channel"):
             check_redemption(PLAIN, at=AT, channel=channel)  # type: ignore[arg-type]

@@ -248,6 +248,19 @@ def to_money(value: object) -> Decimal:
     raise BadValue(msg)
 
 
+def to_positive_money(value: object) -> Decimal:
+    """Convert a redemption amount like money (:func:`to_money`) and require it > 0.
+
+    RWD-4, CRD-5: a zero or negative amount is a caller's bug, as a zero count is (RED-2).
+    Raises :class:`BadValue`.
+    """
+    amount = to_money(value)
+    if amount <= 0:
+        msg = f"expected a money amount > 0, got {show(value)}"
+        raise BadValue(msg)
+    return amount
+
+
 def _in_money_range(amount: Decimal) -> bool:
     # Checked on the exponent first, so that 1E+999999999 is never expanded.
     exponent = amount.as_tuple().exponent

@@ -32,6 +32,7 @@ import attrs
 import loyalty_core as lc
 from loyalty_core import clock
 from loyalty_core.limits import show
+from loyalty_core.redemptions import Channel
 
 __all__ = [
     "Channel",
@@ -47,9 +48,6 @@ __all__ = [
 
 Kind = Literal["benefit", "reward", "credit"]
 """The kinds of item a member holds (and ``extend`` works on)."""
-
-Channel = Literal["api", "staff", "customer"]
-"""The redemption channels of RED-3."""
 
 ItemRef = tuple[str, int]
 """An item named by its owner's profile id and its position in the owner's list of that kind."""

@@ -33,7 +33,7 @@ from loyalty_core.payloads import edit_credit, parse_extend_request
 from loyalty_core.periods import explain_expiry, is_expired
 from loyalty_core.policy import Policy
 from loyalty_core.profiles import Profile
-from loyalty_core.redemptions import claim_and_redeem, redeem_benefit
+from loyalty_core.redemptions import CHANNELS, claim_and_redeem, redeem_benefit
 from loyalty_core.rewards import Reward, RewardDefinition, redeem_rewards, reward_balance
 
 __all__ = ["main"]
@@ -599,7 +599,7 @@ def _add_claim(commands: Any) -> None:
     claim.add_argument(
         "--count", type=_count_option, help="also redeem this many at once (claim_and_redeem)"
     )
-    claim.add_argument("--channel", choices=("api", "staff", "customer"), default="api")
+    claim.add_argument("--channel", choices=CHANNELS, default="api")
     claim.add_argument("--policy", action="append", default=[], metavar="NAME=VALUE")
     claim.add_argument("--json", action="store_true", help="print JSON instead of a table")
     claim.set_defaults(handler=_claim)
@@ -616,7 +616,7 @@ def _add_redeem(commands: Any) -> None:
     redeem.add_argument("--at", required=True, help="the instant of the redemption")
     redeem.add_argument("--timezone", help="zone of a naive --at (default: the benefit's)")
     redeem.add_argument("--count", type=_count_option, default=1)
-    redeem.add_argument("--channel", choices=("api", "staff", "customer"), default="api")
+    redeem.add_argument("--channel", choices=CHANNELS, default="api")
     redeem.add_argument(
         "--profile-id", help="the profile in the request path; another owner is refused (RED-15)"
     )

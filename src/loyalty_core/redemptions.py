@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal, get_args
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -46,6 +46,7 @@ from loyalty_core.profiles import Profile
 from loyalty_core.records import Redemption, RedemptionItem
 
 __all__ = [
+    "CHANNELS",
     "Channel",
     "RedemptionResult",
     "check_redemption",
@@ -57,7 +58,8 @@ __all__ = [
 Channel = Literal["api", "staff", "customer"]
 """Who asks for a redemption (RED-3): an integration, a staff member, or the member."""
 
-_CHANNELS = ("api", "staff", "customer")
+CHANNELS: Final[tuple[Channel, ...]] = get_args(Channel)
+"""The channels, in order: ``("api", "staff", "customer")`` (RED-3)."""
 _iso = clock.format_instant
 
 
@@ -84,11 +86,11 @@ def _count(count: object, name: str = "count") -> int:
 
 def _channel(channel: object) -> Channel:
     # RED-3: one of the three channels.
-    if channel not in _CHANNELS:
+    if not isinstance(channel, str) or channel not in CHANNELS:
         raise InvalidRequest(
             Problem("channel", f"expected 'api', 'staff' or 'customer', got {show(channel)}")
         )
-    return channel  # type: ignore[return-value]
+    return channel
 
 
 def _owner(profile_id: object) -> str | None:

@@ -213,12 +213,9 @@ def redemption_amount(amount: object) -> Decimal:
     redemption is a caller's bug, as a zero ``count`` is (RED-2).
     """
     try:
-        wanted = f.to_money(amount)
+        return f.to_positive_money(amount)
     except f.BadValue as exc:
         raise InvalidRequest(Problem("amount", str(exc))) from None
-    if wanted <= 0:
-        raise InvalidRequest(Problem("amount", f"expected a money amount > 0, got {show(amount)}"))
-    return wanted
 
 
 def _balance(rewards: Iterable[Reward], at: datetime) -> Decimal:

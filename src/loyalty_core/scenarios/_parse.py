@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
@@ -22,11 +21,12 @@ from loyalty_core._fields import (
     check_zone,
     checked,
     integral,
-    to_money,
+    to_positive_money,
 )
 from loyalty_core._model import Member
 from loyalty_core.limits import MAX_INT, ShapeError, copy_json, key_segment, show
 from loyalty_core.payloads import parse_extend_request, parse_instant
+from loyalty_core.redemptions import CHANNELS
 from loyalty_core.scenarios._values import (
     Advance,
     Claim,
@@ -67,7 +67,6 @@ _EVENT_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 """The keys each event type takes besides ``type``; every other key is a problem."""
 
-_CHANNELS: Final = ("api", "staff", "customer")
 _KINDS: Final = ("benefit", "reward", "credit")
 _ITEMS: Final[Mapping[str, type[Any]]] = {
     "benefits": lc.Benefit,
@@ -157,15 +156,6 @@ def _check_index(value: object) -> int:
 def _check_count(value: object) -> int:
     # RED-2: a redemption or return count, 1 to MAX_INT (PAY-7: 1.0 is 1).
     return checked(lambda count: check_positive(count, MAX_INT), integral, value)
-
-
-def _check_amount(value: object) -> Decimal:
-    amount = to_money(value)
-    if amount <= 0:
-        # RWD-4, CRD-5: a zero or negative amount is a caller's bug.
-        msg = f"expected a money amount > 0, got {show(value)}"
-        raise BadValue(msg)
-    return amount
 
 
 def _one_of(choices: Sequence[str]) -> Callable[[object], str]:
@@ -430,7 +420,7 @@ class _Parser:
         return {
             "benefit": self.read.required(_check_index, data, "benefit", path),
             "count": self.read.optional(_check_count, data, "count", path),
-            "channel": self.read.optional(_one_of(_CHANNELS), data, "channel", path),
+            "channel": self.read.optional(_one_of(CHANNELS), data, "channel", path),
         }
 
     def event_return(self, data: Mapping[str, Any], path: str, _: str | None) -> dict[str, Any]:
@@ -459,7 +449,7 @@ class _Parser:
         self, data: Mapping[str, Any], path: str, _: str | None
     ) -> dict[str, Any]:
         return {
-            "amount": self.read.required(_check_amount, data, "amount", path),
+            "amount": self.read.required(to_positive_money, data, "amount", path),
             "strict": self.read.optional(check_bool, data, "strict", path),
         }
 
@@ -488,7 +478,7 @@ class _Parser:
     ) -> dict[str, Any]:
         return {
             "credit": self.credit_ref(data, path, member),
-            "amount": self.read.required(_check_amount, data, "amount", path),
+            "amount": self.read.required(to_positive_money, data, "amount", path),
             "security_code": self.read.optional(check_text, data, "security_code", path),
         }
 

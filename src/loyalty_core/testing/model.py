@@ -67,6 +67,7 @@ from loyalty_core._model import (
 )
 from loyalty_core.limits import show
 from loyalty_core.payloads import parse_instant
+from loyalty_core.redemptions import CHANNELS
 
 __all__ = [
     "COMPARED",
@@ -504,7 +505,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         pick_member=_PICK,
         pick_benefit=_PICK,
         count=st.integers(1, 3),
-        channel=st.sampled_from(("api", "staff", "customer")),
+        channel=st.sampled_from(CHANNELS),
     )
     def redeem(self, pick_member: int, pick_benefit: int, count: int, channel: Channel) -> None:
         """Redeem 1 to 3 of a member's benefit through any channel."""
