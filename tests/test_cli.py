@@ -181,6 +181,17 @@ class TestClaimAndRedeem:
                 ["redeem", str(EXAMPLES / "benefit.json"), "--at", "2026-04-01", "--count", "0"],
                 id="count-0",
             ),
+            pytest.param(
+                [
+                    "redeem",
+                    str(EXAMPLES / "benefit.json"),
+                    "--at",
+                    "2026-04-01",
+                    "--count",
+                    str(2**63),
+                ],
+                id="count-past-64-bits",  # RED-2's bound, told at the option (was a late error)
+            ),
             pytest.param(["redeem", str(EXAMPLES / "benefit.json")], id="no-at"),
             pytest.param(
                 [

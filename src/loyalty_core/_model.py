@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final, Literal, TypedDict
+from typing import Any, Final, Literal, TypedDict, get_args
 
 import attrs
 
@@ -35,6 +35,7 @@ from loyalty_core.limits import show
 from loyalty_core.redemptions import Channel
 
 __all__ = [
+    "KINDS",
     "Channel",
     "Item",
     "ItemRef",
@@ -54,7 +55,8 @@ ItemRef = tuple[str, int]
 
 Item = lc.Benefit | lc.Reward | lc.Credit
 
-_KINDS: Final[tuple[Kind, ...]] = ("benefit", "reward", "credit")
+KINDS: Final[tuple[Kind, ...]] = get_args(Kind)
+"""The item kinds, in the order a member lists them."""
 
 
 # --- the model's values ------------------------------------------------------------------------
@@ -179,7 +181,7 @@ class Model:
         if None in ids or len(set(ids)) != len(ids):
             msg = f"members: expected distinct non-null profile ids, got {show(ids)}"
             raise lc.InvalidRequest(msg)
-        for kind in _KINDS:
+        for kind in KINDS:
             # Items are named by id (extend, EXT-10): one id names one item of its kind.
             item_ids = [i.id for m in self.members for i in m.items(kind) if i.id is not None]
             if len(set(item_ids)) != len(item_ids):
@@ -419,7 +421,7 @@ class Model:
         unknown id is bad input. Each skipped item's decision is logged as a refusal.
         """
         operation = "extend"
-        if kind not in _KINDS:
+        if kind not in KINDS:
             return self._unchanged(_error(operation, f"kind: unknown kind {show(kind)}"))
         owners: dict[int, Member] = {}
         for member in self.members:

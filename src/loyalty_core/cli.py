@@ -20,14 +20,14 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from loyalty_core import clock, scenarios
-from loyalty_core._fields import BadValue, check_int
+from loyalty_core._fields import BadValue, check_int, check_positive
 from loyalty_core.benefits import Benefit, BenefitDefinition
 from loyalty_core.claims import claim_benefit
 from loyalty_core.credits import Credit, CreditDefinition, redeem_credit
 from loyalty_core.decisions import Decision
 from loyalty_core.errors import MAX_LISTED, LoyaltyError, PayloadError
 from loyalty_core.extension import extend, extend_request
-from loyalty_core.limits import MAX_NESTING, is_too_deep_text, show
+from loyalty_core.limits import MAX_INT, MAX_NESTING, is_too_deep_text, show
 from loyalty_core.notifications import notification_schedule
 from loyalty_core.payloads import edit_credit, parse_extend_request
 from loyalty_core.periods import explain_expiry, is_expired
@@ -531,14 +531,16 @@ def _credit(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
 
 
 def _count_option(text: str) -> int:
+    # RED-2: the library's own check of a count (an integer from 1 to MAX_INT).
     try:
         count = int(text)
     except ValueError:
-        count = 0
-    if count < 1:
         msg = f"expected an integer >= 1, got {show(text)}"
-        raise argparse.ArgumentTypeError(msg)
-    return count
+        raise argparse.ArgumentTypeError(msg) from None
+    try:
+        return check_positive(count, MAX_INT)
+    except BadValue as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _id_option(text: str) -> int:

@@ -23,7 +23,7 @@ from loyalty_core._fields import (
     integral,
     to_positive_money,
 )
-from loyalty_core._model import Member
+from loyalty_core._model import KINDS, Member
 from loyalty_core.limits import MAX_INT, ShapeError, copy_json, key_segment, show
 from loyalty_core.payloads import parse_extend_request, parse_instant
 from loyalty_core.redemptions import CHANNELS
@@ -67,7 +67,6 @@ _EVENT_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 """The keys each event type takes besides ``type``; every other key is a problem."""
 
-_KINDS: Final = ("benefit", "reward", "credit")
 _ITEMS: Final[Mapping[str, type[Any]]] = {
     "benefits": lc.Benefit,
     "rewards": lc.Reward,
@@ -430,7 +429,7 @@ class _Parser:
         }
 
     def event_extend(self, data: Mapping[str, Any], path: str, _: str | None) -> dict[str, Any]:
-        kind = self.read.required(_one_of(_KINDS), data, "kind", path)
+        kind = self.read.required(_one_of(KINDS), data, "kind", path)
         body = {key: data.get(key) for key in ("ids", "extend_days", "extend_date")}
         try:
             # EXT-1: the same checks as the Extend Reward request body.

@@ -13,14 +13,13 @@ import attrs
 
 import loyalty_core as lc
 from loyalty_core import clock
-from loyalty_core._model import Kind, Model
+from loyalty_core._model import KINDS, Model
 from loyalty_core.limits import show
 from loyalty_core.scenarios._run import definition_view, item_view
 from loyalty_core.scenarios._values import Advance, Change, Event, Step, Timeline
 
 __all__ = ["format_local", "render_timeline", "timeline_to_json"]
 
-_KINDS: Final[tuple[Kind, ...]] = ("benefit", "reward", "credit")
 _WIDTH: Final = 96
 
 
@@ -123,7 +122,7 @@ def _state_lines(model: Model) -> list[str]:
     for member in model.members:
         lines.append(f"  member {show(member.profile_id)}")
         held = False
-        for kind in _KINDS:
+        for kind in KINDS:
             for index, item in enumerate(member.items(kind)):
                 held = True
                 zone = item.zone
@@ -262,7 +261,7 @@ def _state_json(model: Model) -> dict[str, Any]:
                         }
                         for index, item in enumerate(member.items(kind))
                     ]
-                    for kind in _KINDS
+                    for kind in KINDS
                 },
             }
             for member in model.members

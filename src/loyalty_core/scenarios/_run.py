@@ -9,7 +9,7 @@ from typing import Any, Final
 import attrs
 
 import loyalty_core as lc
-from loyalty_core._model import Item, Kind, Member, Model
+from loyalty_core._model import KINDS, Item, Kind, Member, Model
 from loyalty_core.periods import before_issue
 from loyalty_core.scenarios._values import (
     Change,
@@ -43,8 +43,6 @@ _SHOWN: Final[dict[Subject, tuple[str, ...]]] = {
 """The stored fields a timeline shows for each kind; items also show ``status``, credits
 ``release_at`` (CRD-3), and new items ``issued_at``. Security codes are never shown, as the
 library's reasons never show them (CRD-11)."""
-
-_KINDS: Final[tuple[Kind, ...]] = ("benefit", "reward", "credit")
 
 
 def run_scenario(scenario: Scenario) -> Timeline:
@@ -164,7 +162,7 @@ def _changes(before: Model, after: Model) -> tuple[Change, ...]:
 
 def _member_changes(old: Member, new: Member, was: datetime, now: datetime) -> list[Change]:
     found: list[Change] = []
-    for kind in _KINDS:
+    for kind in KINDS:
         held: Sequence[Item] = old.items(kind)
         for index, item in enumerate(new.items(kind)):
             created = index >= len(held)

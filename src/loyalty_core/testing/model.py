@@ -55,7 +55,7 @@ from loyalty_core import clock
 # The model itself is free of hypothesis, so that loyalty_core.scenarios (and `loyalty-core
 # run`) can use it without the testing extra; this module re-exports it unchanged.
 from loyalty_core._model import (
-    _KINDS,
+    KINDS,
     Channel,
     ItemRef,
     Kind,
@@ -556,7 +556,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         self._agree(call, outcome, service_accepted=got is not None)
 
     @rule(
-        kind=st.sampled_from(_KINDS),
+        kind=st.sampled_from(KINDS),
         pick_member=_PICK,
         refs=st.lists(st.tuples(_PICK, _PICK), min_size=1, max_size=3),
         how=_EXTEND_HOW,
