@@ -1049,3 +1049,28 @@ class TestEditDates:
         edited = edit_credit(BASE, {"issued_at": "2023-11-07T05:31:56+10:00"})
         assert edited.issued_at is not None
         assert edited.issued_at.tzinfo is UTC
+
+
+def test_a_redeemed_credit_is_the_credit_with_less_remaining() -> None:
+    """CRD-5: redeeming copies the credit with a smaller remainder and nothing else changes.
+
+    The copy is made without re-checking fields (``_value_items.with_remaining``, shared with
+    rewards); it must equal what ``attrs.evolve`` builds and checks, unknown keys included.
+    """
+    credit = Credit.from_api(
+        {
+            "id": 7,
+            "profile_id": "p-1",
+            "value_initial": "50.00",
+            "value_remaining": "20.00",
+            "security_code": "1234",
+            "expires_at": "2027-01-01 12:59:59",
+            "definition": {"id": 3, "timezone": "Australia/Melbourne", "max_value": "100.00"},
+            "platform_only": {"kept": True},
+        }
+    )
+    used = redeem_credit(credit, "12.50", at=utc("2026-06-01 00:00:00"), security_code="1234")
+    assert used.decision.allowed
+    assert used.credit == attrs.evolve(credit, value_remaining=Decimal("7.50"))
+    assert used.credit.to_api() == {**credit.to_api(), "value_remaining": "7.50"}
+    assert credit.value_remaining == Decimal("20.00")  # the original is untouched

@@ -23,6 +23,7 @@ import attrs
 from loyalty_core import _fields as f
 from loyalty_core import clock
 from loyalty_core._fields import Value, extra_field, field
+from loyalty_core._value_items import ValueItem, redemption_amount, with_remaining
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, bound_reason, first_change
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.limits import EXACT_MONEY, show
@@ -33,7 +34,6 @@ from loyalty_core.periods import (
     period_end,
     period_problems,
 )
-from loyalty_core.rewards import ValueItem, redemption_amount
 
 __all__ = [
     "Credit",
@@ -474,6 +474,5 @@ def redeem_credit(
     if not decision.allowed:
         return CreditRedemption(decision=decision, credit=checked)
     remaining = EXACT_MONEY.subtract(checked.value_remaining, value)
-    return CreditRedemption(
-        decision=decision, credit=attrs.evolve(checked, value_remaining=remaining)
-    )
+    # CRD-5: 0 <= remaining <= value_remaining, so the credit stays valid as it was.
+    return CreditRedemption(decision=decision, credit=with_remaining(checked, remaining))

@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 import attrs
 
 from loyalty_core import _fields as f
 from loyalty_core import clock
 from loyalty_core._fields import Value, extra_field, field
+from loyalty_core._value_items import ValueItem, redemption_amount, value_problems, with_remaining
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, first_change
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.limits import EXACT_MONEY, show
@@ -72,41 +72,6 @@ class RewardDefinition(Value):
 
     def _invariants(self, prefix: str) -> Iterable[Problem]:
         return period_problems(self, prefix, (("period", "period_type"),))
-
-
-def value_problems(initial: Decimal, remaining: Decimal, prefix: str) -> Iterable[Problem]:
-    """Check ``value_remaining <= value_initial`` for a reward or credit (RWD-8, CRD-16, Q37).
-
-    Both values are already known to be ``>= 0``; the problem names both paths and values.
-    """
-    if remaining > initial:
-        yield Problem(
-            f"{prefix}value_remaining",
-            f"{format(remaining, 'f')} exceeds {prefix}value_initial {format(initial, 'f')}",
-        )
-
-
-class ValueItem(Value):
-    """Base of rewards and credits: items with a ``Decimal`` value_initial and value_remaining."""
-
-    __slots__ = ()
-
-    value_initial: Decimal
-    value_remaining: Decimal
-    timezone: str | None
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The item's zone for local dates: its ``timezone``, else UTC (TIME-3)."""
-        return clock.zone(self.timezone or "UTC")
-
-    def _complete(self) -> None:
-        if self.value_remaining is None:
-            # PAY-9: a null value_remaining means value_initial.
-            object.__setattr__(self, "value_remaining", self.value_initial)
-
-    def _invariants(self, prefix: str) -> Iterable[Problem]:
-        return value_problems(self.value_initial, self.value_remaining, prefix)
 
 
 @attrs.frozen(kw_only=True)
@@ -206,18 +171,6 @@ def _checked_rewards(rewards: Iterable[Reward]) -> tuple[Reward, ...]:
     return items
 
 
-def redemption_amount(amount: object) -> Decimal:
-    """Convert a redemption ``amount`` like money and require it > 0 (RWD-4, CRD-5).
-
-    A bad or non-positive amount raises :class:`InvalidRequest` naming ``amount``: a zero
-    redemption is a caller's bug, as a zero ``count`` is (RED-2).
-    """
-    try:
-        return f.to_positive_money(amount)
-    except f.BadValue as exc:
-        raise InvalidRequest(Problem("amount", str(exc))) from None
-
-
 def _balance(rewards: Iterable[Reward], at: datetime) -> Decimal:
     # RWD-2: the exact sum of value_remaining over the active rewards.
     total = Decimal(0)
@@ -225,29 +178,6 @@ def _balance(rewards: Iterable[Reward], at: datetime) -> Decimal:
         if _active(reward, at):
             total = EXACT_MONEY.add(total, reward.value_remaining)
     return total
-
-
-_COPIED: Final = tuple(
-    (a.name, getattr(Reward, a.name).__set__)
-    for a in attrs.fields(Reward)
-    if a.name != "value_remaining"
-)
-_SET_REMAINING: Final = Reward.value_remaining.__set__  # type: ignore[attr-defined]
-
-
-def _with_remaining(reward: Reward, remaining: Decimal) -> Reward:
-    """Return ``attrs.evolve(reward, value_remaining=remaining)`` without re-checking fields.
-
-    ``0 <= remaining <= reward.value_remaining`` holds wherever it is called (RWD-7), so every
-    field and the RWD-8 invariant stay valid. ``attrs.evolve`` would re-validate every field
-    (about 6 µs a reward), which alone breaks the budget of :func:`redeem_rewards` when it
-    consumes many rewards; one slot write per field costs a fraction of that.
-    """
-    copy = object.__new__(Reward)
-    for name, put in _COPIED:
-        put(copy, getattr(reward, name))
-    _SET_REMAINING(copy, remaining)
-    return copy
 
 
 def is_reward_active(reward: Reward, *, at: datetime) -> bool:
@@ -369,7 +299,7 @@ def redeem_rewards(
         deductions.append((reward.id, take))
         redeemed = EXACT_MONEY.add(redeemed, take)
         # RWD-7: exact Decimal; take <= remaining, so the remainder is never below 0.
-        updated[index] = _with_remaining(reward, EXACT_MONEY.subtract(remaining, take))
+        updated[index] = with_remaining(reward, EXACT_MONEY.subtract(remaining, take))
         needed = EXACT_MONEY.subtract(needed, take)
         if not needed:
             break
