@@ -140,6 +140,7 @@ def test_no_function_imports_a_loyalty_core_module(module: str) -> None:
 
 LOWER: Final = (
     "_fields",
+    "_value_items",
     "benefits",
     "rewards",
     "credits",
@@ -171,3 +172,40 @@ def test_imports_flow_one_way(module: str) -> None:
     above = tuple(f"{PACKAGE}.{name}" for name in UPPER)
     reached = [m for m in _reachable(f"{PACKAGE}.{module}") if m.startswith(above)]
     assert not reached
+
+
+_ERRORS: Final = frozenset({"InvalidRequest", "PayloadError", "ConditionError"})
+
+
+def _error_name(call: ast.Call) -> str | None:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return name if name in _ERRORS else None
+
+
+def _bare_text(node: ast.expr) -> bool:
+    """A message given where a Problem belongs: text, a name holding text, or an f-string."""
+    return isinstance(node, ast.JoinedStr | ast.Name) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str)
+    )
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_every_error_carries_problems(module: str) -> None:
+    """Issue 15: an InvalidRequest, PayloadError or ConditionError is built from Problems.
+
+    Built from text, its ``.problems`` would be empty and a caller could not tell which
+    argument was wrong. (A name may hold Problems: only names called ``msg`` or ``message``,
+    the house's names for text, count as text.)
+    """
+    tree = ast.parse(MODULES[module].read_text())
+    bare = [
+        f"line {node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and _error_name(node)
+        and node.args
+        and _bare_text(node.args[0])
+        and (not isinstance(node.args[0], ast.Name) or node.args[0].id in {"msg", "message"})
+    ]
+    assert not bare, f"{module} builds an error from text at {', '.join(bare)}"

@@ -145,8 +145,8 @@ def _at(value: datetime) -> datetime:
     return clock.as_instant(value, name="at")
 
 
-def _error(operation: str, message: str) -> Outcome:
-    return Outcome(operation=operation, error=lc.InvalidRequest(message))
+def _error(operation: str, where: str, message: str) -> Outcome:
+    return Outcome(operation=operation, error=lc.InvalidRequest(lc.Problem(where, message)))
 
 
 @attrs.frozen(kw_only=True)
@@ -175,28 +175,28 @@ class Model:
         """Check the handles and profile ids, then embed the latest definitions (RED-10)."""
         handles = [d.handle for d in self.definitions]
         if None in handles or len(set(handles)) != len(handles):
-            msg = f"definitions: expected distinct non-null handles, got {show(handles)}"
-            raise lc.InvalidRequest(msg)
+            msg = f"expected distinct non-null handles, got {show(handles)}"
+            raise lc.InvalidRequest(lc.Problem("definitions", msg))
         ids = [m.profile.id for m in self.members]
         if None in ids or len(set(ids)) != len(ids):
-            msg = f"members: expected distinct non-null profile ids, got {show(ids)}"
-            raise lc.InvalidRequest(msg)
+            msg = f"expected distinct non-null profile ids, got {show(ids)}"
+            raise lc.InvalidRequest(lc.Problem("members", msg))
         for kind in KINDS:
             # Items are named by id (extend, EXT-10): one id names one item of its kind.
             item_ids = [i.id for m in self.members for i in m.items(kind) if i.id is not None]
             if len(set(item_ids)) != len(item_ids):
-                msg = f"members: expected distinct {kind} ids, got {show(sorted(item_ids))}"
-                raise lc.InvalidRequest(msg)
+                msg = f"expected distinct {kind} ids, got {show(sorted(item_ids))}"
+                raise lc.InvalidRequest(lc.Problem("members", msg))
         by_handle = {d.handle: d for d in self.definitions}
         synced = []
         for member in self.members:
             for benefit in member.benefits:
                 if benefit.definition.handle not in by_handle:
                     msg = (
-                        f"members: a benefit of {show(member.profile_id)} has the definition "
+                        f"a benefit of {show(member.profile_id)} has the definition "
                         f"{show(benefit.definition.handle)}, which is not among the definitions"
                     )
-                    raise lc.InvalidRequest(msg)
+                    raise lc.InvalidRequest(lc.Problem("members", msg))
             benefits = tuple(
                 b
                 if b.definition == by_handle[b.definition.handle]
@@ -277,7 +277,7 @@ class Model:
         try:
             return self.member(profile_id)
         except KeyError:
-            return _error(operation, f"profile_id: unknown profile {show(profile_id)}")
+            return _error(operation, "profile_id", f"unknown profile {show(profile_id)}")
 
     def _find_benefit(
         self, operation: str, profile_id: str, index: int
@@ -287,7 +287,7 @@ class Model:
             return member
         if not 0 <= index < len(member.benefits):
             return _error(
-                operation, f"benefit_index: {show(profile_id)} has no benefit {show(index)}"
+                operation, "benefit_index", f"{show(profile_id)} has no benefit {show(index)}"
             )
         return member, member.benefits[index]
 
@@ -299,7 +299,7 @@ class Model:
             return member
         if not 0 <= index < len(member.credits):
             return _error(
-                operation, f"credit_index: {show(profile_id)} has no credit {show(index)}"
+                operation, "credit_index", f"{show(profile_id)} has no credit {show(index)}"
             )
         return member, member.credits[index]
 
@@ -318,7 +318,9 @@ class Model:
         try:
             definition = self.definition(handle)
         except KeyError:
-            return self._unchanged(_error(operation, f"handle: unknown definition {show(handle)}"))
+            return self._unchanged(
+                _error(operation, "handle", f"unknown definition {show(handle)}")
+            )
         try:
             result = lc.claim_benefit(
                 definition,
@@ -422,7 +424,7 @@ class Model:
         """
         operation = "extend"
         if kind not in KINDS:
-            return self._unchanged(_error(operation, f"kind: unknown kind {show(kind)}"))
+            return self._unchanged(_error(operation, "kind", f"unknown kind {show(kind)}"))
         owners: dict[int, Member] = {}
         for member in self.members:
             for item in member.items(kind):
@@ -430,7 +432,7 @@ class Model:
                     owners.setdefault(item.id, member)
         missing = [i for i in ids if i not in owners]
         if missing:
-            return self._unchanged(_error(operation, f"ids: unknown {kind} ids {show(missing)}"))
+            return self._unchanged(_error(operation, "ids", f"unknown {kind} ids {show(missing)}"))
         items = [next(i for i in owners[item_id].items(kind) if i.id == item_id) for item_id in ids]
         try:
             result = lc.extend(
@@ -547,8 +549,8 @@ class Model:
         except lc.LoyaltyError as exc:
             return self._unchanged(Outcome(operation=operation, error=exc))
         if instant < self.at:
-            msg = f"to: expected an instant >= {clock.format_instant(self.at)}, got {show(to)}"
-            return self._unchanged(_error(operation, msg))
+            msg = f"expected an instant >= {clock.format_instant(self.at)}, got {show(to)}"
+            return self._unchanged(_error(operation, "to", msg))
         model, outcome = self._with(Outcome(operation=operation, decision=lc.Decision()))
         return attrs.evolve(model, at=instant), outcome
 

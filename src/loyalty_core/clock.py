@@ -296,8 +296,8 @@ def add_to_date(day: date, amount: int, unit: CalendarUnit) -> date:
         return day + relativedelta(months=amount)
     if unit == "years":
         return day + relativedelta(months=12 * amount)
-    msg = f"unit: expected days, weeks, months or years, got {show(unit)}"
-    raise InvalidRequest(msg)
+    msg = f"expected days, weeks, months or years, got {show(unit)}"
+    raise InvalidRequest(Problem("unit", msg))
 
 
 def shift_keep_wall(instant: datetime, tz: tzinfo, amount: int, unit: CalendarUnit) -> datetime:

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any, TypedDict
 
 from loyalty_core import _display, clock
-from loyalty_core.errors import InvalidRequest
+from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.limits import show
 
 __all__ = [
@@ -202,8 +202,8 @@ class Reason:
         try:
             self._code = code if type(code) is ReasonCode else ReasonCode(code)
         except ValueError:
-            msg = f"code: expected a ReasonCode, got {show(code)}"
-            raise InvalidRequest(msg) from None
+            msg = f"expected a ReasonCode, got {show(code)}"
+            raise InvalidRequest(Problem("code", msg)) from None
         self._message = message
         self._detail = detail
         self._render = render
@@ -278,12 +278,12 @@ class Decision:
         found = tuple(reasons)
         for reason in found:
             if not isinstance(reason, Reason):
-                msg = f"reasons: expected Reason values, got {show(reason)}"
-                raise InvalidRequest(msg)
+                msg = f"expected Reason values, got {show(reason)}"
+                raise InvalidRequest(Problem("reasons", msg))
         codes = [r.code for r in found]
         if len(set(codes)) != len(codes):
-            msg = f"reasons: each code may appear once, got {show([c.value for c in codes])}"
-            raise InvalidRequest(msg)
+            msg = f"each code may appear once, got {show([c.value for c in codes])}"
+            raise InvalidRequest(Problem("reasons", msg))
         if retry_at is not None:
             retry_at = clock.as_instant(retry_at, name="retry_at", bounded=False)
         # Immutable from outside: the public attributes are read-only properties.
