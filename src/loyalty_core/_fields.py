@@ -122,6 +122,15 @@ def check_positive(value: object, maximum: int) -> int:
     return _int(value, minimum=1, maximum=maximum, expected="an integer >= 1")
 
 
+def check_payload_count(value: object) -> int:
+    """Check a count read from JSON: :func:`check_positive` to :data:`MAX_INT`, ``1.0`` as 1.
+
+    RED-2 for the redeem request body and a scenario's events (PAY-7: an integral float is
+    its integer).
+    """
+    return checked(lambda count: check_positive(count, MAX_INT), integral, value)
+
+
 def check_days(value: object) -> int:
     """Check a number of days to extend by: an ``int`` from 1 to :data:`MAX_DAYS` (EXT-1)."""
     return check_positive(value, MAX_DAYS)

@@ -32,7 +32,7 @@ from loyalty_core._fields import (
     check_days,
     check_instant,
     check_int,
-    check_positive,
+    check_payload_count,
     check_text,
     check_texts,
     checked,
@@ -43,7 +43,7 @@ from loyalty_core._fields import (
 from loyalty_core.credits import Credit
 from loyalty_core.errors import InvalidRequest, PayloadError, Problem
 from loyalty_core.extension import ExtendRequest
-from loyalty_core.limits import MAX_INT, show
+from loyalty_core.limits import show
 
 __all__ = [
     "ClaimRequest",
@@ -140,7 +140,7 @@ def parse_redeem_request(body: object) -> int:
     if raw is None:
         return 1
     try:
-        return checked(lambda count: check_positive(count, MAX_INT), integral, raw)
+        return check_payload_count(raw)
     except BadValue as exc:
         raise PayloadError(Problem("$.count", str(exc))) from None
 

@@ -16,7 +16,7 @@ from loyalty_core._fields import (
     BadValue,
     check_bool,
     check_count,
-    check_positive,
+    check_payload_count,
     check_text,
     check_zone,
     checked,
@@ -24,7 +24,7 @@ from loyalty_core._fields import (
     to_positive_money,
 )
 from loyalty_core._model import KINDS, Member
-from loyalty_core.limits import MAX_INT, ShapeError, copy_json, key_segment, show
+from loyalty_core.limits import ShapeError, copy_json, key_segment, show
 from loyalty_core.payloads import parse_extend_request, parse_instant
 from loyalty_core.redemptions import CHANNELS
 from loyalty_core.scenarios._values import (
@@ -150,11 +150,6 @@ class _Reader:
 def _check_index(value: object) -> int:
     # PAY-7: 1.0 is 1, as in every payload; an item index is a count (0 to MAX_INT).
     return checked(check_count, integral, value)
-
-
-def _check_count(value: object) -> int:
-    # RED-2: a redemption or return count, 1 to MAX_INT (PAY-7: 1.0 is 1).
-    return checked(lambda count: check_positive(count, MAX_INT), integral, value)
 
 
 def _one_of(choices: Sequence[str]) -> Callable[[object], str]:
@@ -418,14 +413,14 @@ class _Parser:
     def event_redeem(self, data: Mapping[str, Any], path: str, _: str | None) -> dict[str, Any]:
         return {
             "benefit": self.read.required(_check_index, data, "benefit", path),
-            "count": self.read.optional(_check_count, data, "count", path),
+            "count": self.read.optional(check_payload_count, data, "count", path),
             "channel": self.read.optional(_one_of(CHANNELS), data, "channel", path),
         }
 
     def event_return(self, data: Mapping[str, Any], path: str, _: str | None) -> dict[str, Any]:
         return {
             "benefit": self.read.required(_check_index, data, "benefit", path),
-            "count": self.read.optional(_check_count, data, "count", path),
+            "count": self.read.optional(check_payload_count, data, "count", path),
         }
 
     def event_extend(self, data: Mapping[str, Any], path: str, _: str | None) -> dict[str, Any]:
