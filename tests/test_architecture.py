@@ -1,8 +1,10 @@
 """The shape of the package: one acyclic converter, no import circle, no lazy import.
 
-Each module of ``src/loyalty_core`` may import only modules below it: the import graph of the
-package (module-level imports, ``TYPE_CHECKING`` blocks left out) has no cycle, and no function
-imports a loyalty_core module on the spot to dodge one. Third-party optional dependencies
+Each module of ``src/loyalty_core`` may import only modules below it, in the layers that
+docs/explanation/architecture.md lists (the test reads the page's table): the import graph of
+the package (module-level imports, ``TYPE_CHECKING`` blocks left out) goes down those layers,
+has no cycle, and no function imports a loyalty_core module on the spot to dodge one. Every
+error the package raises carries its Problems. Third-party optional dependencies
 (pandas, matplotlib, pendulum's people-facing parsing) may still be imported where used.
 """
 
@@ -138,42 +140,6 @@ def test_no_function_imports_a_loyalty_core_module(module: str) -> None:
     assert not lazy, f"{module} imports loyalty_core inside a function at {', '.join(lazy)}"
 
 
-LOWER: Final = (
-    "_fields",
-    "_value_items",
-    "benefits",
-    "rewards",
-    "credits",
-    "profiles",
-    "records",
-    "claims",
-    "redemptions",
-    "extension",
-    "notifications",
-)
-"""STYLE.md's layers below the request bodies: the converter, the values, the rules."""
-UPPER: Final = ("payloads", "scenarios", "analysis", "testing", "cli", "_model")
-
-
-def _reachable(module: str) -> set[str]:
-    seen: set[str] = set()
-    pending = [module]
-    while pending:
-        for child in GRAPH[pending.pop()]:
-            if child not in seen:
-                seen.add(child)
-                pending.append(child)
-    return seen
-
-
-@pytest.mark.parametrize("module", LOWER)
-def test_imports_flow_one_way(module: str) -> None:
-    """Values convert themselves and rules decide; neither reaches the request bodies or above."""
-    above = tuple(f"{PACKAGE}.{name}" for name in UPPER)
-    reached = [m for m in _reachable(f"{PACKAGE}.{module}") if m.startswith(above)]
-    assert not reached
-
-
 _ERRORS: Final = frozenset({"InvalidRequest", "PayloadError", "ConditionError"})
 
 
@@ -209,3 +175,66 @@ def test_every_error_carries_problems(module: str) -> None:
         and (not isinstance(node.args[0], ast.Name) or node.args[0].id in {"msg", "message"})
     ]
     assert not bare, f"{module} builds an error from text at {', '.join(bare)}"
+
+
+# --- the documented layers ------------------------------------------------------------------
+
+ARCHITECTURE: Final = SRC.parent / "docs" / "explanation" / "architecture.md"
+SUBPACKAGES: Final = ("analysis", "scenarios", "testing")
+
+
+def _documented_layers() -> dict[str, int]:
+    """The layer of each module, as the table of docs/explanation/architecture.md gives it."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    table = text.split("<!-- layers:", 1)[1].split("\n## ", 1)[0]
+    layers: dict[str, int] = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or not cells[0].isdigit():
+            continue
+        for name in cells[1].split(","):
+            layers[name.strip().strip("`")] = int(cells[0])
+    return layers
+
+
+LAYERS: Final = _documented_layers()
+
+
+def _unit(module: str) -> str:
+    """The table's name for a module: a sub-package's modules go by the sub-package."""
+    parts = module.split(".")
+    if module == PACKAGE:
+        return PACKAGE
+    return parts[1]
+
+
+def test_the_page_lists_every_module_once() -> None:
+    units = {_unit(module) for module in MODULES}
+    assert set(LAYERS) == units, (
+        f"not on the page: {sorted(units - set(LAYERS))}; "
+        f"on the page, not in the package: {sorted(set(LAYERS) - units)}"
+    )
+    assert len(LAYERS) >= 25  # the table was read, not an empty match
+
+
+def test_imports_go_down_the_documented_layers() -> None:
+    """Every import goes to a lower layer, or stays inside one sub-package (the page's rule)."""
+    upward = sorted(
+        f"{module} (layer {LAYERS[_unit(module)]}) imports {target} (layer {LAYERS[_unit(target)]})"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if not (_unit(module) == _unit(target) and _unit(module) in SUBPACKAGES)
+        and LAYERS[_unit(target)] >= LAYERS[_unit(module)]
+    )
+    assert not upward, "\n".join(upward)
+
+
+def test_the_layer_check_finds_an_upward_import() -> None:
+    saved = {module: set(targets) for module, targets in GRAPH.items()}
+    try:
+        GRAPH["loyalty_core.clock"] = {*GRAPH["loyalty_core.clock"], "loyalty_core.policy"}
+        with pytest.raises(AssertionError, match="loyalty_core.clock .layer 1. imports"):
+            test_imports_go_down_the_documented_layers()
+    finally:
+        GRAPH.clear()
+        GRAPH.update(saved)
