@@ -27,6 +27,7 @@ from loyalty_core.analysis._frames import (
     build_frame,
     check_backend,
     columns_of,
+    definition_label,
     is_frame,
     is_null,
     polars_to_pandas,
@@ -272,11 +273,8 @@ def _definitions(definitions: object) -> tuple[tuple[BenefitDefinition, str], ..
 
 def _label(definition: BenefitDefinition, index: int) -> str:
     # The `definition` column: the handle, else the id, else the position.
-    if definition.handle is not None:
-        return definition.handle
-    if definition.id is not None:
-        return f"#{definition.id}"
-    return f"definitions[{index}]"
+    label = definition_label(definition)
+    return f"definitions[{index}]" if label is None else label
 
 
 def _instants(at: object) -> tuple[datetime, ...]:

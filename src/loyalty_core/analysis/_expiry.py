@@ -13,6 +13,7 @@ from loyalty_core.analysis._frames import (
     Column,
     build_frame,
     check_backend,
+    definition_label,
     import_or_hint,
 )
 from loyalty_core.benefits import Benefit
@@ -100,12 +101,9 @@ def _definition_label(item: Item) -> str | None:
     # The `definition` column, as claim_eligibility labels its definitions: the handle, else
     # "#id". A benefit always embeds its definition; a reward or credit may not, and a credit
     # may name its definition by `credit_definition_id` alone.
-    definition = item.definition
-    if definition is not None:
-        if definition.handle is not None:
-            return definition.handle
-        if definition.id is not None:
-            return f"#{definition.id}"
+    label = definition_label(item.definition)
+    if label is not None:
+        return label
     if isinstance(item, Credit) and item.credit_definition_id is not None:
         return f"#{item.credit_definition_id}"
     return None

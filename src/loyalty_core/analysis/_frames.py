@@ -22,6 +22,7 @@ __all__ = [
     "backend_of",
     "build_frame",
     "columns_of",
+    "definition_label",
     "import_or_hint",
     "is_frame",
     "is_null",
@@ -43,6 +44,19 @@ def import_or_hint(name: str) -> Any:
         if name == "polars":
             msg = "backend='polars' needs polars: pip install polars"
         raise ImportError(msg) from None
+
+
+def definition_label(definition: object) -> str | None:
+    """A definition's name in a frame's ``definition`` column: its handle, else ``#`` and id.
+
+    One rule for the eligibility frame, the expiry table and the what-if handles; ``None``
+    when the definition has neither (each caller says what stands in).
+    """
+    handle = getattr(definition, "handle", None)
+    if handle is not None:
+        return str(handle)
+    number = getattr(definition, "id", None)
+    return None if number is None else f"#{number}"
 
 
 def is_frame(value: object) -> bool:

@@ -45,6 +45,7 @@ from loyalty_core.analysis._frames import (
     backend_of,
     build_frame,
     check_backend,
+    definition_label,
     import_or_hint,
 )
 from loyalty_core.benefits import Benefit, BenefitDefinition
@@ -330,10 +331,8 @@ def _handle(definition: BenefitDefinition, edit: str, handle: object) -> str:
                 Problem("handle", f"expected a string or None, got {show(handle)}")
             )
         return handle
-    base = definition.handle
-    if base is None:
-        base = f"#{definition.id}" if definition.id is not None else "definition"
-    return f"{base}[{edit}]"
+    base = definition_label(definition)
+    return f"{'definition' if base is None else base}[{edit}]"
 
 
 def _edited(
