@@ -55,17 +55,6 @@ _TOP_KEYS: Final = (
     "events",
 )
 _MEMBER_KEYS: Final = ("profile", "benefits", "rewards", "credits")
-_EVENT_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
-    "claim": ("at", "note", "member", "definition", "timezone"),
-    "redeem": ("at", "note", "member", "benefit", "count", "channel"),
-    "return": ("at", "note", "member", "benefit", "count"),
-    "extend": ("at", "note", "member", "kind", "ids", "extend_days", "extend_date"),
-    "redeem_rewards": ("at", "note", "member", "amount", "strict"),
-    "edit_credit": ("at", "note", "member", "credit", "changes"),
-    "redeem_credit": ("at", "note", "member", "credit", "amount", "security_code"),
-    "advance": ("note", "to"),
-}
-"""The keys each event type takes besides ``type``; every other key is a problem."""
 
 _ITEMS: Final[Mapping[str, type[Any]]] = {
     "benefits": lc.Benefit,
@@ -488,6 +477,10 @@ _EVENT_TYPES: Final[Mapping[str, type[Any]]] = {
     cls.type: cls
     for cls in (Claim, Redeem, Return, Extend, RedeemRewards, EditCredit, RedeemCredit, Advance)
 }
+_EVENT_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
+    name: cls.json_keys() for name, cls in _EVENT_TYPES.items()
+}
+"""The keys each event type takes besides ``type`` (its class's fields); any other is a problem."""
 
 
 def parse_scenario(data: object) -> Scenario:

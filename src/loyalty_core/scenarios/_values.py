@@ -45,6 +45,11 @@ class _Event:
     note: str | None = None
     """Free text shown with the event in the timeline."""
 
+    @classmethod
+    def json_keys(cls) -> tuple[str, ...]:
+        """The keys the event takes in a scenario file besides ``type``: its fields, in order."""
+        return tuple(field.name for field in attrs.fields(cls))
+
 
 @attrs.frozen(kw_only=True)
 class Claim(_Event):
@@ -206,6 +211,11 @@ class Advance(_Event):
 
     type: ClassVar[str] = "advance"
     to: datetime
+
+    @classmethod
+    def json_keys(cls) -> tuple[str, ...]:
+        """``note`` and ``to``: the clock moves to ``to``, so an ``at`` would say it twice."""
+        return tuple(name for name in super().json_keys() if name != "at")
 
     def apply(self, model: Model) -> tuple[Model, Outcome]:
         """Apply the event to ``model``: move its clock."""
