@@ -1503,7 +1503,7 @@ class TestFastPaths:
             compiled({}, {})  # type: ignore[call-arg]
 
     def test_an_entry_point_for_any_callable(self) -> None:
-        from loyalty_core import _jsonlogic_ops as ops
+        from loyalty_core import _jsonlogic_compile as ops
 
         wrapped = ops.entry_point(repr)  # not a Python function of ``data``: wrapped
         assert wrapped([1, 2]) == "[1, 2]"

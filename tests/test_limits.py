@@ -325,7 +325,7 @@ def test_regexes_are_compiled_once_at_module_level() -> None:
 _REPR_ALLOWED: Final = {
     "limits.py",  # the one home of show()
     "_fields.py",  # repr(float): the shortest round-trip digits of a money float (PAY-8)
-    "_jsonlogic_ops.py",  # repr(float): the digits of String(number)
+    "_js.py",  # repr(float): the digits of String(number)
     "decisions.py",  # repr of ReasonCode values, the library's own short names
 }
 

@@ -33,7 +33,7 @@ from loyalty_core import (
     Policy,
     Profile,
 )
-from loyalty_core._jsonlogic_ops import to_primitive, truthy
+from loyalty_core._js import to_primitive, truthy
 from loyalty_core.analysis import Engine, EngineChoice, claim_eligibility, claim_engines
 from loyalty_core.policy import DEFAULT_POLICY
 from loyalty_core.testing import strategies

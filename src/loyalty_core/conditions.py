@@ -27,7 +27,7 @@ import attrs
 
 from loyalty_core import jsonlogic
 from loyalty_core.errors import ConditionError, Problem
-from loyalty_core.limits import MAX_NESTING, is_too_deep_text, show
+from loyalty_core.limits import MAX_NESTING, is_too_deep_text, listing, show
 
 __all__ = ["Condition", "to_condition"]
 
@@ -91,24 +91,15 @@ class Condition:
         failing = [clause for clause in clauses if not clause.holds(data)]
         if not failing:  # the rule holds: say why, as summary() does
             return self.explain(data).summary()
-        shown: list[str] = []
-        length = 0
-        for clause in failing[:_LISTED]:
-            summary = clause.explain(data).summary()
-            if shown and length + len(summary) > _LONGEST_WHY_NOT:
-                break  # each summary is bounded; the line is too, whatever the clauses
-            shown.append(summary)
-            length += len(summary)
-        more = len(failing) - len(shown)
-        return ", and ".join(shown) + (f" (and {more} more)" if more > 0 else "")
+        # At most ten failing clauses are named (and how many more fail); each summary is
+        # bounded, and the line is too, whatever the clauses.
+        summaries = (clause.explain(data).summary() for clause in failing)
+        return listing(summaries, len(failing), ", and ", budget=_LONGEST_WHY_NOT)
 
     def __str__(self) -> str:
         """Return the canonical JSON text."""
         return self.source
 
-
-_LISTED = 10
-"""The most failing clauses :meth:`Condition.why_not` names; it says how many more fail."""
 
 _LONGEST_WHY_NOT = 1_000
 """After the first, a failing clause is named only while the line stays within this length."""

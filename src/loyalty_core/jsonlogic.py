@@ -34,27 +34,25 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final, Literal, Protocol, TypeAlias
+from typing import Final, Protocol, TypeAlias
 
 import attrs
 
 from loyalty_core import _display
-from loyalty_core import _jsonlogic_ops as js
-from loyalty_core._jsonlogic_ops import (
-    ARRAY,
-    BUILTINS_BY_NAME,
-    CONTROL,
-    ITERATING,
+from loyalty_core import _js as js
+from loyalty_core._jsonlogic_compile import (
     LITERAL,
     OPERATOR,
     Node,
-    Operation,
-    build_control,
-    build_function,
-    constant,
+    compile_node,
+    entry_point,
+    is_var,
+    var_argument,
 )
-from loyalty_core.errors import ConditionError, InvalidRequest, Problem
-from loyalty_core.limits import MAX_NESTING, Path, path_text, shorten, show
+from loyalty_core._jsonlogic_compile import MAX_DEPTH as _MAX_DEPTH
+from loyalty_core._jsonlogic_ops import BUILTINS_BY_NAME, CONTROL, ITERATING, Operation
+from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.limits import listing, shorten, show
 
 __all__ = [
     "DEFAULT_OPERATIONS",
@@ -77,10 +75,9 @@ JSONValue: TypeAlias = (
 )
 """A JSON value as the functions of this module take and return it."""
 
-MAX_DEPTH: Final = 64
+MAX_DEPTH: Final = _MAX_DEPTH
 """The deepest nesting :func:`compile` accepts (COND-7)."""
 
-_SAFE: Final = js.SAFE_INT
 _PROXY: Final = MappingProxyType
 
 
@@ -97,14 +94,6 @@ def truthy(value: object) -> bool:
 
 
 # -- the operator table --------------------------------------------------------------------
-
-
-def _arity_text(low: int, high: int | None) -> str:
-    if high is None:
-        return f"at least {low} argument{'s' if low != 1 else ''}"
-    if low == high:
-        return f"{low} argument{'s' if low != 1 else ''}"
-    return f"{low} to {high} arguments"
 
 
 def _read_only(table: Mapping[str, Operation]) -> Mapping[str, Operation]:
@@ -189,274 +178,11 @@ DEFAULT_OPERATIONS: Final = Operations(BUILTINS_BY_NAME)
 """The operators of RULES COND, with their arity."""
 
 
-# -- compiled nodes ------------------------------------------------------------------------
-
-
-_Path: TypeAlias = Path
-"""A node's JSON path as a linked list (parent, key or index), rendered only for errors."""
-
-
-def _merge_reads(
-    *groups: Iterable[tuple[str, tuple[str, ...]]],
-) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    seen: dict[str, tuple[str, ...]] = {}
-    for group in groups:
-        for path, steps in group:
-            seen.setdefault(path, steps)
-    return tuple(seen.items())
-
-
-def _literal_path(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Return the COND-13 literal path a literal key or ``var`` path names, if any."""
-    if node.kind != LITERAL:
-        return ()
-    value = node.const
-    if isinstance(value, str) or js.is_number(value):
-        path = js.js_string(value)
-        if path:
-            return ((path, tuple(path.split("."))),)
-    return ()
-
-
-# The operators whose own operands name COND-13 paths, or whose element logic reads no data.
-_READING: Final = frozenset({"var", "missing", "missing_some", *ITERATING})
-# Literal types node() recognises without isinstance().
-_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
-
-
-class _Compiler:
-    """Check and compile one rule; collects every problem (COND-7)."""
-
-    def __init__(self, operations: Operations, root: str) -> None:
-        self.operations = operations
-        self.root = root
-        self.problems: list[Problem] = []
-        self.memo: dict[int, Node] = {}
-
-    def fail(self, where: _Path, message: str) -> Node:
-        self.problems.append(Problem(path_text(self.root, where), message))
-        return Node(None, LITERAL, constant(None))
-
-    def node(self, value: object, path: _Path, level: int) -> Node:
-        kind = type(value)
-        if kind is dict:
-            is_array, is_logic = False, len(value) == 1  # type: ignore[arg-type]
-        elif kind is list or kind is tuple:
-            is_array = is_logic = True
-        elif kind in _SCALARS:
-            is_array = is_logic = False
-        else:
-            is_array = isinstance(value, js.ARRAYS)
-            is_logic = is_array or (isinstance(value, Mapping) and len(value) == 1)
-        if not is_logic:
-            return self.literal(value, path)
-        known = self.memo.get(id(value))  # a subtree shared by a rule built in Python
-        if known is not None:
-            if level + known.depth - 1 > MAX_DEPTH:
-                return self.fail(path, f"nesting deeper than {MAX_DEPTH} levels")
-            return known
-        if level > MAX_DEPTH:
-            return self.fail(path, f"nesting deeper than {MAX_DEPTH} levels")
-        built = (
-            self.array(value, path, level)  # type: ignore[arg-type]
-            if is_array
-            else self.operator(value, path, level)  # type: ignore[arg-type]
-        )
-        self.memo[id(value)] = built
-        return built
-
-    def literal(self, value: object, path: _Path) -> Node:
-        kind = type(value)
-        if value is None or kind is bool or kind is str:
-            return Node(value, LITERAL, constant(value), const=value)
-        if js.is_number(value):
-            number = self.number(value, path)  # type: ignore[arg-type]
-            return Node(value, LITERAL, constant(number), const=number)
-        if isinstance(value, str):
-            text = str(value)
-            return Node(value, LITERAL, constant(text), const=text)
-        if isinstance(value, Mapping):
-            self.check_data(value, path)
-            return Node(value, LITERAL, constant(value), const=value)
-        return self.fail(path, f"expected a JSON value, got {show(value)}")
-
-    def number(self, value: float | Decimal, path: _Path) -> object:
-        if type(value) is int:
-            return value if -_SAFE <= value <= _SAFE else js.to_double(value)
-        number = js.to_double(value)
-        if number != number or number in {js.INF, -js.INF}:  # noqa: PLR0124 - NaN check
-            self.fail(path, f"expected a finite number, got {show(value)}")
-        if isinstance(value, int) and -_SAFE <= value <= _SAFE:
-            return int(value)
-        return number
-
-    def check_data(self, value: Mapping[object, object], path: _Path) -> None:
-        """Check, iteratively, that a literal object is JSON and not nested too deep.
-
-        Counted from the rule's root, arrays and objects nest at most
-        :data:`~loyalty_core.limits.MAX_NESTING` levels.
-        """
-        level = 0  # the containers around the literal: the length of its path
-        parent = path
-        while parent is not None:
-            parent, level = parent[0], level + 1
-        # (item, its path or True at the end of a container, its nesting level)
-        stack: list[tuple[object, _Path | Literal[True], int]] = [(value, path, level + 1)]
-        active: set[int] = set()  # the containers being checked: meeting one again is a cycle
-        done: dict[int, int] = {}  # container -> the deepest level it was checked at
-        while stack:
-            item, where, level = stack.pop()
-            if where is True:  # the end of a container
-                active.discard(id(item))
-                continue
-            if self.is_scalar(item, where):
-                continue
-            if id(item) in active:
-                self.fail(where, "expected a JSON value, got a value that contains itself")
-            elif level <= done.get(id(item), 0):
-                continue  # checked already, as deep or deeper in the rule (a shared subtree)
-            elif level > MAX_NESTING:
-                self.fail(where, f"nested deeper than {MAX_NESTING} levels")
-            else:
-                active.add(id(item))
-                done[id(item)] = level
-                stack.append((item, True, level))
-                stack.extend(
-                    (child, child_path, level + 1)
-                    for child, child_path in reversed(self.children(item, where))
-                )
-
-    def is_scalar(self, item: object, where: _Path) -> bool:
-        """Check a value that is not a container; report one that is not JSON."""
-        if item is None or isinstance(item, bool | str):
-            return True
-        if js.is_number(item):
-            self.number(item, where)  # type: ignore[arg-type]
-            return True
-        if isinstance(item, Mapping | list | tuple):
-            return False
-        self.fail(where, f"expected a JSON value, got {show(item)}")
-        return True
-
-    def children(self, item: object, where: _Path) -> list[tuple[object, _Path]]:
-        """List a container's items with their paths; report keys that are not strings."""
-        found: list[tuple[object, _Path]] = []
-        if isinstance(item, list | tuple):
-            found.extend((child, (where, i)) for i, child in enumerate(item))
-        if not isinstance(item, Mapping):
-            return found
-        for key, child in item.items():
-            if isinstance(key, str):
-                found.append((child, (where, key)))
-            else:
-                self.fail(where, f"expected a string key, got {show(key)}")
-        return found
-
-    def array(self, value: list[object] | tuple[object, ...], path: _Path, level: int) -> Node:
-        items = tuple(self.node(item, (path, i), level + 1) for i, item in enumerate(value))
-        depth = 1 + max((item.depth for item in items), default=0)
-        reads = _merge_reads(*(item.reads for item in items))
-        if all(item.kind == LITERAL for item in items):
-            consts = tuple(item.const for item in items)
-
-            def fresh_copy(data: object) -> object:  # noqa: ARG001 - see entry_point
-                return list(consts)  # a new array on every evaluation, as in JavaScript
-
-            return Node(value, ARRAY, fresh_copy, args=items, reads=reads, depth=depth)
-        fns = tuple(item.fn for item in items)
-
-        def elements(data: object) -> object:
-            return [fn(data) for fn in fns]
-
-        return Node(value, ARRAY, elements, args=items, reads=reads, depth=depth)
-
-    def operator(self, value: Mapping[object, object], path: _Path, level: int) -> Node:
-        ((name, operand),) = value.items()
-        if not isinstance(name, str):
-            return self.fail(path, f"expected a string key, got {show(name)}")
-        where: _Path = (path, name)
-        operation, low, high = self.arity(name, path)
-        kind = type(operand)
-        many = kind is list or kind is tuple or isinstance(operand, js.ARRAYS)
-        count = len(operand) if many else 1  # type: ignore[arg-type]
-        if not (low <= count and (high is None or count <= high)):
-            self.fail(path, f"operator {show(name)} takes {_arity_text(low, high)}, got {count}")
-        node, level = self.node, level + 1
-        if many:
-            items: Iterable[object] = operand  # type: ignore[assignment]
-            args = tuple([node(item, (where, i), level) for i, item in enumerate(items)])
-        else:  # COND-8: a single operand that is not an array is one argument
-            args = (node(operand, where, level),)
-        depth = 0
-        for arg in args:
-            if arg.depth > depth:  # noqa: PLR1730 - cheaper than a call to max()
-                depth = arg.depth
-        depth += 1
-        reads = _operator_reads(name, args)
-        if self.problems:
-            return Node(value, OPERATOR, constant(None), name, args, depth=depth)
-        if operation is None:
-            fn, boolean = build_control(name, args)
-        else:
-            fn, boolean = build_function(operation, args)
-        return Node(
-            value,
-            OPERATOR,
-            fn,
-            name,
-            args,
-            boolean=boolean,
-            reads=reads,
-            depth=depth,
-            var_path=js.var_path(operation, args) if name == "var" else None,
-        )
-
-    def arity(self, name: str, path: _Path) -> tuple[Operation | None, int, int | None]:
-        """Give the function operator called ``name`` (``None`` for control) and its arity."""
-        if name in CONTROL:
-            low, high = CONTROL[name]
-            return None, low, high
-        operation = self.operations.get(name)
-        if operation is None:
-            self.fail(path, f"unknown operator {show(name)}")
-            return None, 0, None
-        return operation, operation.min_args, operation.max_args
-
-
-def _operator_reads(name: str, args: tuple[Node, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Give the COND-13 literal paths of an operator node, in order of first appearance."""
-    if name not in _READING:  # only the operands' paths (each group is already deduplicated)
-        groups = [arg.reads for arg in args if arg.reads]
-        if len(groups) <= 1:
-            return groups[0] if groups else ()
-        return _merge_reads(*groups)
-    own: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    if name == "var" and args:
-        own = _literal_path(args[0])
-    elif name in {"missing", "missing_some"}:
-        keys = args
-        if name == "missing_some":
-            keys = args[1:2]
-            if keys and keys[0].kind == ARRAY:
-                keys = keys[0].args
-        if keys and keys[0].kind == ARRAY:
-            keys = keys[0].args
-        own = _merge_reads(*(_literal_path(key) for key in keys))
-    if name in ITERATING:
-        # COND-13: the element logic reads the elements, not the data.
-        return _merge_reads(own, *(arg.reads for i, arg in enumerate(args) if i != 1))
-    return _merge_reads(own, *(arg.reads for arg in args))
-
-
 # -- the public entry points -----------------------------------------------------------------
 
 
 def _compile_node(rule: object, path: str, operations: Operations | None) -> Node:
-    compiler = _Compiler(DEFAULT_OPERATIONS if operations is None else operations, path)
-    node = compiler.node(rule, None, 1)
-    if compiler.problems:
-        raise ConditionError(compiler.problems)
-    return node
+    return compile_node(rule, path, DEFAULT_OPERATIONS if operations is None else operations)
 
 
 class _Evaluate(Protocol):
@@ -512,7 +238,7 @@ def compile(  # noqa: A001 - the name is fixed by API.md
     loyalty_core.errors.ConditionError: $.and[1]: unknown operator 'foo'
     """
     node = _compile_node(rule, path, operations)
-    fn: _Evaluate = js.entry_point(node.fn)  # type: ignore[assignment]
+    fn: _Evaluate = entry_point(node.fn)  # type: ignore[assignment]
     return CompiledRule(rule, node, fn)
 
 
@@ -609,7 +335,7 @@ class Explanation:
             current, indent = stack.pop()
             line = f"{'  ' * indent}{_render(current.rule)} -> {_render(current.value)}"
             shown = {path for _, sub in current.deciding for path in sub.reads}
-            if _is_var(current.rule):
+            if is_var(current.rule):
                 shown.update(current.reads)
             unshown = {k: v for k, v in current.reads.items() if k not in shown}
             if unshown:
@@ -785,31 +511,17 @@ def _show(value: object, depth: int = 0) -> str:
     return _render(value, depth)
 
 
-def _is_var(rule: object) -> bool:
-    return isinstance(rule, Mapping) and len(rule) == 1 and "var" in rule
-
-
-_LISTED: Final = 10
-"""The most variables, or operands of ``and``/``or``, a summary names; it says how many more."""
-
-
-def _listed(parts: Iterable[str], count: int, separator: str) -> str:
-    shown = separator.join(itertools.islice(parts, _LISTED))
-    return shown + (f" (and {count - _LISTED} more)" if count > _LISTED else "")
-
-
 def _observed(reads: Mapping[str, object]) -> str:
     parts = (f"{shorten(path)} is {_show(value)}" for path, value in reads.items())
-    return _listed(parts, len(reads), ", ")
+    return listing(parts, len(reads), ", ")
 
 
 def _operand_text(operand: object) -> str:
     """Name a comparison operand: a variable by its path, a literal by its value."""
+    path = var_argument(operand)
+    if isinstance(path, str) or js.is_number(path):
+        return shorten(js.js_string(path)) or "the data"
     if isinstance(operand, Mapping) and len(operand) == 1:
-        ((name, raw),) = operand.items()
-        path = raw[0] if isinstance(raw, list | tuple) and raw else raw
-        if name == "var" and (isinstance(path, str) or js.is_number(path)):
-            return shorten(js.js_string(path)) or "the data"
         return _render(operand)
     return _show(operand)
 
@@ -828,7 +540,7 @@ def _summarise(explanation: Explanation) -> str:
         if not deciding:  # a literal operand decided
             return f"{_render(rule)} is {value}"
         subs = (_summarise(sub) for _, sub in deciding)
-        return f"not ({next(subs)})" if name == "!" else _listed(subs, len(deciding), ", and ")
+        return f"not ({next(subs)})" if name == "!" else listing(subs, len(deciding), ", and ")
     observed = _observed(explanation.reads)
     operands: list[object] = list(raw) if isinstance(raw, list | tuple) else [raw]
     if name in _COMPARISONS or (name == "in" and len(operands) == 2):

@@ -64,6 +64,8 @@ __all__ = [
     "copy_json",
     "is_too_deep_text",
     "key_segment",
+    "listing",
+    "path_segments",
     "path_text",
     "shorten",
     "show",
@@ -283,17 +285,66 @@ def closest(name: str, names: Iterable[str], *, n: int = 3, cutoff: float = 0.6)
     return difflib.get_close_matches(name, candidates, n=n, cutoff=cutoff)
 
 
+def path_segments(path: Path) -> list[str | int]:
+    """Return the keys and indexes of a linked-list path, outermost first.
+
+    >>> path_segments(((None, "a"), 0)), path_segments(None)
+    (['a', 0], [])
+    """
+    segments: list[str | int] = []
+    while path is not None:
+        path, segment = path
+        segments.append(segment)
+    segments.reverse()
+    return segments
+
+
 def path_text(root: str, path: Path) -> str:
     """Render a linked-list path under ``root`` (``"$"``, ``"context"``, ``"$.claim_condition"``).
 
     >>> path_text("$", ((None, "a"), 0))
     '$.a[0]'
     """
-    segments: list[str | int] = []
-    while path is not None:
-        path, segment = path
-        segments.append(segment)
-    return root + "".join(key_segment(segment) for segment in reversed(segments))
+    return root + "".join(key_segment(segment) for segment in path_segments(path))
+
+
+# --- lists in messages ------------------------------------------------------------------------
+
+_LISTED: Final = 10
+"""The most items a message lists (variables, clauses, operands, thresholds): :func:`listing`
+says how many more there are."""
+
+
+def listing(
+    parts: Iterable[str],
+    count: int,
+    separator: str,
+    *,
+    budget: int | None = None,
+    more: str = " (and {} more)",
+) -> str:
+    """Join the first ten of ``count`` parts, then say how many are left out: ``(and 2 more)``.
+
+    The one home of "list up to ten, then say how many more" in messages. ``parts`` is read
+    lazily, at most ten items. With a ``budget``, a part after the first is listed only while
+    the listed parts' lengths add up to at most ``budget``: the first that does not fit ends
+    the list. ``more`` is the tail, formatted with the count of the parts left out; there is
+    none when every part is listed.
+
+    >>> listing((f"v{i}" for i in range(12)), 12, ", ")
+    'v0, v1, v2, v3, v4, v5, v6, v7, v8, v9 (and 2 more)'
+    >>> listing(["a" * 6, "b" * 6, "c"], 3, "; ", budget=10, more="; and {} more")
+    'aaaaaa; and 2 more'
+    """
+    shown: list[str] = []
+    length = 0
+    for part in itertools.islice(parts, _LISTED):
+        if budget is not None and shown and length + len(part) > budget:
+            break  # each part is bounded by its caller; the line is too, whatever the parts
+        shown.append(part)
+        length += len(part)
+    left = count - len(shown)
+    return separator.join(shown) + (more.format(left) if left > 0 else "")
 
 
 # --- nesting ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from loyalty_core import clock
+from loyalty_core._jsonlogic_compile import is_var
 from loyalty_core.analysis._frames import (
     Backend,
     Column,
@@ -505,9 +506,9 @@ def clause_name(clause: Condition) -> str:
 
 
 def _is_var(operand: object) -> bool:
+    """Whether an operand is a ``var`` of a plain path (no default), named by that path."""
     return (
-        isinstance(operand, dict)
-        and list(operand) == ["var"]
+        is_var(operand)
         and isinstance(operand["var"], str | int)
         and not isinstance(operand["var"], bool)
         and operand["var"] != ""  # the whole data object: named by the clause's JSON instead

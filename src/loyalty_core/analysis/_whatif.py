@@ -38,6 +38,7 @@ from typing import Any, Final
 import attrs
 
 from loyalty_core import clock
+from loyalty_core._jsonlogic_compile import var_argument
 from loyalty_core.analysis._batch import Zones, claim_eligibility
 from loyalty_core.analysis._frames import (
     Backend,
@@ -51,7 +52,16 @@ from loyalty_core.analysis._frames import (
 from loyalty_core.benefits import Benefit, BenefitDefinition
 from loyalty_core.conditions import Condition, to_condition
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import Path, ShapeError, copy_json, path_text, shorten, show
+from loyalty_core.limits import (
+    Path,
+    ShapeError,
+    copy_json,
+    listing,
+    path_segments,
+    path_text,
+    shorten,
+    show,
+)
 from loyalty_core.policy import DEFAULT_POLICY, Policy
 
 __all__ = ["Threshold", "sweep", "thresholds", "with_clause", "with_threshold", "without_clause"]
@@ -59,7 +69,6 @@ __all__ = ["Threshold", "sweep", "thresholds", "with_clause", "with_threshold", 
 _COMPARISONS: Final = frozenset({">", ">=", "<", "<=", "==", "===", "!=", "!=="})
 _BETWEEN: Final = frozenset({"<", "<="})  # the two operators with a 3-operand form (COND-7)
 _SCALARS: Final = (str, bool, int, float, type(None))
-_LISTED: Final = 10
 _LONGEST_EDIT: Final = 80
 # One step of a JSON path: `.name` (up to the next `.` or `[`), `[index]` or `["name"]`. An
 # index has at most 18 digits (int() of a longer digit string is slow, and no rule is so long).
@@ -103,12 +112,8 @@ def _json_text(value: object) -> str:
 
 def _variable(operand: object) -> str | None:
     """The path a ``{"var": path}`` operand reads (a default may follow), else ``None``."""
-    if not (isinstance(operand, dict) and len(operand) == 1 and "var" in operand):
-        return None
-    raw = operand["var"]
-    if isinstance(raw, list) and 1 <= len(raw) <= 2:
-        raw = raw[0]
-    return raw if isinstance(raw, str) else None
+    path = var_argument(operand)
+    return path if isinstance(path, str) else None
 
 
 def _comparison(name: str, args: list[Any], where: Path) -> list[tuple[Path, Threshold]]:
@@ -161,14 +166,6 @@ def _scan(rule: object) -> list[tuple[Path, Threshold]]:
                 children = [(raw, key)]
         stack.extend(reversed(children))
     return found
-
-
-def _segments(where: Path) -> list[str | int]:
-    segments: list[str | int] = []
-    while where is not None:
-        where, segment = where
-        segments.append(segment)
-    return segments[::-1]
 
 
 def _checked(definition: object) -> BenefitDefinition:
@@ -285,8 +282,7 @@ def _json_value(value: object, where: str, *, arrays: bool) -> Any:
 
 
 def _listing(found: Sequence[Threshold]) -> str:
-    shown = "; ".join(str(t) for t in found[:_LISTED])
-    return shown + (f"; and {len(found) - _LISTED} more" if len(found) > _LISTED else "")
+    return listing((str(t) for t in found), len(found), "; ", more="; and {} more")
 
 
 def _match(rule: Any, target: str) -> list[str | int]:
@@ -294,7 +290,7 @@ def _match(rule: Any, target: str) -> list[str | int]:
     found = _scan(rule) if rule is not None else []
     chosen = [(where, t) for where, t in found if t.variable == target]
     if len(chosen) == 1:
-        return _segments(chosen[0][0])
+        return path_segments(chosen[0][0])
     head = f"expected a variable compared with a literal exactly once, got {show(target)}"
     if rule is None:
         msg = f"{head}: the definition has no claim_condition"
