@@ -1,5 +1,11 @@
 """Sphinx configuration for the loyalty_core documentation."""
 
+import sys
+from pathlib import Path
+
+# The local extensions of docs/_ext (ruleids: links rule and decision IDs to their definitions).
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 project = "loyalty_core"
 author = "loyalty_core developers"
 copyright = "2026, loyalty_core developers"
@@ -9,6 +15,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.intersphinx",
+    "ruleids",
 ]
 source_suffix = {".md": "markdown"}
 myst_enable_extensions = ["colon_fence", "deflist"]

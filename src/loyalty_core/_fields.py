@@ -780,7 +780,7 @@ class Value:
     extra: Mapping[str, Any]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Give each value class the short :meth:`__repr__` (issue 14).
+        """Give each value class the short :meth:`__repr__`.
 
         attrs writes a ``__repr__`` of every field into each class it builds, unless the class
         body defines one; setting it here, before the decorator runs, is that definition.
@@ -790,7 +790,7 @@ class Value:
             cls.__repr__ = Value.__repr__  # type: ignore[method-assign]
 
     def __repr__(self) -> str:
-        """Show the fields that differ from their defaults, each value shortened (issue 14).
+        """Show the fields that differ from their defaults, each value shortened.
 
         Values are cut to about 80 characters (conditions show their JSON rule, instants
         ``YYYY-MM-DDTHH:MM:SSZ``), ``security_code`` is masked, and after about 1,000
@@ -935,7 +935,7 @@ claim_condition={"in": ["vip", {"var": "flattened_tags"}]})
         del out
 
 
-# --- showing a value (issue 14: short reprs and notebook tables) ------------------------------
+# --- showing a value (short reprs and notebook tables) ------------------------------
 
 _REPR_VALUE: Final = 80
 """Characters of one field's value in a repr."""

@@ -4,7 +4,7 @@ Every function here takes JSON-like Python values (``None``, ``bool``, ``int``, 
 ``Decimal``, ``str``, ``list``/``tuple``, any ``Mapping``) and does what JavaScript does with
 the corresponding values, as json-logic-js relies on it: truthiness, ``String()`` and
 ``Number()``, ``==`` and ``===``, ``<``, arithmetic on doubles, UTF-16 strings, and reading a
-property of a JSON value (RULES COND-9 to COND-12, DECISIONS Q38). None of them raises for
+property of a JSON value (COND-9 to COND-12, Q38). None of them raises for
 such values: a value of any other type is treated as a plain JavaScript object.
 
 Numbers are JavaScript doubles: arithmetic always works on ``float`` and returns ``float``;
@@ -87,7 +87,7 @@ def is_primitive(value: object) -> bool:
 
 
 def truthy(value: object) -> bool:
-    """Give JSON Logic truthiness (RULES COND-10)."""
+    """Give JSON Logic truthiness (COND-10)."""
     kind = type(value)
     if kind is bool:
         return value is True

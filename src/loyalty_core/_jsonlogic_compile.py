@@ -1,6 +1,6 @@
 """The JSON Logic compiler behind :mod:`loyalty_core.jsonlogic` (private).
 
-A rule is checked and compiled in one walk (RULES COND-7, COND-8): every problem of a malformed
+A rule is checked and compiled in one walk (COND-7, COND-8): every problem of a malformed
 rule (an unknown operator, an argument count outside the arity, nesting too deep, a value that
 is not JSON) is collected at its JSON path, and every well-formed node becomes a :class:`Node`
 holding a closure ``data -> value``. The closures are specialised when the rule compiles: a

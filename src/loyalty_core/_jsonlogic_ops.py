@@ -2,7 +2,7 @@
 
 Each built-in function operator is an :class:`Operation`: its name, the function that
 json-logic-js's semantics give it on the evaluated arguments, and its arity (the COND table,
-RULES COND-7 to COND-12). The control operators (``if``, ``and``, ``map``, ...) evaluate their
+COND-7 to COND-12). The control operators (``if``, ``and``, ``map``, ...) evaluate their
 operands lazily or per element, so only their arity is here (:data:`CONTROL`); their closures,
 and the fast paths of the function operators, are built by
 :mod:`loyalty_core._jsonlogic_compile`. What JavaScript does to the values is

@@ -1,10 +1,10 @@
 """Instants, zones and local dates: the only module that does calendar arithmetic (TIME rules).
 
 Every instant the library stores or returns is a plain :class:`~datetime.datetime` whose
-``tzinfo`` is :data:`datetime.UTC` (RULES TIME-1), and instants are compared in UTC only.
+``tzinfo`` is :data:`datetime.UTC` (TIME-1), and instants are compared in UTC only.
 Calendar arithmetic is done on *local dates* in an IANA zone (TIME-4, TIME-6), and a local wall
 time becomes an instant through :func:`wall_to_instant` (TIME-5): a time in a DST gap moves
-forward by the gap, an ambiguous one takes the earlier instant (DECISIONS Q39).
+forward by the gap, an ambiguous one takes the earlier instant (Q39).
 
 Rule arithmetic uses the standard library (:mod:`zoneinfo`) and :mod:`dateutil`'s
 ``relativedelta`` for months; pendulum is used only where people read time
@@ -334,7 +334,7 @@ _SHAPES: Final = "'YYYY-MM-DD HH:MM:SS', 'YYYY-MM-DD', or ISO 8601 with seconds 
 
 
 def parse_datetime(text: str) -> datetime:
-    """Parse one of the API's datetime shapes exactly (RULES PAY-2).
+    """Parse one of the API's datetime shapes exactly (PAY-2).
 
     Returns a *naive* datetime for ``YYYY-MM-DD HH:MM:SS`` and for a bare ``YYYY-MM-DD``
     (00:00:00), and an *aware* one for ISO 8601 with ``Z`` or ``±HH:MM``; which zone a naive

@@ -38,13 +38,13 @@ __all__ = [
 
 
 class ReasonCode(enum.StrEnum):
-    """Every refusal reason, as a stable snake_case string (API.md).
+    """Every refusal reason, as a stable snake_case string.
 
     Members are the upper-cased values: ``ReasonCode.NOT_CLAIMABLE == "not_claimable"``. A code
     shared by several checks (``archived``, ``expired``, ``not_yet_issued``) is one member.
     """
 
-    # Claims (RULES CLM-1 to CLM-14).
+    # Claims (CLM-1 to CLM-14).
     NOT_CLAIMABLE = "not_claimable"
     ARCHIVED = "archived"
     UNPUBLISHED = "unpublished"
@@ -59,22 +59,22 @@ class ReasonCode(enum.StrEnum):
     GLOBAL_REDEMPTIONS_EXHAUSTED = "global_redemptions_exhausted"
     ALLOCATIONS_EXHAUSTED = "allocations_exhausted"
     CAMPAIGN_ALREADY_CLAIMED = "campaign_already_claimed"
-    # Redemptions (RULES RED-4 to RED-15; not_owned is listed with the extensions).
+    # Redemptions (RED-4 to RED-15; not_owned is listed with the extensions).
     NOT_YET_ISSUED = "not_yet_issued"
     EXPIRED = "expired"
     USER_REDEEM_NOT_ALLOWED = "user_redeem_not_allowed"
     REDEMPTIONS_EXHAUSTED = "redemptions_exhausted"
     INSTANCE_LIMIT_EXCEEDED = "instance_limit_exceeded"
     GLOBAL_LIMIT_EXCEEDED = "global_limit_exceeded"
-    # Rewards (RULES RWD-5).
+    # Rewards (RWD-5).
     INSUFFICIENT_BALANCE = "insufficient_balance"
-    # Extensions (RULES EXT-2 to EXT-6, EXT-11).
+    # Extensions (EXT-2 to EXT-6, EXT-11).
     NOT_OWNED = "not_owned"
     ALREADY_EXTENDED = "already_extended"
     NOT_EXTENDABLE = "not_extendable"
     NO_EXPIRY = "no_expiry"
     NOT_FOUND = "not_found"
-    # Credits (RULES CRD-6 to CRD-12).
+    # Credits (CRD-6 to CRD-12).
     NOT_RELEASED = "not_released"
     LOCKED = "locked"
     SECURITY_CODE_REQUIRED = "security_code_required"
@@ -259,7 +259,7 @@ class Decision:
     ``allowed`` is true iff ``reasons`` is empty; ``bool(decision)`` is ``allowed``. ``codes``
     is the frozenset of the reasons' codes. ``retry_at`` is the earliest instant after the
     check's ``at`` at which the same check with only ``at`` changed gives a different
-    ``allowed`` (RULES TIME-9), or ``None``.
+    ``allowed`` (TIME-9), or ``None``.
     """
 
     __slots__ = ("_reasons", "_retry", "_retry_at")
@@ -411,7 +411,7 @@ class Decision:
 
 
 def _copy(value: Any) -> Any:
-    # A detail is JSON data already (API.md); the copy shares no list or mapping with it.
+    # A detail is JSON data already (the public API); the copy shares no list or mapping with it.
     if isinstance(value, Mapping):
         return {str(key): _copy(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

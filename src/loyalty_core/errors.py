@@ -74,7 +74,7 @@ class PayloadError(_ProblemsError):
     """A payload (the platform's JSON) is malformed.
 
     The message lists every bad field, not only the first, each by JSON path and bad value
-    (RULES PAY-12); :attr:`problems` holds them one by one:
+    (PAY-12); :attr:`problems` holds them one by one:
 
     >>> from loyalty_core import Reward
     >>> Reward.from_api({"value_initial": "ten", "period": 1})
@@ -96,7 +96,7 @@ class PayloadError(_ProblemsError):
         )
 
 
-class InvalidRequest(_ProblemsError):  # noqa: N818 - the name is fixed by API.md
+class InvalidRequest(_ProblemsError):  # noqa: N818 - the name is fixed by the public API
     """A function argument or a directly constructed value is invalid.
 
     Raised for a naive ``at``, a ``count`` of 0, both or neither of ``extend_days`` and
@@ -106,7 +106,7 @@ class InvalidRequest(_ProblemsError):  # noqa: N818 - the name is fixed by API.m
 
 
 class ConditionError(_ProblemsError):
-    """A JSON Logic condition is malformed (RULES COND-2, COND-3, COND-7).
+    """A JSON Logic condition is malformed (COND-2, COND-3, COND-7).
 
     Raised at compile time, never while evaluating a compiled rule.
     """

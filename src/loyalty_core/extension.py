@@ -219,7 +219,7 @@ def _flags(item: Extendable) -> dict[str, Any]:
     }
 
 
-def extend(  # noqa: PLR0913 - the signature is fixed by API.md
+def extend(  # noqa: PLR0913 - the signature is fixed by the public API
     items: Iterable[Extendable],
     *,
     profile_id: str,

@@ -1,10 +1,10 @@
-"""JSON Logic: the condition language, compiled, exact and explainable (RULES COND-7 to COND-14).
+"""JSON Logic: the condition language, compiled, exact and explainable (COND-7 to COND-14).
 
 :func:`compile` turns a rule into a :class:`CompiledRule`, a callable ``data -> value`` built
 from nested closures (no ``eval``/``exec``), specialised at compile time: a ``var`` with a
 constant path becomes a direct reader, a comparison with a literal operand compares without
 re-evaluating it. For every rule that compiles, the value is exactly what json-logic-js
-computes (DECISIONS Q38), and evaluation never raises for JSON data (COND-9).
+computes (Q38), and evaluation never raises for JSON data (COND-9).
 
 A malformed rule raises :class:`~loyalty_core.errors.ConditionError` at compile time (COND-7):
 an unknown operator anywhere, an argument count outside the COND arity table, nesting deeper
@@ -82,7 +82,7 @@ _PROXY: Final = MappingProxyType
 
 
 def truthy(value: object) -> bool:
-    """Tell whether a value is truthy in JSON Logic (RULES COND-10).
+    """Tell whether a value is truthy in JSON Logic (COND-10).
 
     ``false``, ``null``, ``0``, ``-0``, NaN, ``""`` and ``[]`` are falsy; everything else,
     including ``"0"``, ``[0]`` and ``{}``, is truthy.
@@ -175,7 +175,7 @@ class Operations:
 
 
 DEFAULT_OPERATIONS: Final = Operations(BUILTINS_BY_NAME)
-"""The operators of RULES COND, with their arity."""
+"""The operators of the COND rules, with their arity."""
 
 
 # -- the public entry points -----------------------------------------------------------------
@@ -220,10 +220,10 @@ class CompiledRule:
         return tuple(path for path, _ in self._node.reads)
 
 
-def compile(  # noqa: A001 - the name is fixed by API.md
+def compile(  # noqa: A001 - the name is fixed by the public API
     rule: object, *, path: str = "$", operations: Operations | None = None
 ) -> CompiledRule:
-    """Compile a JSON Logic rule into a :class:`CompiledRule` (RULES COND-7, COND-8).
+    """Compile a JSON Logic rule into a :class:`CompiledRule` (COND-7, COND-8).
 
     Raises :class:`~loyalty_core.errors.ConditionError` listing every problem, each at its JSON
     path under ``path``: an unknown operator anywhere, an argument count outside the COND arity
@@ -243,7 +243,7 @@ def compile(  # noqa: A001 - the name is fixed by API.md
 
 
 def apply(rule: object, data: object = None, *, operations: Operations | None = None) -> JSONValue:
-    """Evaluate ``rule`` on ``data``: ``compile(rule)(data)`` (DECISIONS Q38).
+    """Evaluate ``rule`` on ``data``: ``compile(rule)(data)`` (Q38).
 
     >>> apply({"if": [{"<": [{"var": "n"}, 10]}, "small", "large"]}, {"n": 3})
     'small'
@@ -256,7 +256,7 @@ def apply(rule: object, data: object = None, *, operations: Operations | None = 
 def unknown_variables(
     rule: object, known: Iterable[str], *, operations: Operations | None = None
 ) -> tuple[str, ...]:
-    """Return the literal paths ``rule`` reads that ``known`` does not cover (RULES COND-13).
+    """Return the literal paths ``rule`` reads that ``known`` does not cover (COND-13).
 
     A known path covers itself and every path that extends it by whole segments. Paths are in
     order of first appearance; the whole-data path, computed paths and the paths read by the
@@ -288,7 +288,7 @@ def unknown_variables(
 
 @attrs.frozen
 class Explanation:
-    """Why a rule has its value on some data (RULES COND-14).
+    """Why a rule has its value on some data (COND-14).
 
     ``value`` is what :func:`apply` returns and ``holds`` its truthiness. ``deciding`` pairs
     each operand that is logic and decided the outcome with its own explanation: for
@@ -407,7 +407,7 @@ class Explanation:
 def explain(
     rule: object, data: object = None, *, operations: Operations | None = None
 ) -> Explanation:
-    """Explain the value of ``rule`` on ``data`` (RULES COND-14).
+    """Explain the value of ``rule`` on ``data`` (COND-14).
 
     Raises the same :class:`~loyalty_core.errors.ConditionError` as :func:`apply` for a
     malformed rule. :meth:`Explanation.summary` gives the one-line reason.

@@ -177,7 +177,7 @@ _EMAIL: Final = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]++@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)++$"
 )
-"""CRD-15's ``recipient_email`` pattern as RULES.md gives it (used with fullmatch), with its two
+"""CRD-15's ``recipient_email`` pattern as the rule states it (used with fullmatch), with its two
 unbounded repeats possessive: the same language, matched without backtracking into them (the
 local part cannot hold the ``@``, and a label cannot hold the dot that ends it)."""
 

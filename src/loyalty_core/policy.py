@@ -1,4 +1,4 @@
-"""The caller's choices where the platform's behaviour is undecided (RULES §11, POL rules).
+"""The caller's choices where the platform's behaviour is undecided (the POL rules).
 
 >>> Policy().reclaim_requires_inactive, DEFAULT_POLICY == Policy()
 (True, True)
@@ -38,7 +38,7 @@ def _sign(instance: Policy, attribute: attrs.Attribute[str], value: object) -> N
 
 @attrs.frozen(kw_only=True)
 class Policy:
-    """Exactly the switches POL-2 to POL-6, each with its default (DECISIONS.md).
+    """Exactly the switches POL-2 to POL-6, each with its default (Q10, Q13, Q14, Q26, Q33).
 
     A policy is a pure input, never global state: pass it to the checks that read it.
     """

@@ -67,7 +67,7 @@ class Profile:
         object.__setattr__(self, "context", MappingProxyType(data))
 
     def __repr__(self) -> str:
-        """Show ``id`` and the rest of the context, shortened: a repr stays short (issue 14).
+        """Show ``id`` and the rest of the context, shortened: a repr stays short.
 
         >>> Profile(id="p-1", context={"tier_handle": "gold", "flattened_tags": ["vip"]})
         Profile(id='p-1', context={'tier_handle': 'gold', 'flattened_tags': ['vip']})

@@ -206,7 +206,7 @@ def _check_benefit(benefit: object) -> Benefit:
     return benefit
 
 
-def check_redemption(  # noqa: PLR0913 - the signature is fixed by API.md
+def check_redemption(  # noqa: PLR0913 - the signature is fixed by the public API
     benefit: Benefit,
     *,
     at: datetime,
@@ -250,7 +250,7 @@ def _apply_redemption(benefit: Benefit, count: int) -> Benefit:
     )
 
 
-def redeem_benefit(  # noqa: PLR0913 - the signature is fixed by API.md
+def redeem_benefit(  # noqa: PLR0913 - the signature is fixed by the public API
     benefit: Benefit,
     *,
     at: datetime,
@@ -353,7 +353,7 @@ def return_redemption(benefit: Benefit, count: int, *, at: datetime) -> Benefit:
     )
 
 
-def claim_and_redeem(  # noqa: PLR0913 - the signature is fixed by API.md
+def claim_and_redeem(  # noqa: PLR0913 - the signature is fixed by the public API
     definition: BenefitDefinition,
     profile: Profile,
     *,

@@ -344,7 +344,7 @@ class Timeline:
         return self.steps[-1].model if self.steps else self.start
 
     def __repr__(self) -> str:
-        """Name the scenario and count the steps; the models are left out (issue 14)."""
+        """Name the scenario and count the steps; the models are left out."""
         name = "" if self.scenario.name is None else f"scenario={show(self.scenario.name)}, "
         return f"Timeline({name}steps={len(self.steps)})"
 
