@@ -19,9 +19,10 @@ the definition returned by one operation to the next (CLM-18).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, Final
+from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -44,7 +45,9 @@ from loyalty_core.policy import DEFAULT_POLICY, Policy
 from loyalty_core.profiles import Profile
 
 __all__ = [
+    "CLAIM_RULES",
     "ClaimResult",
+    "ClaimRule",
     "check_claim",
     "claim_benefit",
     "counts_for",
@@ -174,6 +177,7 @@ class _Claim:
     """One claim check: the arguments, and one method per rule that depends on the instant."""
 
     __slots__ = (
+        "_plan",
         "_static",
         "_windows",
         "claimed",
@@ -209,107 +213,77 @@ class _Claim:
             if holdings
             else ()
         )
-        self._static: tuple[list[Reason], list[Reason], list[Reason]] | None = None
+        self._plan: tuple[Reason | _InstantCheck, ...] | None = None
+        self._static = False
         self._windows: dict[tuple[int, ...], datetime] | None = None
 
-    # Rules that do not depend on the instant -------------------------------------------------
+    # The rules of the CLM table, one method each (the table itself: CLAIM_RULES) ------------
 
-    def static_reasons(self) -> tuple[list[Reason], list[Reason], list[Reason]]:
-        """Return the instant-independent failures, grouped by where they sit in the table."""
-        d = self.definition
-        head: list[Reason] = []
-        if not d.is_claimable:  # CLM-1
-            head.append(_NOT_CLAIMABLE)
-        if d.is_archived:  # CLM-2
-            head.append(_ARCHIVED)
-        if not d.is_published:  # CLM-3 (Q15)
-            head.append(_UNPUBLISHED)
-        if not d.is_assignable and self.policy.claims_require_assignable:  # CLM-4 (Q14)
-            head.append(_NOT_ASSIGNABLE)
-        middle: list[Reason] = []
-        condition = d.claim_condition
-        if condition is not None and not condition.holds(self.profile.condition_data()):  # CLM-8
-            middle.append(_condition_reason(condition, self.profile))
-        if self.claimed and not d.is_reclaimable:  # CLM-9 (Q10)
-            ids = [h.id for h in self.claimed]
-            middle.append(
-                Reason.lazy(
-                    ReasonCode.ALREADY_CLAIMED,
-                    lambda: (
-                        (
-                            f"the profile already claimed this definition ({len(ids)} claimed "
-                            f"holding{'s' if len(ids) != 1 else ''}, ids {show(ids)}) and it is "
-                            "not reclaimable"
-                        ),
-                        {"holding_ids": ids, "is_reclaimable": False},
-                    ),
-                )
-            )
-        tail: list[Reason] = []
-        cap = d.max_global_redemptions
-        if cap is not None and global_remaining(d) == 0:  # CLM-12
-            used = d.total_global_redemptions
-            tail.append(
-                _fixed(
-                    ReasonCode.GLOBAL_REDEMPTIONS_EXHAUSTED,
-                    f"the global redemptions are exhausted: {used} used of {cap}",
-                    total_global_redemptions=used,
-                    max_global_redemptions=cap,
-                )
-            )
-        if d.force_allocation:
-            allocations = d.total_allocations_remaining
-            if allocations is None or allocations <= 0:  # CLM-13 (Q17)
-                tail.append(
-                    _fixed(
-                        ReasonCode.ALLOCATIONS_EXHAUSTED,
-                        "no allocations remain: total_allocations_remaining is "
-                        f"{show(allocations)}",
-                        total_allocations_remaining=allocations,
-                        force_allocation=True,
-                    )
-                )
-        return head, middle, tail
+    def condition_reason(self) -> Reason | None:
+        """CLM-8: the claim condition does not hold for the profile."""
+        condition = self.definition.claim_condition
+        if condition.holds(self.profile.condition_data()):  # type: ignore[union-attr]
+            return None
+        return _condition_reason(condition, self.profile)
 
-    # Rules that depend on the instant ---------------------------------------------------------
+    def already_claimed(self) -> Reason | None:
+        """CLM-9: not reclaimable, and a claimed copy is held in any state (Q10)."""
+        if not self.claimed:
+            return None
+        ids = [h.id for h in self.claimed]
+        return Reason.lazy(
+            ReasonCode.ALREADY_CLAIMED,
+            lambda: (
+                (
+                    f"the profile already claimed this definition ({len(ids)} claimed "
+                    f"holding{'s' if len(ids) != 1 else ''}, ids {show(ids)}) and it is "
+                    "not reclaimable"
+                ),
+                {"holding_ids": ids, "is_reclaimable": False},
+            ),
+        )
 
-    def window(self, at: datetime, found: list[Reason]) -> None:
-        """CLM-5 to CLM-7: the claim window (inclusive, null open) and the definition's end."""
-        d = self.definition
-        start, end, end_at = d.claim_period_start_at, d.claim_period_end_at, d.end_at
-        if start is not None and at < start:  # CLM-5 (Q2)
-            found.append(
-                Reason.lazy(
-                    ReasonCode.CLAIM_WINDOW_NOT_OPEN,
-                    lambda: (
-                        (
-                            f"the claim window opens at {_iso(start)}, in "
-                            f"{clock.describe_span(at, start)}; at is {_iso(at)}"
-                        ),
-                        {"at": _iso(at), "claim_period_start_at": _iso(start)},
-                    ),
-                )
-            )
-        if end is not None and at > end:  # CLM-6 (Q2)
-            found.append(
-                bound_reason(
-                    ReasonCode.CLAIM_WINDOW_CLOSED,
-                    "the claim window closed at",
-                    "claim_period_end_at",
-                    end,
-                    at,
-                )
-            )
-        if end_at is not None and at > end_at:  # CLM-7 (Q16)
-            found.append(
-                bound_reason(
-                    ReasonCode.DEFINITION_ENDED, "the definition ended at", "end_at", end_at, at
-                )
-            )
+    def window_not_open(self, at: datetime) -> Reason | None:
+        """CLM-5: before ``claim_period_start_at``; the start itself is allowed (Q2)."""
+        start: datetime = self.definition.claim_period_start_at  # type: ignore[assignment]
+        if at >= start:
+            return None
+        return Reason.lazy(
+            ReasonCode.CLAIM_WINDOW_NOT_OPEN,
+            lambda: (
+                (
+                    f"the claim window opens at {_iso(start)}, in "
+                    f"{clock.describe_span(at, start)}; at is {_iso(at)}"
+                ),
+                {"at": _iso(at), "claim_period_start_at": _iso(start)},
+            ),
+        )
+
+    def window_closed(self, at: datetime) -> Reason | None:
+        """CLM-6: after ``claim_period_end_at``; the end itself is allowed (Q2)."""
+        end: datetime = self.definition.claim_period_end_at  # type: ignore[assignment]
+        if at <= end:
+            return None
+        return bound_reason(
+            ReasonCode.CLAIM_WINDOW_CLOSED,
+            "the claim window closed at",
+            "claim_period_end_at",
+            end,
+            at,
+        )
+
+    def ended(self, at: datetime) -> Reason | None:
+        """CLM-7: after the definition's ``end_at`` (Q16)."""
+        end_at: datetime = self.definition.end_at  # type: ignore[assignment]
+        if at <= end_at:
+            return None
+        return bound_reason(
+            ReasonCode.DEFINITION_ENDED, "the definition ended at", "end_at", end_at, at
+        )
 
     def active_claim(self, at: datetime) -> Reason | None:
         """CLM-10: a reclaimable definition with an active claimed copy held (Q10, POL-2)."""
-        if not (self.definition.is_reclaimable and self.policy.reclaim_requires_inactive):
+        if not self.claimed:
             return None
         active = [h for h in self.claimed if is_active(h, at)]
         if not active:
@@ -334,9 +308,9 @@ class _Claim:
 
     def timeframe(self, at: datetime) -> Reason | None:
         """CLM-11/CLM-16: the claim timeframe (its instants for TIME-9: ``timeframe_bounds``)."""
-        timeframe = self.definition.claim_timeframe
-        if timeframe is None or not self.claimed:
+        if not self.claimed:
             return None
+        timeframe: ClaimTimeframe = self.definition.claim_timeframe  # type: ignore[assignment]
         tz = self.tz
         if timeframe.count is None:
             # A calendar window: at most one claim per local day, ISO week, month or year.
@@ -406,8 +380,6 @@ class _Claim:
     def campaign(self, at: datetime) -> Reason | None:
         """CLM-14: one active claimed benefit per campaign (Q13, POL-3)."""
         campaign = self.definition.campaign
-        if not (self.policy.one_claim_per_campaign and campaign):
-            return None
         for h in self.campaign_holdings():
             if is_active(h, at):
                 return Reason.lazy(
@@ -450,29 +422,40 @@ class _Claim:
     def evaluate(self, at: datetime) -> tuple[list[Reason], bool]:
         """Every failure at ``at`` in the order of the CLM table, and whether one is static.
 
-        A static failure (CLM-1 to CLM-4, CLM-8, CLM-9, CLM-12, CLM-13) does not depend on the
-        instant; the static part is computed once per check and reused for ``retry_at``.
+        The table (:data:`CLAIM_RULES`) is prepared once per check from the definition's plan
+        (:func:`definition_plan`): a rule that does not read the instant is decided then and
+        its reason kept; one that reads it is kept as a check, only when it can fail at some
+        instant. ``retry_at`` runs the prepared plan at each candidate instant.
         """
-        static = self._static
-        if static is None:
-            static = self._static = self.static_reasons()
-        head, middle, tail = static
-        found = list(head)
-        self.window(at, found)
-        found.extend(middle)
-        if self.claimed:
-            active = self.active_claim(at)
-            if active is not None:
-                found.append(active)
-            timeframe = self.timeframe(at)
-            if timeframe is not None:
-                found.append(timeframe)
-        found.extend(tail)
-        if self.policy.one_claim_per_campaign and self.definition.campaign:
-            campaign = self.campaign(at)
-            if campaign is not None:
-                found.append(campaign)
-        return found, bool(head or middle or tail)
+        plan = self._plan
+        found: list[Reason] = []
+        if plan is None:
+            # The first instant prepares the plan and decides in the same pass.
+            steps: list[Reason | _InstantCheck] = []
+            for reads, step in definition_plan(self.definition, self.policy):
+                if reads == "instant":
+                    steps.append(step)
+                    reason = step(self, at)
+                    if reason is not None:
+                        found.append(reason)
+                    continue
+                if reads == "claimant":
+                    step = step(self)  # noqa: PLW2901 - the check's answer for this claimant
+                    if step is None:
+                        continue
+                self._static = True  # a failure that no instant cures
+                steps.append(step)
+                found.append(step)
+            self._plan = tuple(steps)
+            return found, self._static
+        for step in plan:
+            if type(step) is Reason:
+                found.append(step)
+            else:
+                reason = step(self, at)  # type: ignore[operator]
+                if reason is not None:
+                    found.append(reason)
+        return found, self._static
 
     def allowed_at(self, at: datetime) -> bool:
         """Whether the claim is allowed at ``at``."""
@@ -541,12 +524,187 @@ def _condition_reason(condition: Any, profile: Profile) -> Reason:
         data = profile.condition_data()  # the same data as the context, read faster
         explanation = condition.explain(data)
         return (
-            # Every failing clause of a top-level `and`, not only the first (issue 14).
+            # Every failing clause of a top-level `and`, not only the first.
             f"the claim condition does not hold: {condition.why_not(data)}",
             {"condition": condition.rule, "reads": dict(explanation.reads)},
         )
 
     return Reason.lazy(ReasonCode.CONDITION_NOT_MET, render)
+
+
+_ClaimantCheck = Callable[["_Claim"], Reason | None]
+_InstantCheck = Callable[["_Claim", datetime], Reason | None]
+_Reads = Literal["definition", "claimant", "instant"]
+
+
+@attrs.frozen
+class ClaimRule:
+    """One row of the CLM table; :data:`CLAIM_RULES` holds the rows in the table's order.
+
+    ``rule_id`` is the rule's ID and ``code`` the reason it refuses with. ``reads`` says what
+    its answer depends on besides the definition and the policy: nothing (``"definition"``),
+    the profile and holdings (``"claimant"``) or also the instant (``"instant"``).
+    ``prepare(definition, policy)`` is run once per definition and policy: a ``"definition"``
+    rule gives its :class:`~loyalty_core.Reason` or ``None``; the others give ``None`` when they
+    cannot fail for this definition, else the check to run per claim (or per instant).
+    """
+
+    rule_id: str
+    code: ReasonCode
+    reads: _Reads = attrs.field(kw_only=True)
+    prepare: Callable[
+        [BenefitDefinition, Policy], Reason | _ClaimantCheck | _InstantCheck | None
+    ] = attrs.field(kw_only=True, repr=False)
+
+
+def _global_exhausted(d: BenefitDefinition, _policy: Policy) -> Reason | None:
+    """CLM-12: ``max_global_redemptions`` is set and none remain (RED-11)."""
+    cap = d.max_global_redemptions
+    if cap is None or global_remaining(d) != 0:
+        return None
+    used = d.total_global_redemptions
+    return _fixed(
+        ReasonCode.GLOBAL_REDEMPTIONS_EXHAUSTED,
+        f"the global redemptions are exhausted: {used} used of {cap}",
+        total_global_redemptions=used,
+        max_global_redemptions=cap,
+    )
+
+
+def _allocations_exhausted(d: BenefitDefinition, _policy: Policy) -> Reason | None:
+    """CLM-13: ``force_allocation`` and no allocation remains (Q17)."""
+    allocations = d.total_allocations_remaining
+    if not d.force_allocation or (allocations is not None and allocations > 0):
+        return None
+    return _fixed(
+        ReasonCode.ALLOCATIONS_EXHAUSTED,
+        f"no allocations remain: total_allocations_remaining is {show(allocations)}",
+        total_allocations_remaining=allocations,
+        force_allocation=True,
+    )
+
+
+CLAIM_RULES: Final[tuple[ClaimRule, ...]] = (
+    ClaimRule(
+        "CLM-1",
+        ReasonCode.NOT_CLAIMABLE,
+        reads="definition",
+        prepare=lambda d, _p: None if d.is_claimable else _NOT_CLAIMABLE,
+    ),
+    ClaimRule(
+        "CLM-2",
+        ReasonCode.ARCHIVED,
+        reads="definition",
+        prepare=lambda d, _p: _ARCHIVED if d.is_archived else None,
+    ),
+    ClaimRule(  # Q15
+        "CLM-3",
+        ReasonCode.UNPUBLISHED,
+        reads="definition",
+        prepare=lambda d, _p: None if d.is_published else _UNPUBLISHED,
+    ),
+    ClaimRule(  # Q14, POL-4
+        "CLM-4",
+        ReasonCode.NOT_ASSIGNABLE,
+        reads="definition",
+        prepare=lambda d, p: (
+            None if d.is_assignable or not p.claims_require_assignable else _NOT_ASSIGNABLE
+        ),
+    ),
+    ClaimRule(  # Q2: a null bound is open
+        "CLM-5",
+        ReasonCode.CLAIM_WINDOW_NOT_OPEN,
+        reads="instant",
+        prepare=lambda d, _p: None if d.claim_period_start_at is None else _Claim.window_not_open,
+    ),
+    ClaimRule(
+        "CLM-6",
+        ReasonCode.CLAIM_WINDOW_CLOSED,
+        reads="instant",
+        prepare=lambda d, _p: None if d.claim_period_end_at is None else _Claim.window_closed,
+    ),
+    ClaimRule(  # Q16
+        "CLM-7",
+        ReasonCode.DEFINITION_ENDED,
+        reads="instant",
+        prepare=lambda d, _p: None if d.end_at is None else _Claim.ended,
+    ),
+    ClaimRule(
+        "CLM-8",
+        ReasonCode.CONDITION_NOT_MET,
+        reads="claimant",
+        prepare=lambda d, _p: None if d.claim_condition is None else _Claim.condition_reason,
+    ),
+    ClaimRule(  # Q10
+        "CLM-9",
+        ReasonCode.ALREADY_CLAIMED,
+        reads="claimant",
+        prepare=lambda d, _p: None if d.is_reclaimable else _Claim.already_claimed,
+    ),
+    ClaimRule(  # Q10, POL-2
+        "CLM-10",
+        ReasonCode.ACTIVE_CLAIM_EXISTS,
+        reads="instant",
+        prepare=lambda d, p: (
+            _Claim.active_claim if d.is_reclaimable and p.reclaim_requires_inactive else None
+        ),
+    ),
+    ClaimRule(  # CLM-16, Q11
+        "CLM-11",
+        ReasonCode.CLAIM_TIMEFRAME_LIMIT,
+        reads="instant",
+        prepare=lambda d, _p: None if d.claim_timeframe is None else _Claim.timeframe,
+    ),
+    ClaimRule(
+        "CLM-12",
+        ReasonCode.GLOBAL_REDEMPTIONS_EXHAUSTED,
+        reads="definition",
+        prepare=_global_exhausted,
+    ),
+    ClaimRule(
+        "CLM-13",
+        ReasonCode.ALLOCATIONS_EXHAUSTED,
+        reads="definition",
+        prepare=_allocations_exhausted,
+    ),
+    ClaimRule(  # Q13, POL-3
+        "CLM-14",
+        ReasonCode.CAMPAIGN_ALREADY_CLAIMED,
+        reads="instant",
+        prepare=lambda d, p: _Claim.campaign if p.one_claim_per_campaign and d.campaign else None,
+    ),
+)
+"""The CLM table, in its order: :func:`check_claim` runs these rows and lists each failure in
+this order (``reasons``); the analysis frame's reason columns follow it too."""
+
+_Plan = tuple[tuple[_Reads, Any], ...]
+_PLANS: Final[dict[tuple[int, int], tuple[BenefitDefinition, Policy, _Plan]]] = {}
+_PLANS_KEPT: Final = 256
+_PLANS_LOCK: Final = threading.Lock()
+
+
+def definition_plan(definition: BenefitDefinition, policy: Policy) -> _Plan:
+    """The rows of :data:`CLAIM_RULES` that can fail for ``definition`` under ``policy``.
+
+    Each as (``reads``, what its ``prepare`` gave). A pure memo of immutable values: the last
+    256 (definition, policy) pairs seen are kept, by identity, so a service that holds its
+    definitions decides their definition-only rules once.
+    """
+    key = (id(definition), id(policy))
+    kept = _PLANS.get(key)
+    if kept is not None and kept[0] is definition and kept[1] is policy:
+        return kept[2]
+    plan = tuple(
+        (rule.reads, step)
+        for rule in CLAIM_RULES
+        if (step := rule.prepare(definition, policy)) is not None
+    )
+    with _PLANS_LOCK:
+        if len(_PLANS) >= _PLANS_KEPT:
+            del _PLANS[next(iter(_PLANS))]
+        # Holding the definition and policy keeps their ids from being reused while kept.
+        _PLANS[key] = (definition, policy, plan)
+    return plan
 
 
 def prepare_claim(  # noqa: PLR0913, PLR0917 - check_claim's arguments, validated once
@@ -590,7 +748,7 @@ def decide_claim(claim: _Claim, now: datetime) -> Decision:
     )
 
 
-def check_claim(  # noqa: PLR0913 - the signature is fixed by API.md
+def check_claim(  # noqa: PLR0913 - the signature is fixed by the public API
     definition: BenefitDefinition,
     profile: Profile,
     *,
@@ -660,7 +818,7 @@ def new_benefit(  # noqa: PLR0913 - every field the new instance takes from the 
     )
 
 
-def claim_benefit(  # noqa: PLR0913 - the signature is fixed by API.md
+def claim_benefit(  # noqa: PLR0913 - the signature is fixed by the public API
     definition: BenefitDefinition,
     profile: Profile,
     *,

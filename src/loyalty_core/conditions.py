@@ -45,6 +45,15 @@ class Condition:
     compiled: jsonlogic.CompiledRule = attrs.field(eq=False, hash=False, repr=False)
     """The rule compiled once (COND-3); call it with the data, or use :meth:`holds`."""
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: FBT001 - IPython's protocol
+        """Print as :func:`repr` does, in IPython and in hypothesis's reports of a failing example.
+
+        Their pretty-printers would otherwise walk into the compiled closures, which have no
+        readable form (and made hypothesis's printer fail).
+        """
+        del cycle
+        printer.text(repr(self))
+
     @property
     def rule(self) -> JSON:
         """The rule as JSON data (a fresh copy on every access)."""

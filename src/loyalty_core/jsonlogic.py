@@ -34,7 +34,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final, Protocol, TypeAlias
+from typing import Any, Final, Protocol, TypeAlias
 
 import attrs
 
@@ -210,6 +210,15 @@ class CompiledRule:
     def __call__(self, data: object = None) -> JSONValue:
         """Evaluate the rule on ``data``."""
         return self.evaluate(data)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: FBT001 - IPython's protocol
+        """Print as :func:`repr` does, in IPython and in hypothesis's reports of a failing example.
+
+        Their pretty-printers would otherwise walk into the compiled closures, which have no
+        readable form (and made hypothesis's printer fail).
+        """
+        del cycle
+        printer.text(repr(self))
 
     def explain(self, data: object = None) -> Explanation:
         """Explain the value on ``data`` (COND-14); see :func:`explain`."""

@@ -139,7 +139,7 @@ def period_end(
     return clock.end_of_day(target, tz)
 
 
-def compute_expiry(  # noqa: PLR0913 - the signature is fixed by API.md
+def compute_expiry(  # noqa: PLR0913 - the signature is fixed by the public API
     issued_at: datetime,
     *,
     timezone: str | ZoneInfo,

@@ -46,7 +46,7 @@ from loyalty_core.analysis._vector import (
     translate,
 )
 from loyalty_core.benefits import Benefit, BenefitDefinition
-from loyalty_core.claims import check_claim, prepare_claim
+from loyalty_core.claims import CLAIM_RULES, check_claim, prepare_claim
 from loyalty_core.conditions import Condition
 from loyalty_core.decisions import ReasonCode
 from loyalty_core.errors import InvalidRequest, PayloadError, Problem
@@ -70,22 +70,7 @@ __all__ = [
     "what_if",
 ]
 
-CLAIM_CODES: Final[tuple[ReasonCode, ...]] = (
-    ReasonCode.NOT_CLAIMABLE,
-    ReasonCode.ARCHIVED,
-    ReasonCode.UNPUBLISHED,
-    ReasonCode.NOT_ASSIGNABLE,
-    ReasonCode.CLAIM_WINDOW_NOT_OPEN,
-    ReasonCode.CLAIM_WINDOW_CLOSED,
-    ReasonCode.DEFINITION_ENDED,
-    ReasonCode.CONDITION_NOT_MET,
-    ReasonCode.ALREADY_CLAIMED,
-    ReasonCode.ACTIVE_CLAIM_EXISTS,
-    ReasonCode.CLAIM_TIMEFRAME_LIMIT,
-    ReasonCode.GLOBAL_REDEMPTIONS_EXHAUSTED,
-    ReasonCode.ALLOCATIONS_EXHAUSTED,
-    ReasonCode.CAMPAIGN_ALREADY_CLAIMED,
-)
+CLAIM_CODES: Final[tuple[ReasonCode, ...]] = tuple(rule.code for rule in CLAIM_RULES)
 """The reason codes a claim can be refused with (CLM-1 to CLM-14), in the CLM table's order:
 one boolean column each in :func:`claim_eligibility`'s frame."""
 

@@ -1,0 +1,32 @@
+"""Values holding a compiled condition print in hypothesis's failure reports and in IPython."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis.vendor.pretty import pretty
+
+from loyalty_core import BenefitDefinition, jsonlogic
+from loyalty_core.conditions import to_condition
+from loyalty_core.testing import strategies as lst
+
+RULE = {"and": [{"!!": [{"var": "a"}]}, {"<": [1, {"var": "b"}, 3]}]}
+
+
+def test_a_definition_with_a_condition_pretty_prints() -> None:
+    """The report of a failing example shows the condition's rule, not its closures."""
+    text = pretty(BenefitDefinition(claim_condition=RULE))  # type: ignore[arg-type]
+    assert '{"var":"b"}' in text
+
+
+def test_a_compiled_rule_pretty_prints_as_its_repr() -> None:
+    """COND-3: a compiled rule prints as repr prints it."""
+    compiled = jsonlogic.compile(RULE)
+    assert pretty(compiled) == repr(compiled)
+    condition = to_condition(RULE)
+    assert pretty(condition) == repr(condition)
+
+
+@given(lst.benefit_definitions(with_condition=True))
+def test_every_generated_definition_pretty_prints(definition: BenefitDefinition) -> None:
+    """Whatever condition the exported strategy draws, the definition can be reported."""
+    assert pretty(definition).startswith("BenefitDefinition(")
