@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 import loyalty_core as lc
-from loyalty_core._model import Member, Model
 from loyalty_core.cli import main
+from loyalty_core.model import Member, Model
 from loyalty_core.scenarios import (
     Claim,
     Redeem,
@@ -721,13 +721,13 @@ def test_scenarios_and_cli_do_not_import_hypothesis_or_frame_libraries() -> None
     subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603 - a fixed command
 
 
-def test_testing_model_reexports_the_private_model() -> None:
-    from loyalty_core import _model
+def test_testing_model_reexports_the_public_model() -> None:
+    from loyalty_core import model as public_model
     from loyalty_core.testing import model
 
-    for name in _model.__all__:
+    for name in public_model.__all__:
         if name != "Item":
-            assert getattr(model, name) is getattr(_model, name)
+            assert getattr(model, name) is getattr(public_model, name)
 
 
 def test_integral_floats_are_counts_and_positions_pay7() -> None:

@@ -23,8 +23,8 @@ from loyalty_core._fields import (
     integral,
     to_positive_money,
 )
-from loyalty_core._model import KINDS, Member
 from loyalty_core.limits import ShapeError, copy_json, key_segment, show
+from loyalty_core.model import KINDS, Member
 from loyalty_core.payloads import parse_extend_request, parse_instant
 from loyalty_core.redemptions import CHANNELS
 from loyalty_core.scenarios._values import (

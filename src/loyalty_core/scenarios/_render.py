@@ -13,8 +13,8 @@ import attrs
 
 import loyalty_core as lc
 from loyalty_core import clock
-from loyalty_core._model import KINDS, Model
 from loyalty_core.limits import show
+from loyalty_core.model import KINDS, Model
 from loyalty_core.scenarios._run import definition_view, item_view
 from loyalty_core.scenarios._values import Advance, Change, Event, Step, Timeline
 

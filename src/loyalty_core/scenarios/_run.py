@@ -9,7 +9,7 @@ from typing import Any, Final
 import attrs
 
 import loyalty_core as lc
-from loyalty_core._model import KINDS, Item, Kind, Member, Model
+from loyalty_core.model import KINDS, Item, Kind, Member, Model
 from loyalty_core.periods import before_issue
 from loyalty_core.scenarios._values import (
     Change,

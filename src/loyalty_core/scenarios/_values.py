@@ -11,8 +11,8 @@ import attrs
 
 import loyalty_core as lc
 from loyalty_core import _display, clock
-from loyalty_core._model import Channel, Item, Kind, Member, Model, Outcome
 from loyalty_core.limits import show
+from loyalty_core.model import Channel, Item, Kind, Member, Model, Outcome
 
 __all__ = [
     "Advance",

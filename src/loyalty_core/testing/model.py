@@ -51,10 +51,11 @@ from hypothesis.stateful import (
 
 import loyalty_core as lc
 from loyalty_core import clock
+from loyalty_core.limits import show
 
 # The model itself is free of hypothesis, so that loyalty_core.scenarios (and `loyalty-core
 # run`) can use it without the testing extra; this module re-exports it unchanged.
-from loyalty_core._model import (
+from loyalty_core.model import (
     KINDS,
     Channel,
     ItemRef,
@@ -65,7 +66,6 @@ from loyalty_core._model import (
     Outcome,
     Snapshot,
 )
-from loyalty_core.limits import show
 from loyalty_core.payloads import parse_instant
 from loyalty_core.redemptions import CHANNELS
 

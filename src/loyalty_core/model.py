@@ -1,4 +1,4 @@
-"""The reference model of a loyalty platform's state, free of hypothesis (private).
+"""The reference model of a loyalty platform's state, free of hypothesis.
 
 :class:`Model` holds what a loyalty platform stores (benefit definitions with their global
 counters, members with their benefits, rewards and credits, and the current instant) and
@@ -6,9 +6,10 @@ applies every operation through loyalty_core's public API, threading each defini
 member's benefits as RED-10 and CLM-18 require. Each operation returns the next model and an
 :class:`Outcome`; refusals are logged in :attr:`Model.refusals`.
 
-The public names are re-exported by :mod:`loyalty_core.testing.model`, which adds the
-hypothesis state machine; :mod:`loyalty_core.scenarios` runs scenarios through this module, so
-that ``loyalty-core run`` works where hypothesis is not installed.
+:mod:`loyalty_core.scenarios` runs scenarios on it (a timeline's steps hold its models), and
+:mod:`loyalty_core.testing.model` re-exports it beside the hypothesis state machine that
+compares a service with it; this module needs no hypothesis, so ``loyalty-core run`` works
+without it.
 
 >>> from datetime import UTC, datetime
 >>> from loyalty_core import Credit, Profile
