@@ -466,6 +466,6 @@ class TestObserve:
         assert observe(respelt) == observe(snapshot)
 
     def test_missing_key(self) -> None:
-        snapshot: Snapshot = {"definitions": {"coffee": {}}, "members": {}}
+        snapshot: Snapshot = {"definitions": {"coffee": {"total_global_created": 1}}, "members": {}}
         with pytest.raises(DivergenceError, match="total_global_redemptions"):
             observe(snapshot)

@@ -37,6 +37,7 @@ from loyalty_core.redemptions import Channel
 
 __all__ = [
     "KINDS",
+    "STATE_FIELDS",
     "Channel",
     "Item",
     "ItemRef",
@@ -58,6 +59,28 @@ Item = lc.Benefit | lc.Reward | lc.Credit
 
 KINDS: Final[tuple[Kind, ...]] = get_args(Kind)
 """The item kinds, in the order a member lists them."""
+
+STATE_FIELDS: Final[Mapping[Literal["definition"] | Kind, tuple[str, ...]]] = {
+    "definition": (
+        "total_global_created",
+        "total_global_redemptions",
+        "total_allocations_remaining",
+    ),
+    "benefit": ("redemptions_remaining", "expires_at", "extended_at"),
+    "reward": ("value_remaining", "expires_at", "extended_at"),
+    "credit": (
+        "value_initial",
+        "value_remaining",
+        "expires_at",
+        "extended_at",
+        "locked",
+        "lock_expires_at",
+    ),
+}
+"""The stored fields that the model's operations change, per kind (CLM-18, RED-10, RWD-7,
+CRD-9, CRD-14, EXT-7): what a scenario's timeline shows after each step and what the state
+machine compares with a service (:data:`~loyalty_core.testing.model.COMPARED`). Security codes
+are never among them (CRD-11)."""
 
 
 # --- the model's values ------------------------------------------------------------------------

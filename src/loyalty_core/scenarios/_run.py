@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
 import loyalty_core as lc
-from loyalty_core.model import KINDS, Item, Kind, Member, Model
+from loyalty_core.model import KINDS, STATE_FIELDS, Item, Kind, Member, Model
 from loyalty_core.periods import before_issue
 from loyalty_core.scenarios._values import (
     Change,
@@ -23,26 +23,10 @@ from loyalty_core.scenarios._values import (
 
 __all__ = ["definition_view", "item_view", "run_scenario"]
 
-_SHOWN: Final[dict[Subject, tuple[str, ...]]] = {
-    "definition": (
-        "total_global_created",
-        "total_global_redemptions",
-        "total_allocations_remaining",
-    ),
-    "benefit": ("redemptions_remaining", "expires_at", "extended_at"),
-    "reward": ("value_remaining", "expires_at", "extended_at"),
-    "credit": (
-        "value_initial",
-        "value_remaining",
-        "expires_at",
-        "extended_at",
-        "locked",
-        "lock_expires_at",
-    ),
-}
-"""The stored fields a timeline shows for each kind; items also show ``status``, credits
-``release_at`` (CRD-3), and new items ``issued_at``. Security codes are never shown, as the
-library's reasons never show them (CRD-11)."""
+_SHOWN: Final[Mapping[Subject, tuple[str, ...]]] = STATE_FIELDS
+"""The stored fields a timeline shows for each kind: those the operations change (one table
+with the state machine's compared fields); items also show ``status``, credits ``release_at``
+(CRD-3), and new items ``issued_at``."""
 
 
 def run_scenario(scenario: Scenario) -> Timeline:

@@ -57,6 +57,7 @@ from loyalty_core.limits import show
 # run`) can use it without the testing extra; this module re-exports it unchanged.
 from loyalty_core.model import (
     KINDS,
+    STATE_FIELDS,
     Channel,
     ItemRef,
     Kind,
@@ -91,19 +92,14 @@ ZONES: Final = ("UTC", "Australia/Melbourne", "America/New_York", "Europe/London
 """The zones the machine claims in and gives rewards and credits: a DST flip on either side."""
 
 COMPARED: Final[Mapping[str, tuple[str, ...]]] = {
-    "definitions": ("total_global_redemptions", "total_global_created"),
-    "benefits": ("redemptions_remaining", "expires_at", "extended_at"),
-    "rewards": ("value_remaining", "expires_at", "extended_at"),
-    "credits": (
-        "value_initial",
-        "value_remaining",
-        "expires_at",
-        "extended_at",
-        "locked",
-        "lock_expires_at",
+    # The start models use no allocations, so a definition's allocations never change here.
+    "definitions": tuple(
+        name for name in STATE_FIELDS["definition"] if name != "total_allocations_remaining"
     ),
+    **{f"{kind}s": STATE_FIELDS[kind] for kind in KINDS},
 }
-"""The JSON keys :func:`observe` reads from each part of a :class:`Snapshot`."""
+"""The JSON keys :func:`observe` reads from each part of a :class:`Snapshot`: the fields the
+operations change (:data:`loyalty_core.model.STATE_FIELDS`, which timelines show too)."""
 
 _INSTANT_KEYS: Final = frozenset({"expires_at", "extended_at", "lock_expires_at"})
 _MONEY_KEYS: Final = frozenset({"value_initial", "value_remaining"})
