@@ -46,6 +46,7 @@ __all__ = [
     "JSONArray",
     "JSONObject",
     "Kind",
+    "Problems",
     "Value",
     "changed_fields",
     "checked",
@@ -897,7 +898,7 @@ claim_condition={"in": ["vip", {"var": "flattened_tags"}]})
         known key as a hint. Every bad field is reported at once in one
         :class:`~loyalty_core.errors.PayloadError`, by JSON path and value (PAY-12).
         """
-        found = _Collector(strict=strict)
+        found = Problems(strict=strict)
         value = _read(cls, payload, "$", found)
         if found.problems or value is None:
             raise PayloadError(found.problems) from found.cause
@@ -1091,18 +1092,61 @@ def build_trusted(cls: type[V], values: Mapping[str, Any]) -> V:
 # --- from_api: one loop for every value (PAY-1 to PAY-12) -----------------------------------
 
 
-class _Collector:
-    """The problems of one payload, the first condition error (the cause), and the mode."""
+class Problems:
+    """The problems found in one payload, by JSON path, raised together (PAY-12).
+
+    The one collector of the payload boundary: ``from_api``, the request-body parsers and the
+    scenario parser each add to one, and :meth:`raise_if_any` raises them as one
+    :class:`~loyalty_core.errors.PayloadError`. It also keeps the first condition error (the
+    error's cause) and whether unmodelled keys are errors (``strict``, PAY-10).
+    """
 
     __slots__ = ("cause", "problems", "strict")
 
-    def __init__(self, *, strict: bool) -> None:
+    def __init__(self, *, strict: bool = False) -> None:
         self.problems: list[Problem] = []
         self.cause: ConditionError | None = None
         self.strict = strict
 
+    def add(self, where: str, message: str) -> None:
+        """Add the problem ``message`` at the JSON path ``where``."""
+        self.problems.append(Problem(where, message))
 
-def _read(cls: type[V], payload: object, path: str, found: _Collector) -> V | None:
+    def reroot(self, error: PayloadError, path: str) -> None:
+        """Add ``error``'s problems, whose paths start at ``$``, under ``path``."""
+        self.problems.extend(error.under(path))
+
+    def check(self, check: Callable[[Any], T], raw: object, path: str) -> T | None:
+        """Return ``check(raw)``, or ``None`` after adding its :class:`BadValue` at ``path``."""
+        try:
+            return check(raw)
+        except BadValue as exc:
+            self.add(path, str(exc))
+            return None
+
+    def optional(
+        self, check: Callable[[Any], T], data: Mapping[str, Any], key: str, path: str
+    ) -> T | None:
+        """Check ``data[key]`` at ``path.key`` when present and not null; else ``None``."""
+        raw = data.get(key)
+        return None if raw is None else self.check(check, raw, f"{path}.{key}")
+
+    def required(
+        self, check: Callable[[Any], T], data: Mapping[str, Any], key: str, path: str
+    ) -> T | None:
+        """Check ``data[key]``; a missing or null one is a problem (PAY-9)."""
+        if data.get(key) is None:
+            self.add(f"{path}.{key}", "is required, got null or nothing")
+            return None
+        return self.check(check, data[key], f"{path}.{key}")
+
+    def raise_if_any(self) -> None:
+        """Raise every problem found as one :class:`~loyalty_core.errors.PayloadError`."""
+        if self.problems:
+            raise PayloadError(self.problems) from self.cause
+
+
+def _read(cls: type[V], payload: object, path: str, found: Problems) -> V | None:
     if not isinstance(payload, Mapping):
         found.problems.append(Problem(path, f"expected an object, got {show(payload)}"))
         return None
@@ -1130,7 +1174,7 @@ def _read(cls: type[V], payload: object, path: str, found: _Collector) -> V | No
     return value if len(problems) == before else None
 
 
-def _read_field(kind: Kind, raw: Any, path: str, found: _Collector) -> Any:
+def _read_field(kind: Kind, raw: Any, path: str, found: Problems) -> Any:
     cls = kind.value_class
     if cls is not None:
         if not kind.many:
@@ -1153,7 +1197,7 @@ def _read_field(kind: Kind, raw: Any, path: str, found: _Collector) -> Any:
     return None
 
 
-def _read_extra(cls: type, payload: Mapping[Any, Any], path: str, found: _Collector) -> JSONObject:
+def _read_extra(cls: type, payload: Mapping[Any, Any], path: str, found: Problems) -> JSONObject:
     """Keep every unmodelled key, in order and read-only (PAY-10); strict mode names them."""
     known = known_keys(cls)
     if len(payload) <= len(known) and all(key in known for key in payload):

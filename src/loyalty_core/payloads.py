@@ -16,7 +16,7 @@ loyalty_core.errors.PayloadError: $.extend_days: expected an integer >= 1, got 0
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any, Final
@@ -28,6 +28,7 @@ from loyalty_core._fields import (
     ZONE,
     BadValue,
     Kind,
+    Problems,
     build_trusted,
     check_days,
     check_instant,
@@ -107,26 +108,14 @@ def parse_claim_request(body: object) -> ClaimRequest:
     ('coffee', 'Australia/Melbourne', None)
     """
     data = _body(body)
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
-    checks: tuple[tuple[str, Callable[[Any], Any], bool], ...] = (
-        ("definition", check_text, True),
-        ("timezone", ZONE.check, True),
-        ("external_id", check_text, False),
-        ("meta", check_texts, False),
-    )
-    for key, check, is_required in checks:
-        raw = data.get(key)
-        if raw is None:
-            if is_required:
-                problems.append(Problem(f"$.{key}", "is required, got null or nothing"))
-            continue
-        try:
-            values[key] = check(raw)
-        except BadValue as exc:
-            problems.append(Problem(f"$.{key}", str(exc)))
-    if problems:
-        raise PayloadError(problems)
+    found = Problems()
+    values: dict[str, Any] = {
+        "definition": found.required(check_text, data, "definition", "$"),
+        "timezone": found.required(ZONE.check, data, "timezone", "$"),
+        "external_id": found.optional(check_text, data, "external_id", "$"),
+        "meta": found.optional(check_texts, data, "meta", "$"),
+    }
+    found.raise_if_any()
     return ClaimRequest(**values)
 
 
@@ -222,7 +211,7 @@ _CREDIT_KINDS: Final = dict(specs(Credit))
 _INSTANT_KIND: Final = _CREDIT_KINDS["issued_at"]
 
 
-def _parse_changes(data: Mapping[str, Any], tz: tzinfo, problems: list[Problem]) -> dict[str, Any]:
+def _parse_changes(data: Mapping[str, Any], tz: tzinfo, found: Problems) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for key in _EDIT_CREDIT_KEYS:
         if key not in data:
@@ -235,12 +224,12 @@ def _parse_changes(data: Mapping[str, Any], tz: tzinfo, problems: list[Problem])
                 changes[key] = None
             else:
                 # CRD-15: value_initial and locked may not be null.
-                problems.append(Problem(path, "must not be null, got None"))
+                found.add(path, "must not be null, got None")
             continue
         try:
             changes[key] = _edit_field(key, kind, raw, tz)
         except BadValue as exc:
-            problems.append(Problem(path, str(exc)))
+            found.add(path, str(exc))
     return changes
 
 
@@ -259,11 +248,9 @@ def parse_edit_credit_request(body: object, *, timezone: str = "UTC") -> CreditC
         zone = clock.zone(ZONE.check(timezone))
     except BadValue as exc:
         raise InvalidRequest(Problem("timezone", str(exc))) from None
-    data = _body(body)
-    problems: list[Problem] = []
-    changes = _parse_changes(data, zone, problems)
-    if problems:
-        raise PayloadError(problems)
+    found = Problems()
+    changes = _parse_changes(_body(body), zone, found)
+    found.raise_if_any()
     return CreditChanges(changes)
 
 
@@ -294,11 +281,12 @@ def edit_credit(credit: Credit, changes: object) -> Credit:
     """
     if not isinstance(credit, Credit):
         raise InvalidRequest(Problem("credit", f"expected a Credit, got {show(credit)}"))
-    problems: list[Problem] = []
+    found = Problems()
+    problems = found.problems
     if isinstance(changes, CreditChanges):
         parsed = dict(changes.values)
     else:
-        parsed = _parse_changes(_body(changes), credit.zone, problems)
+        parsed = _parse_changes(_body(changes), credit.zone, found)
     values = {name: getattr(credit, name) for name in _CREDIT_KINDS}
     values.update(parsed)
     values["extra"] = credit.extra
@@ -307,8 +295,7 @@ def edit_credit(credit: Credit, changes: object) -> Credit:
         # CRD-16 (Q37): the value invariant, once both values are individually valid.
         problems.extend(edited._invariants("$."))  # noqa: SLF001 - shared invariant checks
     problems.extend(_definition_problems(credit, edited, parsed.keys(), problems))
-    if problems:
-        raise PayloadError(problems)
+    found.raise_if_any()
     return edited
 
 
@@ -363,42 +350,40 @@ def _definition_problems(
 # --- the Extend Reward request body (EXT-1) ----------------------------------------------------
 
 
-def _extend_ids(ids: object, problems: list[Problem]) -> tuple[int, ...] | None:
+def _extend_ids(ids: object, found: Problems) -> tuple[int, ...] | None:
     if not isinstance(ids, list) or not ids:
-        problems.append(Problem("$.ids", f"expected an array of at least one id, got {show(ids)}"))
+        found.add("$.ids", f"expected an array of at least one id, got {show(ids)}")
         return None
-    found: list[int] = []
-    for index, raw in enumerate(ids):
-        try:
-            found.append(checked(check_int, integral, raw))
-        except BadValue as exc:
-            problems.append(Problem(f"$.ids[{index}]", str(exc)))
-    return tuple(found)
+    read = [found.check(_check_id, raw, f"$.ids[{index}]") for index, raw in enumerate(ids)]
+    return tuple(i for i in read if i is not None)
 
 
-def _extend_how(days: object, date_text: object, problems: list[Problem]) -> dict[str, Any]:
+def _check_id(raw: object) -> int:
+    return checked(check_int, integral, raw)
+
+
+def _extend_how(days: object, date_text: object, found: Problems) -> dict[str, Any]:
     # EXT-1: exactly one of extend_days (an integer >= 1) and extend_date (a PAY-2 string).
     if (days is None) == (date_text is None):
-        problems.append(
-            Problem(
-                "$.extend_days",
-                "expected exactly one of extend_days and extend_date, got "
-                f"extend_days={show(days)}, extend_date={show(date_text)}",
-            )
+        found.add(
+            "$.extend_days",
+            "expected exactly one of extend_days and extend_date, got "
+            f"extend_days={show(days)}, extend_date={show(date_text)}",
         )
         return {}
     if days is not None:
-        try:
-            return {"extend_days": checked(check_days, integral, days)}
-        except BadValue as exc:
-            problems.append(Problem("$.extend_days", str(exc)))
-        return {}
+        checked_days = found.check(_check_days, days, "$.extend_days")
+        return {} if checked_days is None else {"extend_days": checked_days}
     try:
         clock.parse_datetime(date_text)  # type: ignore[arg-type]
     except ValueError as exc:
-        problems.append(Problem("$.extend_date", str(exc)))
+        found.add("$.extend_date", str(exc))
         return {}
     return {"extend_date": date_text}
+
+
+def _check_days(raw: object) -> int:
+    return checked(check_days, integral, raw)
 
 
 def parse_extend_request(body: object) -> ExtendRequest:
@@ -412,17 +397,16 @@ def parse_extend_request(body: object) -> ExtendRequest:
     ((4, 7), 30)
     """
     data = _body(body)
-    problems: list[Problem] = []
+    found = Problems()
     values: dict[str, Any] = {}
     profile_id = data.get("profile_id")
     if type(profile_id) is str:
         values["profile_id"] = profile_id
     else:
-        problems.append(Problem("$.profile_id", f"expected a string, got {show(profile_id)}"))
-    ids = _extend_ids(data.get("ids"), problems)
+        found.add("$.profile_id", f"expected a string, got {show(profile_id)}")
+    ids = _extend_ids(data.get("ids"), found)
     if ids is not None:
         values["ids"] = ids
-    values.update(_extend_how(data.get("extend_days"), data.get("extend_date"), problems))
-    if problems:
-        raise PayloadError(problems)
+    values.update(_extend_how(data.get("extend_days"), data.get("extend_date"), found))
+    found.raise_if_any()
     return ExtendRequest(**values)

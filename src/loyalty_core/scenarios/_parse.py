@@ -14,6 +14,7 @@ import loyalty_core as lc
 from loyalty_core import clock
 from loyalty_core._fields import (
     BadValue,
+    Problems,
     check_bool,
     check_count,
     check_payload_count,
@@ -72,39 +73,8 @@ def _quoted(names: Sequence[str]) -> str:
     return shown + (", ..." if len(names) > _QUOTED else "")
 
 
-class _Reader:
-    """The problems found so far, and the checks that add to them."""
-
-    def __init__(self) -> None:
-        self.problems: list[lc.Problem] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.problems.append(lc.Problem(where, message))
-
-    def reroot(self, error: lc.PayloadError, path: str) -> None:
-        # A value's own paths start at `$`; under the scenario they start at `path`.
-        self.problems.extend(error.under(path))
-
-    def check(self, check: Callable[[Any], T], raw: object, path: str) -> T | None:
-        try:
-            return check(raw)
-        except BadValue as exc:
-            self.add(path, str(exc))
-            return None
-
-    def optional(
-        self, check: Callable[[Any], T], data: Mapping[str, Any], key: str, path: str
-    ) -> T | None:
-        raw = data.get(key)
-        return None if raw is None else self.check(check, raw, f"{path}.{key}")
-
-    def required(
-        self, check: Callable[[Any], T], data: Mapping[str, Any], key: str, path: str
-    ) -> T | None:
-        if data.get(key) is None:
-            self.add(f"{path}.{key}", "is required, got null or nothing")
-            return None
-        return self.check(check, data[key], f"{path}.{key}")
+class _Reader(Problems):
+    """The scenario's problems (the payload boundary's one collector), and its shape checks."""
 
     def mapping(self, raw: object, path: str, keys: Sequence[str]) -> Mapping[str, Any] | None:
         if not isinstance(raw, Mapping):
