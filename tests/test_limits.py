@@ -12,22 +12,26 @@ import pkgutil
 import re
 import sys
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import loyalty_core
+import loyalty_core as lc
 from loyalty_core import (
     BenefitDefinition,
     InvalidRequest,
     PayloadError,
     PeriodType,
+    clock,
     compute_expiry,
     limits,
 )
@@ -482,3 +486,53 @@ class TestJsonValues:
         copied = copy_json(value)
         assert copied == value
         assert copied is not value or not isinstance(value, list | dict)
+
+
+class TestInstantsInMessages:
+    """Instants in messages and details go through one formatter (limits.show_instant)."""
+
+    def test_a_naive_at_is_named_as_naive_without_python_syntax(self) -> None:
+        """TIME-2: the error says naive and shows the wall time, not datetime.datetime(...)."""
+        with pytest.raises(InvalidRequest) as caught:
+            lc.check_claim(
+                lc.BenefitDefinition(), lc.Profile(), at=datetime(2026, 3, 1, 9, 30), timezone="UTC"
+            )
+        (problem,) = caught.value.problems
+        assert problem.where == "at"
+        assert problem.message.endswith("got 2026-03-01T09:30:00 (naive)")
+        assert "datetime.datetime" not in str(caught.value)
+
+    @pytest.mark.parametrize(
+        ("value", "shown"),
+        [
+            (datetime(2026, 3, 1, tzinfo=UTC), "2026-03-01T00:00:00Z"),
+            (datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "0999-01-02T03:04:05.000006Z"),
+            (
+                datetime(2026, 3, 1, 9, tzinfo=timezone(timedelta(hours=9, minutes=30))),
+                "2026-03-01T09:00:00+09:30",
+            ),
+            (datetime(2026, 3, 1), "2026-03-01T00:00:00 (naive)"),
+            (date(2026, 2, 28), "2026-02-28"),
+        ],
+    )
+    def test_show_writes_instants_and_dates_in_iso_form(self, value: object, shown: str) -> None:
+        assert show(value) == shown
+
+    def test_format_instant_is_show_instant_in_utc(self) -> None:
+        """The JSON details' form (format_instant) and messages' form agree on every instant."""
+        melbourne = datetime(2026, 4, 5, 2, 30, tzinfo=ZoneInfo("Australia/Melbourne"))
+        assert clock.format_instant(melbourne) == show(melbourne.astimezone(UTC))
+        assert clock.format_instant(melbourne) == "2026-04-04T15:30:00Z"
+
+    def test_a_zone_that_cannot_give_an_offset_is_named_not_raised(self) -> None:
+        class Broken(tzinfo):
+            def utcoffset(self, dt: datetime | None) -> timedelta:  # noqa: ARG002 - tzinfo API
+                raise ValueError
+
+            def dst(self, dt: datetime | None) -> None:  # noqa: ARG002 - tzinfo API
+                return None
+
+            def tzname(self, dt: datetime | None) -> str:  # noqa: ARG002 - tzinfo API
+                return "broken"
+
+        assert show(datetime(2026, 3, 1, tzinfo=Broken())) == "<datetime object>"

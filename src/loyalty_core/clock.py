@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.relativedelta import relativedelta
 
 from loyalty_core.errors import InvalidRequest, Problem
-from loyalty_core.limits import EARLIEST, LATEST, STORABLE, show
+from loyalty_core.limits import EARLIEST, LATEST, STORABLE, show, show_instant
 
 __all__ = [
     "EARLIEST",
@@ -143,7 +143,7 @@ def as_instant(value: object, *, name: str, bounded: bool = True) -> datetime:
     >>> as_instant(datetime(2023, 11, 7), name="at")
     Traceback (most recent call last):
     ...
-    loyalty_core.errors.InvalidRequest: at: expected an aware datetime, got a naive one: ...
+    loyalty_core.errors.InvalidRequest: at: expected an aware datetime, got 2023-11-07T00:00:00 ...
     """
     if type(value) is datetime and value.tzinfo is UTC:
         if EARLIEST <= value <= LATEST or not bounded:
@@ -157,7 +157,7 @@ def as_instant(value: object, *, name: str, bounded: bool = True) -> datetime:
         msg = f"expected an aware datetime with a valid UTC offset, got {show(value)}"
         raise InvalidRequest(Problem(name, msg)) from None
     if offset is None:
-        msg = f"expected an aware datetime, got a naive one: {show(value)}"
+        msg = f"expected an aware datetime, got {show(value)}"
         raise InvalidRequest(Problem(name, msg))
     utc = _to_utc(value)
     if utc is not None and (not bounded or EARLIEST <= utc <= LATEST):
@@ -426,8 +426,7 @@ def format_instant(instant: datetime) -> str:
     >>> format_instant(datetime(2026, 11, 1, 6, 30, 0, 500000, tzinfo=UTC))
     '2026-11-01T06:30:00.500000Z'
     """
-    # isoformat pads the year to four digits, where strftime("%Y") gives "999" on Linux.
-    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(sep="T") + "Z"
+    return show_instant(instant.astimezone(UTC))  # the one way messages show an instant
 
 
 def format_wall(instant: datetime, tz: tzinfo | None = None) -> str:

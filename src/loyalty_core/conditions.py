@@ -46,13 +46,15 @@ class Condition:
     """The rule compiled once (COND-3); call it with the data, or use :meth:`holds`."""
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: FBT001 - IPython's protocol
-        """Print as :func:`repr` does, in IPython and in hypothesis's reports of a failing example.
+        """Print as the call that builds it, in IPython and in hypothesis's failure reports.
 
         Their pretty-printers would otherwise walk into the compiled closures, which have no
         readable form (and made hypothesis's printer fail).
         """
         del cycle
-        printer.text(repr(self))
+        printer.text("to_condition(")
+        printer.pretty(self.rule)
+        printer.text(")")
 
     @property
     def rule(self) -> JSON:

@@ -212,13 +212,15 @@ class CompiledRule:
         return self.evaluate(data)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: FBT001 - IPython's protocol
-        """Print as :func:`repr` does, in IPython and in hypothesis's reports of a failing example.
+        """Print as the call that builds it, in IPython and in hypothesis's failure reports.
 
         Their pretty-printers would otherwise walk into the compiled closures, which have no
         readable form (and made hypothesis's printer fail).
         """
         del cycle
-        printer.text(repr(self))
+        printer.text("compile(")
+        printer.pretty(self.rule)
+        printer.text(")")
 
     def explain(self, data: object = None) -> Explanation:
         """Explain the value on ``data`` (COND-14); see :func:`explain`."""

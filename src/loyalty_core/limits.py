@@ -37,7 +37,7 @@ import math
 import re
 import reprlib
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
 from itertools import accumulate
 from typing import Any, Final, TypeAlias
@@ -69,6 +69,7 @@ __all__ = [
     "path_text",
     "shorten",
     "show",
+    "show_instant",
 ]
 
 MAX_NESTING: Final = 128
@@ -194,7 +195,36 @@ class _BoundedRepr(reprlib.Repr):
 
 _REPR: Final = _BoundedRepr()
 
+
+def show_instant(value: datetime) -> str:
+    """Render a datetime as every message and JSON detail shows one: ISO 8601 with ``T``.
+
+    UTC ends in ``Z``, another offset is written out, and a naive datetime says so. The year
+    always has four digits. :func:`loyalty_core.clock.format_instant` is this, in UTC. Never
+    raises: a datetime whose zone cannot give its offset is named by its type.
+
+    >>> from datetime import timedelta, timezone
+    >>> show_instant(datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
+    '2026-11-01T06:30:00Z'
+    >>> show_instant(datetime(2026, 11, 1, 15, 30, tzinfo=timezone(timedelta(hours=9))))
+    '2026-11-01T15:30:00+09:00'
+    >>> show_instant(datetime(2026, 11, 1, 6, 30))
+    '2026-11-01T06:30:00 (naive)'
+    """
+    try:
+        offset = value.utcoffset()
+        if offset is None:
+            return value.isoformat(sep="T") + " (naive)"
+        if not offset:
+            return value.replace(tzinfo=None).isoformat(sep="T") + "Z"
+        return value.isoformat(sep="T")
+    except Exception:  # noqa: BLE001 - a message must never fail on the value it shows
+        return f"<{type(value).__name__} object>"
+
+
 _SIMPLE: Final[dict[type, Callable[[Any], str]]] = {
+    datetime: show_instant,
+    date: date.isoformat,
     type(None): repr,
     bool: repr,
     float: repr,
@@ -209,7 +239,7 @@ def show(value: object) -> str:
 
     Strings over 80 characters keep their first 40 and say their length; integers of more than
     48 digits say how many digits they have; containers show at most 6 items and 3 levels, in
-    at most 300 characters.
+    at most 300 characters; datetimes as :func:`show_instant` writes them.
     Rendering takes time linear in the value's size at most, and never raises.
 
     >>> show(-1), show([1, 2, 3]), show({"b": 1, "a": 2})
@@ -220,6 +250,8 @@ def show(value: object) -> str:
     simple = _SIMPLE.get(type(value))
     if simple is not None:
         return simple(value)
+    if isinstance(value, datetime):  # a subclass (pendulum's, say): shown as an instant too
+        return show_instant(value)
     try:
         shown = _REPR.repr(value)
     except Exception:  # noqa: BLE001 - a message must never fail on the value it shows
