@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from loyalty_core import (
     Benefit,
     BenefitDefinition,
+    InvalidRequest,
     Policy,
     Profile,
     ReasonCode,
@@ -219,3 +220,19 @@ def test_definition_rows_agree_with_the_rules_written_out(
     for _ in range(2 if again else 1):
         decision = check_claim(definition, Profile(), at=AT, timezone="UTC", policy=policy)
         assert codes(decision) == expected
+
+
+@pytest.mark.parametrize("holdings", [5, None, object()])
+def test_holdings_that_are_not_iterable_are_bad_input(holdings: object) -> None:
+    """CLM-15: holdings must be an iterable of benefits; anything else names the argument."""
+    with pytest.raises(InvalidRequest) as caught:
+        check_claim(
+            BenefitDefinition(**OPEN),
+            Profile(),
+            at=AT,
+            timezone="UTC",
+            holdings=holdings,  # type: ignore[arg-type]
+        )
+    (problem,) = caught.value.problems
+    assert problem.where == "holdings"
+    assert "expected an iterable of Benefit values" in problem.message

@@ -49,6 +49,7 @@ __all__ = [
     "Problems",
     "Value",
     "changed_fields",
+    "check_values",
     "checked",
     "extra_field",
     "field",
@@ -695,6 +696,32 @@ JSON_ARRAY: Final = Kind(
     render=thaw,
     bad=bad_examples(("x", 5, {"a": 1})),
 )
+
+
+def check_values(
+    items: object, name: str, types: type | tuple[type, ...], what: str
+) -> tuple[Any, ...]:
+    """Check an argument that is an iterable of values (holdings, rewards, items to extend).
+
+    Returns the values as a tuple (the same tuple when one is given). Something that is not
+    iterable is an :class:`InvalidRequest` at ``name``; a value that is not one of ``types`` is
+    one at ``name[index]``; ``what`` names the types in the message.
+
+    >>> check_values([1, "two"], "numbers", int, "number")
+    Traceback (most recent call last):
+    ...
+    loyalty_core.errors.InvalidRequest: numbers[1]: expected a number, got 'two'
+    """
+    try:
+        values = items if type(items) is tuple else tuple(items)  # type: ignore[arg-type]
+    except TypeError:
+        msg = f"expected an iterable of {what} values, got {show(items)}"
+        raise InvalidRequest(Problem(name, msg)) from None
+    for index, value in enumerate(values):
+        if not isinstance(value, types):
+            msg = f"expected a {what}, got {show(value)}"
+            raise InvalidRequest(Problem(f"{name}[{index}]", msg))
+    return values
 
 
 def check_arguments(given: Iterable[tuple[str, Kind, object]]) -> dict[str, Any]:

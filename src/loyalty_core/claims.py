@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from loyalty_core import clock
-from loyalty_core._fields import JSON_ARRAY, TEXT, check_arguments
+from loyalty_core._fields import JSON_ARRAY, TEXT, check_arguments, check_values
 from loyalty_core.benefits import Benefit, BenefitDefinition, ClaimTimeframe, global_remaining
 from loyalty_core.decisions import (
     Decision,
@@ -726,13 +726,8 @@ def prepare_claim(  # noqa: PLR0913, PLR0917 - check_claim's arguments, validate
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
     now = clock.as_instant(at, name="at")
     tz = clock.zone(timezone)  # type: ignore[arg-type]
-    held = holdings if type(holdings) is tuple else tuple(holdings)
-    for index, holding in enumerate(held):
-        if type(holding) is not Benefit and not isinstance(holding, Benefit):
-            raise InvalidRequest(
-                Problem(f"holdings[{index}]", f"expected a Benefit, got {show(holding)}")
-            )
-    return _Claim(definition, profile, tz, held, policy), now  # type: ignore[arg-type]
+    held = check_values(holdings, "holdings", Benefit, "Benefit")
+    return _Claim(definition, profile, tz, held, policy), now
 
 
 def decide_claim(claim: _Claim, now: datetime) -> Decision:

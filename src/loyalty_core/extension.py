@@ -26,7 +26,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, check_days, check_int
+from loyalty_core._fields import BadValue, check_days, check_int, check_values
 from loyalty_core.benefits import Benefit
 from loyalty_core.credits import Credit
 from loyalty_core.decisions import Decision, Reason, ReasonCode
@@ -266,16 +266,7 @@ def _prepare(profile_id: object, at: object, days: object, date: object, policy:
 
 
 def _checked_items(items: Iterable[object]) -> tuple[Extendable, ...]:
-    try:
-        checked = tuple(items)
-    except TypeError:
-        msg = f"expected an iterable of Reward, Benefit or Credit values, got {show(items)}"
-        raise InvalidRequest(Problem("items", msg)) from None
-    for index, item in enumerate(checked):
-        if not isinstance(item, _KINDS):
-            msg = f"expected a Reward, Benefit or Credit, got {show(item)}"
-            raise InvalidRequest(Problem(f"items[{index}]", msg))
-    return checked  # type: ignore[return-value]
+    return check_values(items, "items", _KINDS, "Reward, Benefit or Credit")
 
 
 @attrs.frozen

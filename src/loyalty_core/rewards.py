@@ -16,7 +16,7 @@ import attrs
 
 from loyalty_core import _fields as f
 from loyalty_core import clock
-from loyalty_core._fields import Value, extra_field, field
+from loyalty_core._fields import Value, check_values, extra_field, field
 from loyalty_core._value_items import ValueItem, redemption_amount, value_problems, with_remaining
 from loyalty_core.decisions import Decision, Reason, ReasonCode, after, first_change
 from loyalty_core.errors import InvalidRequest, Problem
@@ -155,20 +155,8 @@ def _order(pair: tuple[Reward, int]) -> tuple[datetime, datetime, float]:
     )
 
 
-def _reward_error(index: int, value: object) -> InvalidRequest:
-    return InvalidRequest(Problem(f"rewards[{index}]", f"expected a Reward, got {show(value)}"))
-
-
 def _checked_rewards(rewards: Iterable[Reward]) -> tuple[Reward, ...]:
-    try:
-        items = tuple(rewards)
-    except TypeError:
-        msg = f"expected an iterable of Reward values, got {show(rewards)}"
-        raise InvalidRequest(Problem("rewards", msg)) from None
-    for index, item in enumerate(items):
-        if not isinstance(item, Reward):
-            raise _reward_error(index, item)
-    return items
+    return check_values(rewards, "rewards", Reward, "Reward")
 
 
 def _balance(rewards: Iterable[Reward], at: datetime) -> Decimal:
