@@ -21,29 +21,24 @@ from loyalty_core._js import (
     ARRAYS,
     MISSING,
     NAN,
+    contains_text,
     divide,
+    is_number,
+    js_string,
     js_substr,
     length_of,
+    less,
+    loose_equal,
     maximum,
     parse_float,
     remainder,
+    strict_equal,
+    to_double,
+    to_number,
+    truthy,
     utf16_length,
     walk,
 )
-
-# analysis._vector reads these semantics as `_jsonlogic_ops.<name>` (the operators use most of
-# them too); their home is _js.
-from loyalty_core._js import contains_text as contains_text  # noqa: PLC0414
-from loyalty_core._js import is_number as is_number  # noqa: PLC0414
-from loyalty_core._js import js_string as js_string  # noqa: PLC0414
-from loyalty_core._js import less as less  # noqa: PLC0414
-from loyalty_core._js import loose_equal as loose_equal  # noqa: PLC0414
-from loyalty_core._js import strict_equal as strict_equal  # noqa: PLC0414
-from loyalty_core._js import string_to_number as string_to_number  # noqa: PLC0414
-from loyalty_core._js import to_double as to_double  # noqa: PLC0414
-from loyalty_core._js import to_number as to_number  # noqa: PLC0414
-from loyalty_core._js import to_primitive as to_primitive  # noqa: PLC0414
-from loyalty_core._js import truthy as truthy  # noqa: PLC0414
 
 __all__: list[str] = []
 

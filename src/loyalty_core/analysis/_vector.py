@@ -24,7 +24,8 @@ from typing import Any, Final, NoReturn
 
 import attrs
 
-from loyalty_core import _jsonlogic_ops as js
+from loyalty_core import _js as js
+from loyalty_core._jsonlogic_ops import op_in, split_path
 from loyalty_core.benefits import BenefitDefinition
 from loyalty_core.claims import check_claim
 from loyalty_core.decisions import ReasonCode
@@ -297,7 +298,7 @@ class _Translator:
             _refuse("a var whose path is computed or the whole data")
         if len(args) > 1 and (_is_logic(args[1]) or isinstance(args[1], list | dict)):
             _refuse("a var whose default is computed")
-        steps = js.split_path(args[0])
+        steps = split_path(args[0])
         if steps is None:
             _refuse("a var of the whole data")
         name = ".".join(steps)
@@ -588,7 +589,7 @@ class _Translator:
     def _in(self, needle: _Operand, haystack: _Operand) -> Any:  # noqa: PLR0911 - JS cases
         needle, haystack = self._concrete(needle), self._concrete(haystack)
         if isinstance(needle, _Const) and isinstance(haystack, _Const):
-            return js.op_in(needle.value, haystack.value)
+            return op_in(needle.value, haystack.value)
         pl = self.pl
         if isinstance(haystack, _Const):
             assert isinstance(needle, _Col)  # noqa: S101 - the other side is a column
