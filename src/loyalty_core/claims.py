@@ -726,7 +726,12 @@ def prepare_claim(  # noqa: PLR0913, PLR0917 - check_claim's arguments, validate
         raise InvalidRequest(Problem("policy", f"expected a Policy, got {show(policy)}"))
     now = clock.as_instant(at, name="at")
     tz = clock.zone(timezone)  # type: ignore[arg-type]
-    held = check_values(holdings, "holdings", Benefit, "Benefit")
+    # No holdings (the default) is the common case: nothing to check.
+    held = (
+        holdings
+        if type(holdings) is tuple and not holdings
+        else check_values(holdings, "holdings", Benefit, "Benefit")
+    )
     return _Claim(definition, profile, tz, held, policy), now
 
 
