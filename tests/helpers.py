@@ -1,8 +1,9 @@
-"""Helpers shared by the tests: instants as the rulebook writes them, example budgets, codes."""
+"""Helpers shared by the tests: instants as the rulebook writes them, budgets, codes, builders."""
 
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from hypothesis import settings
 
@@ -32,6 +33,22 @@ def budget(examples: int) -> int:
 def codes(decision: Decision) -> list[str]:
     """The codes of a decision's failed rules, in the rule table's order."""
     return [r.code.value for r in decision.reasons]
+
+
+def definition(**fields: Any) -> BenefitDefinition:
+    """A claimable, published, assignable definition (id 1, handle ``d-1``), no window or limits.
+
+    Only what ``fields`` sets can refuse a claim (CLM-1 to CLM-5 pass); ``fields`` override the
+    id and handle too.
+    """
+    base: dict[str, Any] = {
+        "id": 1,
+        "handle": "d-1",
+        "is_claimable": True,
+        "is_published": True,
+        "is_assignable": True,
+    }
+    return BenefitDefinition(**(base | fields))
 
 
 def example_definitions() -> list[BenefitDefinition]:

@@ -18,7 +18,6 @@ import pytest
 
 from loyalty_core import (
     Benefit,
-    BenefitDefinition,
     Credit,
     CreditDefinition,
     InvalidRequest,
@@ -37,7 +36,7 @@ from loyalty_core.analysis import (
     what_if,
 )
 from tests.frames import rows
-from tests.helpers import utc
+from tests.helpers import definition, utc
 
 MELBOURNE = "Australia/Melbourne"
 LONDON = "Europe/London"
@@ -48,19 +47,6 @@ SPEND_OVER_1000 = {
         {">": [{"var": "aggregations.spend_12m"}, 1000]},
     ]
 }
-
-
-def definition(**fields: Any) -> BenefitDefinition:
-    """A claimable, published, assignable definition with no limits."""
-    base: dict[str, Any] = {
-        "id": 1,
-        "handle": "march-lounge",
-        "is_claimable": True,
-        "is_published": True,
-        "is_assignable": True,
-    }
-    base.update(fields)
-    return BenefitDefinition(**base)
 
 
 MEMBERS = [

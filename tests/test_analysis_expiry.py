@@ -41,9 +41,7 @@ from tests.helpers import budget, utc
 
 MELBOURNE: Final = "Australia/Melbourne"
 AT: Final = utc("2026-03-01 00:00:00")
-SETTINGS: Final = settings(
-    max_examples=budget(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS: Final = settings(max_examples=budget(60), suppress_health_check=[HealthCheck.too_slow])
 
 
 def reward(n: int, expires: str, **fields: Any) -> Reward:
@@ -215,11 +213,16 @@ def used_up_items() -> list[Any]:
     return [live_reward, spent_reward, live_benefit, spent_benefit, live_credit, spent_credit]
 
 
+# Built once, not in every draw.
+_ANY_ITEM: Final = st.one_of(benefits(), rewards(), credit_items())
+_LEFT: Final = st.sampled_from([None, 0, 1])
+
+
 @st.composite
 def items_some_spent(draw: st.DrawFn) -> Any:
     """A benefit, reward or credit; about half of them with 0 or 1 left to redeem."""
-    item = draw(st.one_of(benefits(), rewards(), credit_items()))
-    left = draw(st.sampled_from([None, 0, 1]))
+    item = draw(_ANY_ITEM)
+    left = draw(_LEFT)
     if left is None:
         return item
     if isinstance(item, Benefit):

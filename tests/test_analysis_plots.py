@@ -40,6 +40,7 @@ from loyalty_core.analysis.plots import (
     plot_reasons,
 )
 from loyalty_core.decisions import REASON_LABELS, ReasonCode
+from tests import helpers
 from tests.helpers import example_definitions, utc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,16 +58,11 @@ CODE_OF_LABEL = {ALLOWED: "allowed", **{REASON_LABELS[c]: c.value for c in CLAIM
 def lounge(**fields: Any) -> BenefitDefinition:
     """A gold-only definition whose claim window opens at OPENS."""
     base: dict[str, Any] = {
-        "id": 1,
         "handle": "lounge",
-        "is_claimable": True,
-        "is_published": True,
-        "is_assignable": True,
         "claim_period_start_at": OPENS,
         "claim_condition": {"==": [{"var": "tier_handle"}, "gold"]},
     }
-    base.update(fields)
-    return BenefitDefinition(**base)
+    return helpers.definition(**(base | fields))
 
 
 MEMBERS = [

@@ -20,24 +20,11 @@ from loyalty_core import (
     claim_benefit,
     is_visible,
 )
-from tests.helpers import codes, utc
+from tests.helpers import codes, definition, utc
 
 US = timedelta(microseconds=1)
 MELBOURNE = "Australia/Melbourne"
 NEW_YORK = "America/New_York"
-
-
-def definition(**fields: Any) -> BenefitDefinition:
-    """A claimable, published, assignable definition with an open window and no limits."""
-    base: dict[str, Any] = {
-        "id": 1,
-        "handle": "d-1",
-        "is_claimable": True,
-        "is_published": True,
-        "is_assignable": True,
-    }
-    base.update(fields)
-    return BenefitDefinition(**base)
 
 
 def holding(

@@ -88,7 +88,7 @@ NESTED: Mapping[tuple[type[Any], str], type[Any]] = {
 }
 """Modelled keys that hold embedded platform values (with their own ``extra``)."""
 
-FAST = settings(max_examples=budget(50), deadline=None)
+FAST = settings(max_examples=budget(50))
 
 
 def modelled(cls: type[Any]) -> frozenset[str]:

@@ -717,7 +717,7 @@ def owned_benefits(draw: st.DrawFn) -> Benefit:
     return attrs.evolve(draw(PLAIN_BENEFITS), profile_id=draw(OWNERS))
 
 
-@settings(max_examples=budget(100), deadline=None)
+@settings(max_examples=budget(100))
 @given(
     benefit=owned_benefits(),
     profile_id=st.one_of(OWNERS, st.text(max_size=4)),
@@ -752,7 +752,7 @@ def test_red15_property(
         assert with_id.retry_at == without.retry_at
 
 
-@settings(max_examples=budget(40), deadline=None)
+@settings(max_examples=budget(40))
 @given(
     benefit=owned_benefits(),
     profile_id=OWNERS,
@@ -838,7 +838,7 @@ def extended_flags(found: list[Reward], **kwargs: Any) -> list[bool]:
     return flags
 
 
-@settings(max_examples=budget(100), deadline=None)
+@settings(max_examples=budget(100))
 @given(
     pool=reward_pools(),
     data=st.data(),
@@ -897,7 +897,7 @@ def test_ext11_property(
 MONEY = st.decimals(min_value=0, max_value=100, places=2)
 
 
-@settings(max_examples=budget(300), deadline=None)
+@settings(max_examples=budget(300))
 @given(
     owner=st.sampled_from([None, "p-1", "p-2"]),
     has_definition=st.booleans(),

@@ -27,7 +27,7 @@ from loyalty_core.testing.model import (
     Snapshot,
     observe,
 )
-from tests.helpers import budget
+from tests.helpers import budget, definition
 
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -233,7 +233,6 @@ class StaleDefinitionMachine(LoyaltyStateMachine):
 InMemoryMachine.TestCase.settings = settings(
     max_examples=budget(150),
     stateful_step_count=50,
-    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestInMemoryService = InMemoryMachine.TestCase
@@ -272,19 +271,16 @@ class TestTheMachineFindsBugs:
 # --- the model's operations --------------------------------------------------------------------
 
 
-def definition(**fields: Any) -> lc.BenefitDefinition:
+def coffee(**fields: Any) -> lc.BenefitDefinition:
+    """The model's one definition: 30 days, 2 redemptions each, 3 in all, extendable."""
     base: dict[str, Any] = {
-        "id": 1,
         "handle": "coffee",
-        "is_claimable": True,
-        "is_published": True,
-        "is_assignable": True,
         "period": 30,
         "max_redemptions": 2,
         "max_global_redemptions": 3,
         "is_extendable": True,
     }
-    return lc.BenefitDefinition(**(base | fields))
+    return definition(**(base | fields))
 
 
 def model(**fields: Any) -> Model:
@@ -310,7 +306,7 @@ def model(**fields: Any) -> Model:
         ),
         Member(profile=lc.Profile(id="p-2")),
     )
-    return Model(at=AT, definitions=(definition(**fields),), members=members)
+    return Model(at=AT, definitions=(coffee(**fields),), members=members)
 
 
 class TestClaimAndRedeem:

@@ -32,6 +32,7 @@ from loyalty_core import Benefit, BenefitDefinition, Policy
 from loyalty_core.analysis import Engine, _batch, claim_eligibility, claim_engines
 from loyalty_core.policy import DEFAULT_POLICY
 from tests.helpers import budget
+from tests.helpers import definition as open_definition
 from tests.properties.strategies import (
     near,
     optional,
@@ -42,9 +43,7 @@ from tests.properties.strategies import (
 )
 
 US: Final = timedelta(microseconds=1)
-SETTINGS: Final = settings(
-    max_examples=budget(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS: Final = settings(max_examples=budget(60), suppress_health_check=[HealthCheck.too_slow])
 
 # Zones with DST on either hemisphere, one without, and UTC; plus the curated troublemakers.
 DST_ZONES: Final = (
@@ -310,11 +309,6 @@ def test_a_lazy_frame_of_holders_equals_the_loop(scenario: Scenario) -> None:
 
 Row = tuple[bool, str, datetime | None]
 """A row's ``allowed``, ``reasons`` (comma-joined here, for short tables) and ``retry_at``."""
-
-
-def open_definition(**fields: Any) -> BenefitDefinition:
-    """A claimable, published, assignable definition with no window or limits."""
-    return BenefitDefinition(is_claimable=True, is_published=True, is_assignable=True, **fields)
 
 
 def every_engine(

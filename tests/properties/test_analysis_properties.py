@@ -31,10 +31,12 @@ from tests.properties.strategies import (
     zones,
 )
 
-SETTINGS: Final = settings(
-    max_examples=budget(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS: Final = settings(max_examples=budget(40), suppress_health_check=[HealthCheck.too_slow])
 CODES: Final = tuple(code.value for code in CLAIM_CODES)
+# Built once, not in every draw.
+_PROFILES: Final = profiles(schema=DEFAULT_PROFILE_SCHEMA)
+_DEFINITIONS: Final = st.one_of(benefit_definitions(), benefit_definitions(claimable=True))
+_ZONES: Final = zones()
 
 
 @st.composite
@@ -47,16 +49,14 @@ def populations(
         attrs.evolve(profile, id=f"m-{index}")
         if profile.context.get("id") is None
         else Profile(context={**profile.context, "id": f"m-{index}"})
-        for index, profile in enumerate(
-            draw(st.lists(profiles(schema=DEFAULT_PROFILE_SCHEMA), min_size=count, max_size=count))
-        )
+        for index, profile in enumerate(draw(st.lists(_PROFILES, min_size=count, max_size=count)))
     ]
     definitions = [
         attrs.evolve(definition, handle=f"d-{index}")
         for index, definition in enumerate(
             draw(
                 st.lists(
-                    st.one_of(benefit_definitions(), benefit_definitions(claimable=True)),
+                    _DEFINITIONS,
                     min_size=1,
                     max_size=3,
                 )
@@ -68,7 +68,7 @@ def populations(
         held = draw(st.lists(benefits(definition=st.sampled_from(definitions)), max_size=2))
         if held:
             holdings[member.id or ""] = [attrs.evolve(b, profile_id=member.id) for b in held]
-    member_zones = {member.id or "": draw(zones()) for member in members}
+    member_zones = {member.id or "": draw(_ZONES) for member in members}
     return members, definitions, holdings, member_zones
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -41,9 +42,7 @@ from tests.properties.strategies import (
 US: Final = timedelta(microseconds=1)
 DAY_US: Final = 86_400 * 10**6
 CHANNELS: Final = ("api", "staff", "customer")
-SETTINGS: Final = settings(
-    max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS: Final = settings(max_examples=budget(150), suppress_health_check=[HealthCheck.too_slow])
 
 
 def later(at: datetime) -> st.SearchStrategy[datetime]:
@@ -58,6 +57,15 @@ CONDITIONS: Final[st.SearchStrategy[Any]] = st.sampled_from(
     [None, {"==": [{"var": "tier_handle"}, "gold"]}]
 )
 MOSTLY_TRUE: Final = st.sampled_from([True, True, True, False])
+# Built once (per zone), not in every draw: a zone's transitions are scanned when its strategy
+# is built.
+ZONES: Final = zones()
+
+
+@functools.cache
+def bases(zone: str) -> st.SearchStrategy[datetime]:
+    """Instants near the zone's transitions, 1901–2199 (``transition_instants``)."""
+    return transition_instants(zone).filter(within_1901_2199)
 
 
 @dataclass
@@ -98,8 +106,8 @@ def claim_scenarios(draw: st.DrawFn, *, future_claims: bool = False) -> ClaimSce
     Holdings were claimed no later than ``at`` (a claim cannot come from the future), unless
     ``future_claims``: an analysis asks about several instants with the holdings of today.
     """
-    zone = draw(zones())
-    base = draw(transition_instants(zone).filter(within_1901_2199))
+    zone = draw(ZONES)
+    base = draw(bases(zone))
     at = draw(near(base))
     start, end = draw(optional(near(base))), draw(optional(near(base)))
     if start is not None and end is not None and start > end:
@@ -181,8 +189,8 @@ def timeframe_scenarios(draw: st.DrawFn) -> ClaimScenario:
     Holdings are claimed before or after ``at``: an analysis asks about several instants with
     the holdings of today.
     """
-    zone = draw(zones())
-    base = draw(transition_instants(zone).filter(within_1901_2199))
+    zone = draw(ZONES)
+    base = draw(bases(zone))
     definition = BenefitDefinition(
         id=1,
         handle="d-1",
@@ -305,7 +313,7 @@ def well_formed(decision: Decision) -> None:
     definition=benefit_definitions(),
     profile=profiles(),
     at=utc_instants(),
-    zone=zones(),
+    zone=ZONES,
     policy=st.builds(Policy, one_claim_per_campaign=st.booleans()),
 )
 def test_any_claim_decision_is_well_formed(
@@ -511,7 +519,7 @@ OPERATIONS: Final = st.tuples(
 )
 
 
-@settings(max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(150), suppress_health_check=[HealthCheck.too_slow])
 @given(definition=initial_definitions(), operations=st.lists(OPERATIONS, max_size=25))
 def test_sequences_across_members(
     definition: BenefitDefinition, operations: list[tuple[str, str, int, int, str, int]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -100,6 +100,8 @@ def item_of(kind: str, zone_name: str, expires_at: datetime | None, **fields: An
 
 
 kinds = st.sampled_from(("reward", "benefit", "credit"))
+# Built once, not in every draw (building it scans the zone's transitions).
+NEW_YORK_INSTANTS: Final = transition_instants("America/New_York")
 
 
 @st.composite
@@ -107,7 +109,7 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
     """Either extend_days in 1..800 or an extend_date (naive string, offset string, datetime)."""
     if draw(st.booleans()):
         return {"extend_days": draw(st.integers(1, 800))}
-    instant = draw(transition_instants("America/New_York"))
+    instant = draw(NEW_YORK_INSTANTS)
     choice = draw(st.sampled_from(("naive", "offset", "datetime")))
     if choice == "naive":
         return {"extend_date": instant.strftime("%Y-%m-%d %H:%M:%S")}
@@ -116,7 +118,7 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
     return {"extend_date": instant}
 
 
-@settings(max_examples=budget(200), deadline=None)
+@settings(max_examples=budget(200))
 @given(zoned_instants(), st.integers(1, 800), kinds)
 def test_extend_days_moves_local_date_keeping_wall_time(
     zoned: tuple[str, datetime], days: int, kind: str
@@ -155,7 +157,7 @@ def test_extend_days_moves_local_date_keeping_wall_time(
             assert new.astimezone(tz).replace(tzinfo=None) > wall
 
 
-@settings(max_examples=budget(200), deadline=None)
+@settings(max_examples=budget(200))
 @given(zoned_instants(), kinds, requests(), st.data())
 def test_an_extended_item_is_never_extended_again(
     zoned: tuple[str, datetime], kind: str, request: dict[str, Any], data: st.DataObject
@@ -198,7 +200,7 @@ def make_eligible(item: Extendable, *, extended: bool) -> Extendable:
     )
 
 
-@settings(max_examples=budget(150), deadline=None)
+@settings(max_examples=budget(150))
 @given(any_items, requests(), transition_instants("Australia/Melbourne"))
 def test_extend_changes_only_expiry_extended_at_and_flags(
     raw: Extendable, request: dict[str, Any], at: datetime
@@ -260,7 +262,7 @@ def mixed_items(draw: st.DrawFn) -> Extendable:
     return attrs.evolve(item, **changes)
 
 
-@settings(max_examples=budget(200), deadline=None)
+@settings(max_examples=budget(200))
 @given(st.lists(mixed_items(), max_size=8), requests(), policies)
 def test_every_item_ends_up_in_exactly_one_list(
     items: list[Extendable], request: dict[str, Any], policy: Policy
@@ -290,7 +292,7 @@ def test_every_item_ends_up_in_exactly_one_list(
         assert decision.retry_at is None
 
 
-@settings(max_examples=budget(200), deadline=None)
+@settings(max_examples=budget(200))
 @given(
     zoned_instants(),
     st.integers(-60, 60),

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from loyalty_core.errors import ConditionError
@@ -122,7 +122,6 @@ rules = st.recursive(
 PLAIN = generic_operations()
 
 
-@settings(deadline=None)
 @given(rule=rules, data=data)
 def test_evaluation_never_raises_and_apply_is_compile(rule: object, data: object) -> None:
     """COND-9, Q38: a compiled rule evaluates on any data, and apply(r, d) is compile(r)(d)."""
@@ -130,14 +129,12 @@ def test_evaluation_never_raises_and_apply_is_compile(rule: object, data: object
     assert same_json(apply(rule, data), value)
 
 
-@settings(deadline=None)
 @given(rule=rules, data=data)
 def test_fast_paths_agree_with_the_generic_operators(rule: object, data: object) -> None:
     """The compile-time specialisations give exactly what the plain operators give."""
     assert same_json(compile(rule)(data), compile(rule, operations=PLAIN)(data))
 
 
-@settings(deadline=None)
 @given(rule=rules, data=data)
 def test_explain_agrees_with_apply(rule: object, data: object) -> None:
     """COND-14: the explanation's value is apply's, holds is its truthiness, reads are var's."""
@@ -151,7 +148,6 @@ def test_explain_agrees_with_apply(rule: object, data: object) -> None:
         assert same_json(sub.value, apply(sub_rule, data))
 
 
-@settings(deadline=None)
 @given(rule=rules)
 def test_known_variables_are_not_unknown(rule: object) -> None:
     """COND-13: paths reported unknown disappear once known, or once a prefix is known."""
@@ -217,7 +213,6 @@ def malformed(draw: st.DrawFn) -> object:
     return bad
 
 
-@settings(deadline=None)
 @given(rule=malformed())
 def test_malformed_rules_raise_condition_error_at_compile(rule: object) -> None:
     """COND-7: unknown operators, bad arity, nesting past 64 and non-JSON values never compile."""
@@ -240,7 +235,6 @@ anything = st.recursive(
 )
 
 
-@settings(deadline=None)
 @given(rule=anything, data=data)
 def test_any_value_compiles_or_raises_condition_error(rule: object, data: object) -> None:
     """compile() raises nothing but ConditionError, and what compiles evaluates."""

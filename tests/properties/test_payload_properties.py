@@ -226,6 +226,21 @@ def nasty_values() -> st.SearchStrategy[Any]:
     )
 
 
+# Built once: a strategy is immutable, and building these (regexes, nested one_of) in every
+# draw cost more than drawing from them.
+NASTY: Final = nasty_values()
+JSON_VALUES: Final = lst.json_values(finite=False)
+DATETIME_TEXTS: Final = datetime_texts()
+_MADE_UP: Final[dict[type[Any], st.SearchStrategy[dict[str, Any]]]] = {
+    cls: st.dictionaries(st.sampled_from(field_names(cls)) | st.text(max_size=6), NASTY, max_size=8)
+    for cls in CLASSES
+}
+_MADE_UP_DEFINITIONS: Final[dict[type[Any], st.SearchStrategy[dict[str, Any]]]] = {
+    cls: st.dictionaries(st.sampled_from(field_names(definition_cls)), NASTY, max_size=8)
+    for cls, definition_cls in DEFINITION_OF.items()
+}
+
+
 @st.composite
 def made_up_payloads(draw: st.DrawFn, cls: type[Any]) -> Any:
     """A payload built from scratch.
@@ -234,19 +249,10 @@ def made_up_payloads(draw: st.DrawFn, cls: type[Any]) -> Any:
     holding nasty values.
     """
     if draw(st.integers(0, 4)) == 0:
-        return draw(lst.json_values(finite=False))
-    names = field_names(cls)
-    payload = draw(
-        st.dictionaries(st.sampled_from(names) | st.text(max_size=6), nasty_values(), max_size=8)
-    )
-    definition_cls = DEFINITION_OF.get(cls)
-    if definition_cls is not None and draw(st.booleans()):
-        definition = draw(
-            st.dictionaries(
-                st.sampled_from(field_names(definition_cls)), nasty_values(), max_size=8
-            )
-        )
-        return {**payload, "definition": definition}
+        return draw(JSON_VALUES)
+    payload = draw(_MADE_UP[cls])
+    if cls in _MADE_UP_DEFINITIONS and draw(st.booleans()):
+        return {**payload, "definition": draw(_MADE_UP_DEFINITIONS[cls])}
     return payload
 
 
@@ -267,7 +273,7 @@ def mutated_payloads(draw: st.DrawFn, cls: type[Any]) -> Any:
         if draw(st.integers(0, 5)) == 0:
             target.pop(key, None)
         else:
-            target[key] = draw(nasty_values())
+            target[key] = draw(NASTY)
     return payload
 
 
@@ -344,13 +350,13 @@ def test_pay12_datetime_text_in_an_instant_field_parses_or_raises_payload_error(
     else:
         cls_of_target = cls
     key = data.draw(st.sampled_from(instant_fields(cls_of_target)))
-    target[key] = data.draw(datetime_texts())
+    target[key] = data.draw(DATETIME_TEXTS)
     if "claim_period_end_at" in target:
         target["claim_period_end_at"] = None  # keep PAY-11's window check out of the way
     assert_parses_or_payload_error(cls, payload)
 
 
-@given(lst.json_values(finite=False).filter(lambda v: not isinstance(v, dict)))
+@given(JSON_VALUES.filter(lambda v: not isinstance(v, dict)))
 def test_pay1_non_mapping_is_a_payload_error_at_the_root(payload: Any) -> None:
     """PAY-1: a payload that is not a mapping is a ``PayloadError`` at ``$`` (every class)."""
     for cls in CLASSES:

@@ -20,9 +20,7 @@ from tests.properties.strategies import money, rewards
 
 AT: Final = datetime(2025, 6, 25, 2, tzinfo=UTC)
 US: Final = timedelta(microseconds=1)
-SETTINGS: Final = settings(
-    max_examples=budget(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS: Final = settings(max_examples=budget(200), suppress_health_check=[HealthCheck.too_slow])
 
 # Instants at and around AT, so that the bounds, ties and nulls of RWD-1/RWD-3 come up often.
 _NEAR: Final = st.sampled_from(
@@ -31,13 +29,19 @@ _NEAR: Final = st.sampled_from(
 _TIMES: Final = st.one_of(st.none(), _NEAR)
 
 
+# Built once, not in every draw.
+_REMAINING: Final = money(max_units=10**6)
+_EXTRA: Final = st.sampled_from((Decimal(0), Decimal("0.5"), Decimal(3)))
+_FEW_IDS: Final = st.one_of(st.none(), st.integers(-2, 3))
+
+
 @st.composite
 def near_rewards(draw: st.DrawFn) -> Reward:
     """A reward whose issue and expiry lie near AT, with few distinct ids (to force ties)."""
-    remaining = draw(money(max_units=10**6))
-    extra = draw(st.sampled_from((Decimal(0), Decimal("0.5"), Decimal(3))))
+    remaining = draw(_REMAINING)
+    extra = draw(_EXTRA)
     return Reward(
-        id=draw(st.one_of(st.none(), st.integers(-2, 3))),
+        id=draw(_FEW_IDS),
         value_initial=remaining + extra,
         value_remaining=remaining,
         issued_at=draw(_TIMES),

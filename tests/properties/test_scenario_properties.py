@@ -39,6 +39,10 @@ def _paths(value: Any, prefix: Path_ = ()) -> Iterator[Path_]:
             yield from _paths(item, (*prefix, index))
 
 
+# Built once, not in every draw.
+JSON_VALUES: Final = json_values()
+
+
 @st.composite
 def damaged_scenarios(draw: st.DrawFn) -> tuple[dict[str, Any], list[Path_]]:
     """A shipped scenario with up to three parts replaced by arbitrary JSON or deleted."""
@@ -52,7 +56,7 @@ def damaged_scenarios(draw: st.DrawFn) -> tuple[dict[str, Any], list[Path_]]:
         if draw(st.booleans()):
             del parent[path[-1]]
         else:
-            parent[path[-1]] = draw(json_values())
+            parent[path[-1]] = draw(JSON_VALUES)
         damaged.append(path)
     return document, damaged
 
@@ -61,7 +65,7 @@ def test_every_shipped_scenario_is_sampled() -> None:
     assert len(SCENARIOS) == 4
 
 
-@settings(max_examples=budget(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(300), suppress_health_check=[HealthCheck.too_slow])
 @given(damaged_scenarios())
 def test_damage_is_a_payload_error_or_a_run(case: tuple[dict[str, Any], list[Path_]]) -> None:
     document, _ = case
