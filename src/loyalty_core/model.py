@@ -47,6 +47,7 @@ __all__ = [
     "Model",
     "Outcome",
     "Snapshot",
+    "compact",
 ]
 
 Kind = Literal["benefit", "reward", "credit"]
@@ -173,7 +174,55 @@ def _error(operation: str, where: str, message: str) -> Outcome:
     return Outcome(operation=operation, error=lc.InvalidRequest(lc.Problem(where, message)))
 
 
-@attrs.frozen(kw_only=True)
+# --- a compact display: what differs from the defaults, definitions by handle --------------------
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, lc.BenefitDefinition):
+        return show(value.handle)
+    to_api = getattr(value, "to_api", None)
+    if isinstance(value, lc.ClaimTimeframe) and callable(to_api):
+        return show(to_api())
+    enum_value = getattr(value, "value", None)
+    if isinstance(enum_value, str) and type(value).__module__.startswith("loyalty_core"):
+        return show(enum_value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return show(value)
+
+
+def compact(value: Any) -> str:
+    """Show an attrs value by the fields that differ from their defaults; definitions by handle.
+
+    A benefit's embedded definition is shown as its handle, enumerations by their JSON value,
+    instants as :func:`~loyalty_core.limits.show_instant` writes them. Used by
+    :class:`Model`'s repr, so that a failing example reads in a few lines.
+
+    >>> from loyalty_core import BenefitDefinition, Benefit
+    >>> coffee = BenefitDefinition(handle="coffee", period=7, max_redemptions=2)
+    >>> compact(coffee)
+    "BenefitDefinition(handle='coffee', period=7, max_redemptions=2)"
+    >>> compact(Benefit(id=3, definition=coffee))
+    "Benefit(id=3, redemptions_remaining=2, definition='coffee')"
+    """
+    parts = []
+    for field in attrs.fields(type(value)):
+        if not field.repr:
+            continue
+        current = getattr(value, field.name)
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory(value) if default.takes_self else default.factory()
+        if default is not attrs.NOTHING and current == default:
+            continue
+        nested = attrs.has(type(current)) and not isinstance(
+            current, lc.BenefitDefinition | lc.ClaimTimeframe
+        )
+        parts.append(f"{field.name}={compact(current) if nested else _shown(current)}")
+    return f"{type(value).__name__}({', '.join(parts)})"
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class Model:
     """The reference model: definitions by handle, members, the current instant and the policy.
 
@@ -194,6 +243,55 @@ class Model:
     refusals: tuple[tuple[str, lc.Decision], ...] = ()
     """Every refusal so far, in order: ``(operation, decision)``; an extension adds one entry
     per skipped item."""
+
+    def _lines(self) -> list[tuple[int, str]]:
+        lines = [(0, f"Model(at={show(self.at)},")]
+        if self.policy != lc.DEFAULT_POLICY:
+            lines.append((2, f"policy={compact(self.policy)},"))
+        lines.append((2, "definitions=["))
+        lines.extend((4, compact(d) + ",") for d in self.definitions)
+        lines.append((2, "],"))
+        lines.append((2, "members=["))
+        for member in self.members:
+            profile = compact(member.profile)
+            held = [(k, member.items(k)) for k in KINDS if member.items(k)]
+            if not held:
+                lines.append((4, f"Member({profile}),"))
+                continue
+            lines.append((4, f"Member({profile},"))
+            for kind, items in held:
+                lines.append((6, f"{kind}s=["))
+                lines.extend((8, compact(item) + ",") for item in items)
+                lines.append((6, "],"))
+            lines.append((4, "),"))
+        lines.append((2, "],"))
+        if self.refusals:
+            lines.append((2, f"refusals={len(self.refusals)},"))
+        lines.append((0, ")"))
+        return lines
+
+    def __repr__(self) -> str:
+        """Show the model compactly: only fields that differ from defaults (:func:`compact`).
+
+        >>> from datetime import UTC, datetime
+        >>> from loyalty_core import Profile
+        >>> Model(at=datetime(2026, 1, 1, tzinfo=UTC), members=(Member(profile=Profile(id="p-1")),))
+        Model(at=2026-01-01T00:00:00Z, definitions=[], members=[Member(Profile(id='p-1'))])
+        """
+        text = " ".join(line for _, line in self._lines())
+        return text.replace("[ ", "[").replace(", ]", "]").replace(", )", ")")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: FBT001 - IPython's protocol
+        """Pretty-print (IPython, hypothesis' reports): one definition or item per line."""
+        if cycle:
+            printer.text("Model(...)")
+            return
+        lines = self._lines()
+        for number, (depth, line) in enumerate(lines):
+            if number:
+                with printer.indent(depth):
+                    printer.break_()
+            printer.text(line)
 
     def __attrs_post_init__(self) -> None:
         """Check the handles and profile ids, then embed the latest definitions (RED-10)."""
@@ -367,17 +465,24 @@ class Model:
         )
 
     def redeem(
-        self, profile_id: str, benefit_index: int, count: int = 1, channel: Channel = "api"
+        self,
+        profile_id: str,
+        benefit_index: int,
+        count: int = 1,
+        channel: Channel = "api",
+        *,
+        owner: str | None = None,
     ) -> tuple[Model, Outcome]:
-        """Redeem ``count`` of the member's benefit at ``benefit_index`` (RED-4 to RED-16).
+        """Redeem ``count`` of a benefit at ``benefit_index`` (RED-4 to RED-16).
 
         All or nothing: an allowed redemption lowers the benefit's ``redemptions_remaining`` and
-        raises its definition's ``total_global_redemptions``, which every holder then sees. The
-        member is the profile of the request's path, so a benefit another profile owns is
+        raises its definition's ``total_global_redemptions``, which every holder then sees.
+        ``profile_id`` is the profile of the request's path; ``benefit_index`` indexes the
+        benefits of ``owner`` (by default the same profile). A benefit another profile owns is
         refused with ``not_owned`` (RED-15); the outcome keeps the record (RED-16).
         """
         operation = "redeem"
-        found = self._find_benefit(operation, profile_id, benefit_index)
+        found = self._find_benefit(operation, owner or profile_id, benefit_index)
         if isinstance(found, Outcome):
             return self._unchanged(found)
         member, benefit = found

@@ -34,10 +34,18 @@ service's state must equal the model's and keep the invariants. A failure raises
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from loyalty_core.testing import INSTALL_HINT
+
+try:
+    import hypothesis  # noqa: F401 - checked here, to say how to install it when missing
+except ImportError as missing:
+    raise ImportError(INSTALL_HINT.format(module=__name__)) from missing
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Final, Protocol
+from typing import Any, ClassVar, Final, NoReturn, Protocol, Self, cast
+from zoneinfo import ZoneInfo
 
 import attrs
 from hypothesis import strategies as st
@@ -51,7 +59,7 @@ from hypothesis.stateful import (
 
 import loyalty_core as lc
 from loyalty_core import clock
-from loyalty_core.limits import show
+from loyalty_core.limits import closest, show
 
 # The model itself is free of hypothesis, so that loyalty_core.scenarios (and `loyalty-core
 # run`) can use it without the testing extra; this module re-exports it unchanged.
@@ -66,14 +74,20 @@ from loyalty_core.model import (
     Model,
     Outcome,
     Snapshot,
+    compact,
 )
 from loyalty_core.payloads import parse_instant
 from loyalty_core.redemptions import CHANNELS
+from loyalty_core.testing._strategies.instants import transitions
 
 __all__ = [
     "COMPARED",
+    "FAMILIES",
+    "NUDGES",
+    "OPERATIONS",
     "ZONES",
     "Adapter",
+    "BaseAdapter",
     "Channel",
     "DivergenceError",
     "ItemRef",
@@ -83,8 +97,12 @@ __all__ = [
     "MemberState",
     "Model",
     "Outcome",
+    "Scope",
     "Snapshot",
+    "boundaries",
+    "compact",
     "observe",
+    "scope",
     "start_models",
 ]
 
@@ -92,16 +110,91 @@ ZONES: Final = ("UTC", "Australia/Melbourne", "America/New_York", "Europe/London
 """The zones the machine claims in and gives rewards and credits: a DST flip on either side."""
 
 COMPARED: Final[Mapping[str, tuple[str, ...]]] = {
-    # The start models use no allocations, so a definition's allocations never change here.
-    "definitions": tuple(
-        name for name in STATE_FIELDS["definition"] if name != "total_allocations_remaining"
-    ),
-    **{f"{kind}s": STATE_FIELDS[kind] for kind in KINDS},
+    "definitions": STATE_FIELDS["definition"],
+    "benefits": STATE_FIELDS["benefit"],
+    "rewards": STATE_FIELDS["reward"],
+    # An edit may reassign a credit (CRD-17): its owner is compared too.
+    "credits": (*STATE_FIELDS["credit"], "profile_id"),
 }
 """The JSON keys :func:`observe` reads from each part of a :class:`Snapshot`: the fields the
-operations change (:data:`loyalty_core.model.STATE_FIELDS`, which timelines show too)."""
+operations change (:data:`loyalty_core.model.STATE_FIELDS`, which timelines show too), and a
+credit's ``profile_id``."""
+
+OPERATIONS: Final[tuple[str, ...]] = (
+    "claim",
+    "redeem",
+    "return",
+    "extend",
+    "redeem_rewards",
+    "edit_credit",
+)
+"""The operations :class:`LoyaltyStateMachine` performs (besides moving the clock), by the
+:class:`Adapter` method each calls (``return`` calls ``return_``)."""
+
+FAMILIES: Final[Mapping[str, tuple[str, ...]]] = {
+    "benefits": ("claim", "redeem", "return", "extend"),
+    "rewards": ("redeem_rewards", "extend"),
+    "credits": ("edit_credit", "extend"),
+}
+"""Names for groups of :data:`OPERATIONS`, each with the item kind it works on."""
+
+_FAMILY_KINDS: Final[Mapping[str, Kind]] = {
+    "benefits": "benefit",
+    "rewards": "reward",
+    "credits": "credit",
+}
+_KIND_OPERATIONS: Final[Mapping[Kind, frozenset[str]]] = {
+    "benefit": frozenset({"claim", "redeem", "return"}),
+    "reward": frozenset({"redeem_rewards"}),
+    "credit": frozenset({"edit_credit"}),
+}
+
+
+@attrs.frozen
+class Scope:
+    """What a scoped machine does: its :data:`OPERATIONS`, and the item kinds it holds."""
+
+    operations: frozenset[str]
+    kinds: tuple[Kind, ...]
+
+
+def scope(operations: Iterable[str]) -> Scope:
+    """Resolve operation and family names (:data:`OPERATIONS`, :data:`FAMILIES`) to a scope.
+
+    The kinds are those of the families named, and of the operations named (``claim``,
+    ``redeem`` and ``return`` work on benefits, ``redeem_rewards`` on rewards, ``edit_credit``
+    on credits); ``extend`` alone extends every kind. An unknown name is an
+    :class:`~loyalty_core.InvalidRequest` (a ``ValueError``) at ``operations``.
+
+    >>> scope({"claim", "redeem"})
+    Scope(operations=frozenset({...}), kinds=('benefit',))
+    >>> sorted(scope({"rewards"}).operations), scope({"rewards"}).kinds
+    (['extend', 'redeem_rewards'], ('reward',))
+    """
+    if isinstance(operations, str):
+        operations = (operations,)
+    found: set[str] = set()
+    kinds: set[Kind] = set()
+    for name in operations:
+        if name in FAMILIES:
+            found.update(FAMILIES[name])
+            kinds.add(_FAMILY_KINDS[name])
+        elif name in OPERATIONS:
+            found.add(name)
+        else:
+            msg = f"unknown operation {show(name)}: expected one of {show(OPERATIONS)} or "
+            msg += f"{show(tuple(FAMILIES))}"
+            hint = closest(name, (*OPERATIONS, *FAMILIES)) if isinstance(name, str) else []
+            if hint:
+                msg += f" (did you mean {show(hint[0])}?)"
+            raise lc.InvalidRequest(lc.Problem("operations", msg))
+    kinds.update(kind for kind, named in _KIND_OPERATIONS.items() if found & named)
+    return Scope(frozenset(found), tuple(k for k in KINDS if k in kinds or not kinds))
+
 
 _INSTANT_KEYS: Final = frozenset({"expires_at", "extended_at", "lock_expires_at"})
+_SHOWN_DIFFERENCES: Final = 12
+"""A divergence report lists at most this many differing fields."""
 _MONEY_KEYS: Final = frozenset({"value_initial", "value_remaining"})
 
 
@@ -112,10 +205,27 @@ class DivergenceError(AssertionError):
 # --- the adapter a service implements ------------------------------------------------------------
 
 
-class Adapter(Protocol):
+class BaseAdapter(Protocol):
+    """What every adapter implements, whatever its scope: the clock and reading the state.
+
+    A scoped machine (:meth:`LoyaltyStateMachine.scoped`) needs only these and the
+    :class:`Adapter` methods of its operations.
+    """
+
+    def advance(self, to: datetime) -> None:
+        """Move the system's clock forward to ``to`` (a UTC instant)."""
+        ...
+
+    def state(self) -> Snapshot:
+        """Read the whole state back: definitions' counters and every member's items."""
+        ...
+
+
+class Adapter(BaseAdapter, Protocol):
     """What a service implements so that :class:`LoyaltyStateMachine` can drive it.
 
-    Each operation performs one request against the real system at its current instant (the
+    :class:`loyalty_core.testing.InMemoryService` implements every method over its own storage:
+    copy it. Each operation performs one request against the real system at its current instant (the
     last :meth:`advance`) and returns the changed item's JSON, or ``None`` when the system
     refused the request or rejected it as bad input. Items are named by position: a member's
     benefits in claim order (after those it started with), rewards and credits in the order
@@ -127,9 +237,21 @@ class Adapter(Protocol):
         ...
 
     def redeem(
-        self, profile_id: str, benefit_index: int, count: int, channel: Channel
+        self,
+        profile_id: str,
+        benefit_index: int,
+        count: int,
+        channel: Channel,
+        *,
+        owner: str | None = None,
     ) -> Mapping[str, Any] | None:
-        """Redeem ``count`` of the member's benefit; return the benefit or ``None``."""
+        """Redeem ``count`` of a benefit for ``profile_id``; return the benefit or ``None``.
+
+        ``profile_id`` is the profile of the request's path. ``benefit_index`` indexes the
+        benefits of ``owner``, the member whose benefit it is; ``owner`` is passed only when
+        it differs from ``profile_id`` (a request for another profile's benefit, which the
+        system must refuse: RED-15).
+        """
         ...
 
     def return_(self, profile_id: str, benefit_index: int, count: int) -> Mapping[str, Any] | None:
@@ -159,14 +281,6 @@ class Adapter(Protocol):
         self, profile_id: str, credit_index: int, changes: Mapping[str, Any]
     ) -> Mapping[str, Any] | None:
         """Send an Edit Credit body for the member's credit; return the credit or ``None``."""
-        ...
-
-    def advance(self, to: datetime) -> None:
-        """Move the system's clock forward to ``to`` (a UTC instant)."""
-        ...
-
-    def state(self) -> Snapshot:
-        """Read the whole state back: definitions' counters and every member's items."""
         ...
 
 
@@ -242,36 +356,81 @@ def _observed(model: Model) -> dict[str, Any]:
     }
 
 
-def _first_difference(service: Any, model: Any, where: str) -> str | None:
-    """Return where ``service`` first differs from ``model``, or ``None`` when they are equal."""
-    pairs: list[tuple[Any, Any, str]] = []
+def _differences(service: Any, model: Any, where: str) -> list[str]:
+    """Every place where ``service`` differs from ``model``: ``path: model X, service Y``."""
     if isinstance(service, dict) and isinstance(model, dict):
         if set(service) != set(model):
-            return f"{where}: the service has keys {sorted(service)}, the model {sorted(model)}"
-        pairs = [(service[key], model[key], f"{where}[{show(key)}]") for key in model]
-    elif isinstance(service, list) and isinstance(model, list):
-        if len(service) != len(model):
-            return f"{where}: the service holds {len(service)} items, the model {len(model)}"
-        pairs = [
-            (mine, theirs, f"{where}[{i}]")
-            for i, (mine, theirs) in enumerate(zip(service, model, strict=True))
+            return [
+                f"{where}: model has keys {show(sorted(model))}, service {show(sorted(service))}"
+            ]
+        # Handles and profile ids in brackets, parts and fields after a dot.
+        keyed = where.endswith(("definitions", "members"))
+        return [
+            line
+            for key in model
+            for line in _differences(
+                service[key], model[key], f"{where}[{show(key)}]" if keyed else f"{where}.{key}"
+            )
         ]
-    elif service != model:
-        return f"{where}: the service has {show(service)}, the model {show(model)}"
-    for mine, theirs, place in pairs:
-        found = _first_difference(mine, theirs, place)
-        if found is not None:
-            return found
-    return None
+    if isinstance(service, list) and isinstance(model, list):
+        if len(service) != len(model):
+            return [f"{where}: model holds {len(model)} items, service {len(service)}"]
+        return [
+            line
+            for index, (mine, theirs) in enumerate(zip(service, model, strict=True))
+            for line in _differences(mine, theirs, f"{where}[{index}]")
+        ]
+    if service != model:
+        return [f"{where}: model {show(model)}, service {show(service)}"]
+    return []
 
 
 # --- the state machine ---------------------------------------------------------------------------
 
 _START: Final = datetime(2026, 1, 1, tzinfo=UTC)
+_TIMEFRAMES: Final = ("day", "week", "month", "2 days")
+
+
+def _window(draw: st.DrawFn, at: datetime) -> dict[str, Any]:
+    """A claim window and an end (CLM-5 to CLM-7), a timeframe (CLM-11) and allocations (CLM-13)."""
+    fields: dict[str, Any] = {}
+    # Two definitions in three have a window closing within two weeks, half of them within a
+    # day (CLM-6).
+    closes = st.integers(1, 24) | st.integers(25, 24 * 14)
+    end = draw(st.none() | closes, label="claim window ends (hours)")
+    start = draw(st.none() | st.integers(-48, 48), label="claim window starts (hours)")
+    if end is not None:
+        fields["claim_period_end_at"] = at + timedelta(hours=end)
+    if start is not None and (end is None or start < end):
+        fields["claim_period_start_at"] = at + timedelta(hours=start)
+    ends = draw(st.none() | st.integers(1, 24 * 20), label="end_at (hours)")
+    if ends is not None:  # after the window closes, so that each bound decides on its own
+        fields["end_at"] = at + timedelta(hours=ends + (end or 0))
+    timeframe = draw(st.none() | st.sampled_from(_TIMEFRAMES), label="claim_timeframe")
+    if timeframe is not None:
+        fields["claim_timeframe"] = timeframe
+    allocations = draw(st.none() | st.integers(2, 6), label="allocations")
+    if allocations is not None:
+        fields |= {
+            "force_allocation": True,
+            "total_allocations": allocations,
+            "total_allocations_remaining": allocations,
+        }
+    return fields
+
+
+def _global_counters(draw: st.DrawFn) -> dict[str, int]:
+    # A global cap of 2 to 4, with 0 up to one less than the cap already redeemed by members
+    # who are not in the model (a definition in use), so the cap is reached within a few steps.
+    cap = draw(st.integers(2, 4))
+    return {
+        "max_global_redemptions": cap,
+        "total_global_redemptions": draw(st.integers(0, cap - 1)),
+    }
 
 
 @st.composite
-def _start_model(draw: st.DrawFn, members: int, definitions: int) -> Model:
+def _start_model(draw: st.DrawFn, members: int, definitions: int, kinds: tuple[Kind, ...]) -> Model:
     at = _START + timedelta(hours=draw(st.integers(0, 24 * 365)))
     found = tuple(
         lc.BenefitDefinition(
@@ -283,11 +442,12 @@ def _start_model(draw: st.DrawFn, members: int, definitions: int) -> Model:
             is_reclaimable=draw(st.booleans()),
             is_extendable=draw(st.booleans()),
             allow_user_redeem=draw(st.booleans()),
-            period=draw(st.integers(7, 60)),
+            period=draw(st.sampled_from((30, 7, 60, 1))),
             max_redemptions=draw(st.integers(2, 3)),
-            max_global_redemptions=draw(st.integers(3, 5)),
+            **_global_counters(draw),
+            **_window(draw, at),
         )
-        for number in range(1, definitions + 1)
+        for number in range(1, definitions + 1 if "benefit" in kinds else 1)
     )
     reward_ids = iter(range(1, 1000))
     credit_ids = iter(range(1, 1000))
@@ -306,7 +466,7 @@ def _start_model(draw: st.DrawFn, members: int, definitions: int) -> Model:
                 ),
                 definition=lc.RewardDefinition(is_extendable=draw(st.booleans())),
             )
-            for _ in range(draw(st.integers(0, 2)))
+            for _ in range(draw(st.integers(0, 3)) if "reward" in kinds else 0)
         ]
         held = [
             lc.Credit(
@@ -316,34 +476,133 @@ def _start_model(draw: st.DrawFn, members: int, definitions: int) -> Model:
                 value_initial=Decimal(draw(st.integers(5, 50))),
                 issued_at=at - timedelta(days=1),
                 expires_at=at + timedelta(days=draw(st.integers(1, 40))),
-                definition=lc.CreditDefinition(is_extendable=draw(st.booleans())),
+                definition=lc.CreditDefinition(
+                    is_extendable=draw(st.booleans()), is_reassignable=draw(st.booleans())
+                ),
             )
-            for _ in range(draw(st.integers(0, 1)))
+            for _ in range(draw(st.integers(0, 1)) if "credit" in kinds else 0)
         ]
         people.append(Member(profile=lc.Profile(id=profile_id), rewards=rewards, credits=held))
     model = Model(at=at, definitions=found, members=people)
     # Some members start holding a claimed benefit, so that redemptions can begin at once.
     for member in people:
         for definition in found:
-            if draw(st.booleans()):
+            if draw(st.integers(0, 2)) > 0:  # two in three (shrinks to holding none)
                 zone = draw(st.sampled_from(ZONES))
                 model, _ = model.claim(definition.handle or "", member.profile_id, zone)
     return attrs.evolve(model, refusals=())
 
 
-def start_models(*, members: int = 3, definitions: int = 2) -> st.SearchStrategy[Model]:
+def start_models(
+    *, members: int = 3, definitions: int = 3, kinds: Iterable[Kind] = KINDS
+) -> st.SearchStrategy[Model]:
     """Draw a starting :class:`Model` with ``members`` members and ``definitions`` definitions.
 
     Definitions ``def-1``, ``def-2``, … are claimable, published and assignable, with a
-    global cap of 3 to 5, ``max_redemptions`` 2 or 3 and a period of 7 to 60 days; whether they
-    are reclaimable, extendable and redeemable by the customer varies. Members ``p-1``, … hold
-    0 to 2 rewards and 0 or 1 credit in the :data:`ZONES`, some expiring within 40 days, and
-    may already hold a claimed benefit of each definition. The clock starts in 2026. Shrinks
-    towards members holding nothing, definitions that are not reclaimable, extendable or
-    user-redeemable, with period 7, two redemptions each and a global cap of 3, at
-    2026-01-01 00:00:00Z.
+    global cap of 2 to 4 of which 0 to one less than the cap are already used,
+    ``max_redemptions`` 2 or 3 and a period of 30, 7, 60 or 1 days;
+    whether they are reclaimable, extendable and redeemable by the customer varies; most have
+    a claim window closing within 14 days (CLM-5, CLM-6), and some an ``end_at`` up to 20 days
+    after that (CLM-7), a claim timeframe (CLM-11) or 2 to 6 forced allocations (CLM-13).
+    Members ``p-1``, … hold 0 to 3 rewards and 0 or 1 credit in the :data:`ZONES`, some
+    expiring within 40 days, and most already hold a claimed benefit of each definition. The
+    clock starts in 2026.
+
+    Only the ``kinds`` given are held: without ``"benefit"`` there are no definitions, without
+    ``"reward"`` or ``"credit"`` no rewards or credits (a scoped machine passes its kinds).
+    Shrinks towards members holding nothing, definitions with no window, end, timeframe or
+    allocations, not reclaimable, extendable or user-redeemable, with period 30, two
+    redemptions each and a global cap of 2, at 2026-01-01 00:00:00Z.
     """
-    return _start_model(members, definitions)
+    chosen = tuple(kind for kind in KINDS if kind in set(kinds))
+    return _start_model(members, definitions, chosen)
+
+
+NUDGES: Final[tuple[timedelta, ...]] = (
+    timedelta(microseconds=1),
+    timedelta(0),
+    timedelta(seconds=1),
+    -timedelta(microseconds=1),
+)
+"""How far past a boundary the clock jumps: 1 µs, exactly on it, 1 s, or 1 µs before it."""
+
+_NUDGE: Final = st.sampled_from((NUDGES[0], *NUDGES))
+"""A nudge, 1 µs past the boundary twice as often as the others (where most off-by-ones show)."""
+
+
+def boundaries(model: Model) -> list[datetime]:
+    """Return the instants after ``model.at`` where an answer may change, earliest first.
+
+    Every item's ``expires_at``, each credit's lock end and release (CRD-3), each definition's
+    claim window bounds, ``end_at`` and ``absolute_expiry``, and the next local midnight and
+    DST transition of every zone the items and :data:`ZONES` use; a boundary already passed by
+    less than a second is kept, so that the machine can still step to just after it.
+
+    >>> from datetime import UTC, datetime
+    >>> from loyalty_core import Credit, Profile
+    >>> model = Model(at=datetime(2026, 1, 1, 12, tzinfo=UTC), members=(Member(
+    ...     profile=Profile(id="p-1"), credits=(Credit(value_initial=5, timezone="UTC",
+    ...     expires_at=datetime(2026, 1, 1, 18, tzinfo=UTC)),)),))
+    >>> [str(b) for b in boundaries(model)[:2]]  # Melbourne's midnight, then the expiry
+    ['2026-01-01 13:00:00+00:00', '2026-01-01 18:00:00+00:00']
+    """
+    items = [instant for instant, _ in _item_boundaries(model)]
+    return sorted({*items, *_zone_boundaries(model)})
+
+
+_Focus = tuple[str, str, int]
+"""What a boundary belongs to: ``("definition", handle, 0)``, ``("benefit", owner, index)``, or
+``("item", "", 0)`` for another item's (which no rule aims at)."""
+_NO_FOCUS: Final[_Focus] = ("", "", 0)
+_TOWARDS: Final = ("definition", "benefit", "item", "zone")
+_NEAR: Final = st.integers(0, 1) | st.integers(0, 7)
+"""A choice among boundaries, nearest first, mostly one of the nearest two."""
+_ZONE: Final = st.sampled_from(ZONES)
+_CHANNEL: Final = st.sampled_from(CHANNELS)
+
+
+def _item_boundaries(model: Model) -> list[tuple[datetime, _Focus]]:
+    found: list[tuple[datetime | None, _Focus]] = []
+    for definition in model.definitions:
+        focus = ("definition", definition.handle or "", 0)
+        found.extend(
+            (instant, focus)
+            for instant in (
+                definition.claim_period_start_at,
+                definition.claim_period_end_at,
+                definition.end_at,
+                definition.absolute_expiry,
+            )
+        )
+    for member in model.members:
+        found.extend(
+            (b.expires_at, ("benefit", member.profile_id, index))
+            for index, b in enumerate(member.benefits)
+        )
+        other: _Focus = ("item", "", 0)
+        found.extend((reward.expires_at, other) for reward in member.rewards)
+        found.extend((credit.expires_at, other) for credit in member.credits)
+        for credit in member.credits:
+            found.append((credit.lock_expires_at, other))
+            found.append((lc.release_at(credit), other))
+    late = model.at - timedelta(seconds=1)
+    kept = {(i, f) for i, f in found if i is not None and i > late}
+    return sorted(kept)
+
+
+def _zone_boundaries(model: Model) -> list[datetime]:
+    zones = set(ZONES)
+    for member in model.members:
+        for kind in KINDS:
+            zones.update(i.timezone for i in member.items(kind) if i.timezone is not None)
+    found: set[datetime | None] = set()
+    at = model.at
+    for zone in sorted(zones):
+        tz = ZoneInfo(zone)
+        tomorrow = at.astimezone(tz).date() + timedelta(days=1)
+        found.add(datetime.combine(tomorrow, time(), tzinfo=tz).astimezone(UTC))
+        found.add(next((t.at for t in transitions(zone) if t.at > at), None))
+    return sorted(instant for instant in found if instant is not None)
 
 
 _PICK: Final = st.integers(0, 9)
@@ -353,11 +612,14 @@ _DELTAS: Final = st.one_of(
     st.integers(1, 120).map(lambda n: timedelta(minutes=n)),
     st.integers(1, 48).map(lambda n: timedelta(hours=n)),
     st.integers(1, 6).map(lambda n: timedelta(days=n)),
-    st.integers(1, 2).map(lambda n: timedelta(weeks=n)),
 )
-"""A clock advance: minutes, hours, days or weeks (shrinks to one minute)."""
+"""A clock advance: minutes, hours or days (shrinks to one minute); :meth:`LoyaltyStateMachine.jump`
+goes further, to the next boundary."""
 
-_EDITS: Final = st.fixed_dictionaries(
+_REASSIGN: Final = st.fixed_dictionaries({"profile_id": st.integers(0, 2)})
+"""The everyday Edit Credit body of a service that moves credits: a new owner alone."""
+
+_EDITS: Final = _REASSIGN | st.fixed_dictionaries(
     {},
     optional={
         "value_remaining": st.decimals(
@@ -366,15 +628,27 @@ _EDITS: Final = st.fixed_dictionaries(
         "locked": st.booleans(),
         "lock_expires_at": st.none() | st.integers(-48, 24 * 30),
         "expires_at": st.none() | st.integers(-48, 24 * 60),
+        "profile_id": st.integers(0, 2),
     },
 )
-"""An Edit Credit body; instants are drawn as hour offsets from the clock and written out later."""
+"""An Edit Credit body: half the time a new owner alone (CRD-17), otherwise any of the fields.
+Instants are drawn as hour offsets from the clock and written out later, and a new owner as the
+position of a member."""
 
 _EXTEND_HOW: Final = st.one_of(
     st.tuples(st.just("days"), st.integers(1, 30)),
     st.tuples(st.just("instant"), st.integers(-48, 24 * 60)),
     st.tuples(st.just("wall"), st.integers(-2, 60)),
 )
+
+
+def _allowed(operation: str) -> Any:
+    """A precondition: the machine's scope includes ``operation`` (and it has been started)."""
+
+    def check(machine: LoyaltyStateMachine) -> bool:
+        return operation in machine.scope.operations
+
+    return check
 
 
 class LoyaltyStateMachine(RuleBasedStateMachine):
@@ -390,36 +664,68 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
 
     Each run starts from a model drawn by :meth:`start_models` (override it to start from your
     own definitions and profiles, e.g. ``st.just(model)``) and performs claims, redemptions,
-    returns, extensions, rewards redemptions, credit edits and clock advances. After each
-    operation the service must have accepted exactly what the model accepted (a redemption of
-    an expired benefit is refused by both), and after every step its :meth:`Adapter.state`
-    must equal the model's on the :data:`COMPARED` keys and keep the invariants: no global
-    redemption count above its cap, no negative count or value, no item extended twice. A
-    failure raises :class:`DivergenceError`, and hypothesis shrinks it to a short program.
+    returns, extensions, rewards redemptions, credit edits and clock moves: random advances,
+    and jumps to the instants where answers change (:func:`boundaries`, nudged by
+    :data:`NUDGES`). After each operation the service must have accepted exactly what the
+    model accepted (a redemption of an expired benefit is refused by both), and after every
+    step its :meth:`Adapter.state` must equal the model's on the :data:`COMPARED` keys and
+    keep the invariants: no global redemption count above its cap, no negative count or value,
+    no item extended twice. A failure raises :class:`DivergenceError`, whose message starts
+    with the failing step and lists the diverging fields; hypothesis shrinks it to a short
+    program.
+
+    Set :attr:`operations` (or use :meth:`scoped`) to test a service that does only some of
+    the operations: the others are never called, and the start models hold only the kinds of
+    item those operations use.
     """
+
+    operations: ClassVar[Iterable[str]] = OPERATIONS
+    """The operations and families to perform (:func:`scope`): every operation by default."""
 
     def __init__(self) -> None:
         """Start empty: the initialize rule draws the starting model and builds the adapter."""
         super().__init__()
+        self.scope: Scope = scope(type(self).operations)
         self._model: Model | None = None
-        self._adapter: Adapter | None = None
+        self._adapter: BaseAdapter | None = None
         self._baselines: dict[tuple[str, int], int] = {}
         self._initial_totals: dict[str, int] = {}
         self._extended: dict[str, Any] = {}
+        self._steps = 0
+        self._last = "the start"
+
+    @classmethod
+    def scoped(cls, operations: Iterable[str]) -> type[Self]:
+        """Return a subclass that performs only ``operations`` (names or :data:`FAMILIES`).
+
+        >>> machine = LoyaltyStateMachine.scoped({"claim", "redeem"})
+        >>> sorted(machine().scope.operations), machine().scope.kinds
+        (['claim', 'redeem'], ('benefit',))
+        """
+        chosen = scope(operations)  # checks the names now, not at the first run
+        attributes = {
+            "operations": chosen.operations,
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+            "__doc__": cls.__doc__,
+        }
+        return type(cls.__name__, (cls,), attributes)
 
     # --- the parts a service provides ---------------------------------------------------------
 
-    def make_adapter(self, start: Model) -> Adapter:
+    def make_adapter(self, start: Model) -> BaseAdapter:
         """Return an adapter for a fresh system seeded with ``start``'s state (override this).
 
         Seed the system with ``start.definitions``, each member's profile, rewards and credits
-        (``to_api()`` gives their JSON), and set its clock to ``start.at``.
+        (``to_api()`` gives their JSON), and set its clock to ``start.at``. A scoped machine
+        calls only the :class:`Adapter` methods of its operations, besides ``advance`` and
+        ``state``.
         """
         raise NotImplementedError
 
     def start_models(self) -> st.SearchStrategy[Model]:
-        """Return the strategy for the starting model: :func:`start_models` unless overridden."""
-        return start_models()
+        """Return the strategy for the starting model: :func:`start_models` of the scope's kinds."""
+        return start_models(kinds=self.scope.kinds)
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -433,21 +739,32 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
 
     @property
     def adapter(self) -> Adapter:
-        """The adapter of the service under test."""
+        """The adapter of the service under test (only the scope's methods are called)."""
         if self._adapter is None:
             msg = "the machine has not been initialised"
             raise RuntimeError(msg)
-        return self._adapter
+        return cast("Adapter", self._adapter)
+
+    def fail(self, message: str) -> NoReturn:
+        """Raise :class:`DivergenceError` for the last step: its number, call and instant first."""
+        __tracebackhide__ = True
+        at = show(self._model.at) if self._model is not None else "the start"
+        msg = f"step {self._steps}, {self._last} at {at}: {message}"
+        raise DivergenceError(msg)
 
     def _member(self, pick: int, *, having: Kind | None = None) -> Member | None:
         members = [m for m in self.model.members if having is None or m.items(having)]
         return members[pick % len(members)] if members else None
 
-    def _agree(self, call: str, outcome: Outcome, *, service_accepted: bool) -> None:
+    def _call(self, call: str) -> None:
+        self._steps += 1
+        self._last = call
+
+    def _agree(self, outcome: Outcome, *, service_accepted: bool) -> None:
+        __tracebackhide__ = True
         if outcome.accepted != service_accepted:
             said = "accepted" if service_accepted else "refused or rejected"
-            msg = f"{call}: the model {outcome.describe()}, but the service {said} it"
-            raise DivergenceError(msg)
+            self.fail(f"the model {outcome.describe()}, but the service {said} it")
 
     def _step(self, model: Model, outcome: Outcome) -> Outcome:
         self._model = model
@@ -472,6 +789,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
                 if benefit.redemptions_remaining is not None:
                     self._baselines[member.profile_id, index] = benefit.redemptions_remaining
 
+    @precondition(_allowed("claim"))
     @rule(pick_definition=_PICK, pick_member=_PICK, timezone=st.sampled_from(ZONES))
     def claim(self, pick_definition: int, pick_member: int, timezone: str) -> None:
         """Claim a definition for a member in a zone, in the model and the service."""
@@ -480,13 +798,10 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         if not definitions or member is None:
             return
         handle = definitions[pick_definition % len(definitions)].handle or ""
+        self._call(f"claim({show(handle)}, {show(member.profile_id)}, {show(timezone)})")
         outcome = self._step(*self.model.claim(handle, member.profile_id, timezone))
         got = self.adapter.claim(handle, member.profile_id, timezone)
-        self._agree(
-            f"claim({show(handle)}, {show(member.profile_id)}, {show(timezone)})",
-            outcome,
-            service_accepted=got is not None,
-        )
+        self._agree(outcome, service_accepted=got is not None)
         if outcome.accepted:
             benefit = outcome.items[0]
             index = len(self.model.member(member.profile_id).benefits) - 1
@@ -496,7 +811,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
     def _holds(self, kind: Kind) -> bool:
         return self._model is not None and any(m.items(kind) for m in self._model.members)
 
-    @precondition(lambda self: self._holds("benefit"))
+    @precondition(lambda self: "redeem" in self.scope.operations and self._holds("benefit"))
     @rule(
         pick_member=_PICK,
         pick_benefit=_PICK,
@@ -507,11 +822,11 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         """Redeem 1 to 3 of a member's benefit through any channel."""
         self._redeem(pick_member, pick_benefit, count, channel)
 
-    @precondition(lambda self: self._holds("benefit"))
-    @rule(pick_member=_PICK, pick_benefit=_PICK)
-    def redeem_one(self, pick_member: int, pick_benefit: int) -> None:
-        """Redeem one at the till: the everyday request, so the machine makes it often."""
-        self._redeem(pick_member, pick_benefit, 1, "staff")
+    @precondition(lambda self: "redeem" in self.scope.operations and self._holds("benefit"))
+    @rule(pick_member=_PICK, pick_benefit=_PICK, channel=st.sampled_from(("staff", "customer")))
+    def redeem_one(self, pick_member: int, pick_benefit: int, channel: Channel) -> None:
+        """Redeem one at the till or in the app: the everyday request, made often (RED-6)."""
+        self._redeem(pick_member, pick_benefit, 1, channel)
 
     def _redeem(self, pick_member: int, pick_benefit: int, count: int, channel: Channel) -> None:
         # Checks that an expired benefit is refused by both (EXP-1, RED-5).
@@ -519,14 +834,49 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         if member is None:
             return
         index = pick_benefit % len(member.benefits)
-        expired = lc.is_expired(member.benefits[index].expires_at, self.model.at)
+        self._call(
+            f"redeem({show(member.profile_id)}, {index}, count={count}, channel={show(channel)})"
+        )
+        expires_at = member.benefits[index].expires_at
+        expired = lc.is_expired(expires_at, self.model.at)
         outcome = self._step(*self.model.redeem(member.profile_id, index, count, channel))
         got = self.adapter.redeem(member.profile_id, index, count, channel)
-        call = f"redeem({show(member.profile_id)}, {index}, count={count}, channel={show(channel)})"
         if expired and got is not None:
-            msg = f"{call}: the service redeemed a benefit that expired at {self.model.at}"
-            raise DivergenceError(msg)
-        self._agree(call, outcome, service_accepted=got is not None)
+            self.fail(f"the service redeemed a benefit that expired at {show(expires_at)}")
+        self._agree(outcome, service_accepted=got is not None)
+
+    @precondition(
+        lambda self: (
+            "redeem" in self.scope.operations
+            and self._holds("benefit")
+            and self._model is not None
+            and len(self._model.members) > 1
+        )
+    )
+    @rule(pick_owner=_PICK, pick_benefit=_PICK, pick_other=_PICK, channel=_CHANNEL)
+    def redeem_for_another(
+        self, pick_owner: int, pick_benefit: int, pick_other: int, channel: Channel
+    ) -> None:
+        """Redeem one of a member's benefit with another member's profile in the request (RED-15).
+
+        The model refuses it with ``not_owned`` (when nothing else refuses it first); so must
+        the service.
+        """
+        owner = self._member(pick_owner, having="benefit")
+        if owner is None:
+            return
+        others = [m for m in self.model.members if m.profile_id != owner.profile_id]
+        requester = others[pick_other % len(others)].profile_id
+        index = pick_benefit % len(owner.benefits)
+        self._call(
+            f"redeem({show(requester)}, {index}, count=1, channel={show(channel)}, "
+            f"owner={show(owner.profile_id)})"
+        )
+        outcome = self._step(
+            *self.model.redeem(requester, index, 1, channel, owner=owner.profile_id)
+        )
+        got = self.adapter.redeem(requester, index, 1, channel, owner=owner.profile_id)
+        self._agree(outcome, service_accepted=got is not None)
 
     def _redeemed(self) -> list[tuple[Member, int]]:
         if self._model is None:
@@ -540,27 +890,29 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
             and benefit.redemptions_remaining < benefit.definition.max_redemptions
         ]
 
-    @precondition(lambda self: bool(self._redeemed()))
+    @precondition(lambda self: "return" in self.scope.operations and bool(self._redeemed()))
     @rule(pick=_PICK, count=st.integers(1, 3))
     def return_(self, pick: int, count: int) -> None:
         """Return redemptions of a redeemed benefit (more than were redeemed is bad input)."""
         candidates = self._redeemed()
         member, index = candidates[pick % len(candidates)]
+        self._call(f"return_({show(member.profile_id)}, {index}, count={count})")
         outcome = self._step(*self.model.return_(member.profile_id, index, count))
         got = self.adapter.return_(member.profile_id, index, count)
-        call = f"return_({show(member.profile_id)}, {index}, count={count})"
-        self._agree(call, outcome, service_accepted=got is not None)
+        self._agree(outcome, service_accepted=got is not None)
 
+    @precondition(_allowed("extend"))
     @rule(
-        kind=st.sampled_from(KINDS),
+        pick_kind=st.integers(0, 2),
         pick_member=_PICK,
         refs=st.lists(st.tuples(_PICK, _PICK), min_size=1, max_size=3),
         how=_EXTEND_HOW,
     )
     def extend(
-        self, kind: Kind, pick_member: int, refs: list[tuple[int, int]], how: tuple[str, int]
+        self, pick_kind: int, pick_member: int, refs: list[tuple[int, int]], how: tuple[str, int]
     ) -> None:
         """Extend some items of one kind (mostly the member's own) by days or to a date."""
+        kind = self.scope.kinds[pick_kind % len(self.scope.kinds)]
         member = self._member(pick_member)
         if member is None:
             return
@@ -585,19 +937,19 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
             date = self._hours(how[1])
         else:  # a wall time in each item's zone (EXT-8)
             date = (self.model.at + timedelta(days=how[1])).strftime("%Y-%m-%d 23:59:59")
+        self._call(
+            f"extend({show(member.profile_id)}, {show(kind)}, {show(named)}, {show(days)}, "
+            f"{show(date)})"
+        )
         outcome = self._step(
             *self.model.extend(member.profile_id, kind, ids, extend_days=days, extend_date=date)
         )
         got = self.adapter.extend(member.profile_id, kind, named, days, date)
-        call = (
-            f"extend({show(member.profile_id)}, {show(kind)}, {show(named)}, {show(days)}, "
-            f"{show(date)})"
-        )
-        self._agree(call, outcome, service_accepted=got is not None)
+        self._agree(outcome, service_accepted=got is not None)
         if got is not None and len(got) != len(outcome.items):
-            msg = f"{call}: the service extended {len(got)} items, the model {len(outcome.items)}"
-            raise DivergenceError(msg)
+            self.fail(f"the service extended {len(got)} items, the model {len(outcome.items)}")
 
+    @precondition(_allowed("redeem_rewards"))
     @rule(
         pick_member=_PICK,
         amount=st.decimals(
@@ -614,53 +966,138 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         member = self._member(pick_member)
         if member is None:
             return
+        self._call(f"redeem_rewards({show(member.profile_id)}, {amount}, strict={strict})")
         outcome = self._step(*self.model.redeem_rewards(member.profile_id, amount, strict=strict))
         got = self.adapter.redeem_rewards(member.profile_id, amount, strict=strict)
-        call = f"redeem_rewards({show(member.profile_id)}, {amount}, strict={strict})"
-        self._agree(call, outcome, service_accepted=got is not None)
+        self._agree(outcome, service_accepted=got is not None)
         if got is not None and Decimal(got) != outcome.redeemed:
-            msg = f"{call}: the service redeemed {got}, the model {outcome.redeemed}"
-            raise DivergenceError(msg)
+            self.fail(f"the service redeemed {got}, the model {outcome.redeemed}")
 
-    @precondition(lambda self: self._holds("credit"))
+    @precondition(lambda self: "edit_credit" in self.scope.operations and self._holds("credit"))
     @rule(pick_member=_PICK, pick_credit=_PICK, edits=_EDITS)
     def edit_credit(self, pick_member: int, pick_credit: int, edits: dict[str, Any]) -> None:
-        """Edit a member's credit: value, lock and expiry (a value above the initial is bad)."""
+        """Edit a member's credit: value, lock, expiry and owner (CRD-14 to CRD-17).
+
+        A value above the initial, or a new owner of a credit that is not reassignable, is bad
+        input.
+        """
         member = self._member(pick_member, having="credit")
         if member is None:
             return
         index = pick_credit % len(member.credits)
+        members = self.model.members
         changes = {
             key: self._hours(value) if key.endswith("_at") and value is not None else value
             for key, value in edits.items()
         }
+        if "profile_id" in changes:
+            changes["profile_id"] = members[edits["profile_id"] % len(members)].profile_id
+        self._call(f"edit_credit({show(member.profile_id)}, {index}, {show(changes)})")
         outcome = self._step(*self.model.edit_credit(member.profile_id, index, changes))
         got = self.adapter.edit_credit(member.profile_id, index, changes)
-        call = f"edit_credit({show(member.profile_id)}, {index}, {show(changes)})"
-        self._agree(call, outcome, service_accepted=got is not None)
+        self._agree(outcome, service_accepted=got is not None)
+
+    def _jump_to(self, boundary: datetime, nudge: timedelta) -> None:
+        to = boundary + nudge
+        if to <= self.model.at:
+            to = self.model.at + timedelta(microseconds=1)
+        self._call(f"jump({show(to)})")
+        self._step(*self.model.advance(to))
+        self.adapter.advance(to)
+
+    def _aimed(self, owner: str, pick: int) -> tuple[datetime, _Focus] | None:
+        found = [(i, focus) for i, focus in _item_boundaries(self.model) if focus[0] == owner]
+        return found[pick % len(found)] if found else None
+
+    @precondition(_allowed("claim"))
+    @rule(pick=_NEAR, nudge=_NUDGE, pick_member=_PICK, timezone=_ZONE)
+    def claim_at_boundary(
+        self, pick: int, nudge: timedelta, pick_member: int, timezone: str
+    ) -> None:
+        """Jump to a definition's window bound or end (nudged), then claim it (CLM-5 to CLM-7).
+
+        By a member whose claim the model accepts just before the boundary, when there is one,
+        so that the boundary alone decides.
+        """
+        aimed = self._aimed("definition", pick)
+        if aimed is None:
+            return
+        boundary, (_, handle, _) = aimed
+        before = self.model
+        if boundary - timedelta(microseconds=1) > before.at:
+            before = attrs.evolve(before, at=boundary - timedelta(microseconds=1))
+        able = [
+            index
+            for index, member in enumerate(before.members)
+            if before.claim(handle, member.profile_id, timezone)[1].accepted
+        ]
+        chosen = able[pick_member % len(able)] if able else pick_member
+        self._jump_to(boundary, nudge)
+        handles = [d.handle for d in self.model.definitions]
+        self.claim(handles.index(handle), chosen, timezone)
+
+    @precondition(_allowed("redeem"))
+    @rule(pick=_NEAR, nudge=_NUDGE, channel=st.sampled_from(CHANNELS))
+    def redeem_at_boundary(self, pick: int, nudge: timedelta, channel: Channel) -> None:
+        """Jump to a benefit's expiry (nudged), then redeem one of it (EXP-1, RED-5)."""
+        aimed = self._aimed("benefit", pick)
+        if aimed is None:
+            return
+        boundary, (_, owner, index) = aimed
+        self._jump_to(boundary, nudge)
+        members = [m for m in self.model.members if m.benefits]
+        self._redeem(members.index(self.model.member(owner)), index, 1, channel)
 
     @rule(delta=_DELTAS)
     def advance(self, delta: timedelta) -> None:
         """Move both clocks forward by minutes, hours or days."""
         to = self.model.at + delta
+        self._call(f"advance({show(to)})")
         self._step(*self.model.advance(to))
         self.adapter.advance(to)
+
+    @rule(towards=st.sampled_from(_TOWARDS), pick=_NEAR, nudge=_NUDGE)
+    def jump(self, towards: str, pick: int, nudge: timedelta) -> None:
+        """Move both clocks to a boundary (:func:`boundaries`), nudged by 1 µs, 0 or 1 s.
+
+        Where a rule compares instants, the answer changes at the boundary: an off-by-one
+        service is wrong within a second of it, where random advances rarely land. ``towards``
+        chooses the kind of boundary (a definition's window bounds and end, a benefit's expiry,
+        another item's expiry, lock or release, or a zone's midnight or DST transition) and
+        ``pick`` one of them, nearest first. :meth:`claim_at_boundary` and
+        :meth:`redeem_at_boundary` jump and then act on the boundary's owner.
+        """
+        zones = [(instant, _NO_FOCUS) for instant in _zone_boundaries(self.model)]
+        if towards == "zone":
+            found = zones
+        else:
+            found = [b for b in _item_boundaries(self.model) if b[1][0] == towards]
+        found = found or [*_item_boundaries(self.model), *zones]
+        if found:
+            self._jump_to(found[pick % len(found)][0], nudge)
 
     # --- invariants ------------------------------------------------------------------------------
 
     @invariant()
     def service_matches_model(self) -> None:
         """Check the service's state: the invariants first, then equality with the model."""
+        __tracebackhide__ = True
         if self._model is None or self._adapter is None:
             return
         service = observe(self.adapter.state())
         expected = _observed(self.model)
         self._check_invariants(service)
-        found = _first_difference(service, expected, "state")
-        if found is not None:
-            raise DivergenceError(found)
+        found = _differences(service, expected, "")
+        if found:
+            shown = found[:_SHOWN_DIFFERENCES]
+            if len(found) > len(shown):
+                shown.append(f"... and {len(found) - len(shown)} more")
+            lines = "\n".join(f"  {line.removeprefix('.')}" for line in shown)
+            fields = "1 field" if len(found) == 1 else f"{len(found)} fields"
+            self.fail(f"the service's state differs from the model's in {fields}:\n{lines}")
 
     def _check_invariants(self, service: Mapping[str, Any]) -> None:
+        __tracebackhide__ = True
         for profile_id, parts in service.get("members", {}).items():
             for part, items in parts.items():
                 for index, item in enumerate(items):
@@ -668,25 +1105,24 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
                     for key in ("redemptions_remaining", "value_remaining", "value_initial"):
                         value = item.get(key)
                         if value is not None and value < 0:
-                            msg = f"{where}.{key} is negative: {value}"
-                            raise DivergenceError(msg)
+                            self.fail(f"{where}.{key} is negative: {value}")
                     self._check_extended_once(where, item.get("extended_at"))
         for handle, counters in service.get("definitions", {}).items():
             for key, value in counters.items():
                 if value is not None and value < 0:
-                    msg = f"definitions[{show(handle)}].{key} is negative: {value}"
-                    raise DivergenceError(msg)
+                    self.fail(f"definitions[{show(handle)}].{key} is negative: {value}")
         self._check_caps(service)
 
     def _check_extended_once(self, where: str, extended_at: Any) -> None:
+        __tracebackhide__ = True
         if extended_at is None:
             return
         seen = self._extended.setdefault(where, extended_at)
         if seen != extended_at:
-            msg = f"{where} was extended twice: at {seen} and again at {extended_at}"
-            raise DivergenceError(msg)
+            self.fail(f"{where} was extended twice: at {show(seen)} and at {show(extended_at)}")
 
     def _check_caps(self, service: Mapping[str, Any]) -> None:
+        __tracebackhide__ = True
         used = dict(self._initial_totals)
         for member in self.model.members:
             benefits = service.get("members", {}).get(member.profile_id, {}).get("benefits", [])
@@ -703,8 +1139,7 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
             total = counted.get("total_global_redemptions")
             for what, value in (("its counter", total), ("its members' benefits", used[handle])):
                 if cap is not None and value is not None and value > cap:
-                    msg = (
+                    self.fail(
                         f"definition {show(handle)}: {value} redemptions by {what}, above "
                         f"max_global_redemptions {cap}"
                     )
-                    raise DivergenceError(msg)

@@ -28,6 +28,13 @@ profile data matching that schema (:func:`profile_contexts`).
 
 from __future__ import annotations
 
+from loyalty_core.testing import INSTALL_HINT
+
+try:
+    import hypothesis  # noqa: F401 - checked here, to say how to install it when missing
+except ImportError as missing:
+    raise ImportError(INSTALL_HINT.format(module=__name__)) from missing
+
 # The strategies live in private submodules (loyalty_core.testing._strategies), one per seam:
 # instants, conditions, kinds (one strategy per field kind), values and payloads. This module is
 # the one public name for all of them.
