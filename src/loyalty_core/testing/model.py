@@ -419,7 +419,7 @@ def _window(draw: st.DrawFn, at: datetime) -> dict[str, Any]:
     return fields
 
 
-def _global_counters(draw: st.DrawFn) -> dict[str, int]:
+def _global_counters(draw: st.DrawFn) -> dict[str, Any]:
     # A global cap of 2 to 4, with 0 up to one less than the cap already redeemed by members
     # who are not in the model (a definition in use), so the cap is reached within a few steps.
     cap = draw(st.integers(2, 4))
