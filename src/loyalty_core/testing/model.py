@@ -81,6 +81,7 @@ from loyalty_core.redemptions import CHANNELS
 from loyalty_core.testing._strategies.instants import transitions
 
 __all__ = [
+    "CLAIM_BOUNDS",
     "COMPARED",
     "FAMILIES",
     "NUDGES",
@@ -420,13 +421,19 @@ def _window(draw: st.DrawFn, at: datetime) -> dict[str, Any]:
 
 
 def _global_counters(draw: st.DrawFn) -> dict[str, Any]:
-    # A global cap of 2 to 4, with 0 up to one less than the cap already redeemed by members
-    # who are not in the model (a definition in use), so the cap is reached within a few steps.
+    # A global cap of 2 to 4, of which all but two may already be used by members who are not
+    # in the model (a definition in use): the cap is reached within a redemption or two, and
+    # claims stay open until it is (CLM-12).
     cap = draw(st.integers(2, 4))
     return {
         "max_global_redemptions": cap,
-        "total_global_redemptions": draw(st.integers(0, cap - 1)),
+        "total_global_redemptions": draw(st.integers(0, cap - 2)),
     }
+
+
+def _extended_before(at: datetime) -> st.SearchStrategy[datetime | None]:
+    """Whether an item starts already extended, a day ago (EXT-3: not again); shrinks to not."""
+    return st.sampled_from((None, at - timedelta(days=1)))
 
 
 @st.composite
@@ -465,6 +472,7 @@ def _start_model(draw: st.DrawFn, members: int, definitions: int, kinds: tuple[K
                     st.none() | st.integers(1, 40).map(lambda d: at + timedelta(days=d))
                 ),
                 definition=lc.RewardDefinition(is_extendable=draw(st.booleans())),
+                extended_at=draw(_extended_before(at)),
             )
             for _ in range(draw(st.integers(0, 3)) if "reward" in kinds else 0)
         ]
@@ -479,6 +487,7 @@ def _start_model(draw: st.DrawFn, members: int, definitions: int, kinds: tuple[K
                 definition=lc.CreditDefinition(
                     is_extendable=draw(st.booleans()), is_reassignable=draw(st.booleans())
                 ),
+                extended_at=draw(_extended_before(at)),
             )
             for _ in range(draw(st.integers(0, 1)) if "credit" in kinds else 0)
         ]
@@ -487,7 +496,7 @@ def _start_model(draw: st.DrawFn, members: int, definitions: int, kinds: tuple[K
     # Some members start holding a claimed benefit, so that redemptions can begin at once.
     for member in people:
         for definition in found:
-            if draw(st.integers(0, 2)) > 0:  # two in three (shrinks to holding none)
+            if draw(st.booleans()):  # one in two (shrinks to holding none)
                 zone = draw(st.sampled_from(ZONES))
                 model, _ = model.claim(definition.handle or "", member.profile_id, zone)
     return attrs.evolve(model, refusals=())
@@ -499,13 +508,14 @@ def start_models(
     """Draw a starting :class:`Model` with ``members`` members and ``definitions`` definitions.
 
     Definitions ``def-1``, ``def-2``, … are claimable, published and assignable, with a
-    global cap of 2 to 4 of which 0 to one less than the cap are already used,
+    global cap of 2 to 4 of which all but two may already be used,
     ``max_redemptions`` 2 or 3 and a period of 30, 7, 60 or 1 days;
     whether they are reclaimable, extendable and redeemable by the customer varies; most have
     a claim window closing within 14 days (CLM-5, CLM-6), and some an ``end_at`` up to 20 days
     after that (CLM-7), a claim timeframe (CLM-11) or 2 to 6 forced allocations (CLM-13).
     Members ``p-1``, … hold 0 to 3 rewards and 0 or 1 credit in the :data:`ZONES`, some
-    expiring within 40 days, and most already hold a claimed benefit of each definition. The
+    expiring within 40 days and some already extended once, and each member holds a claimed
+    benefit of each definition one time in two. The
     clock starts in 2026.
 
     Only the ``kinds`` given are held: without ``"benefit"`` there are no definitions, without
@@ -555,6 +565,9 @@ _Focus = tuple[str, str, int]
 ``("item", "", 0)`` for another item's (which no rule aims at)."""
 _NO_FOCUS: Final[_Focus] = ("", "", 0)
 _TOWARDS: Final = ("definition", "benefit", "item", "zone")
+CLAIM_BOUNDS: Final = ("claim_period_start_at", "claim_period_end_at", "end_at")
+"""The definition fields whose instant decides a claim (CLM-5 to CLM-7): the bounds that
+:meth:`LoyaltyStateMachine.claim_at_boundary` aims at, one kind at a time."""
 _NEAR: Final = st.integers(0, 1) | st.integers(0, 7)
 """A choice among boundaries, nearest first, mostly one of the nearest two."""
 _ZONE: Final = st.sampled_from(ZONES)
@@ -1010,19 +1023,36 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         return found[pick % len(found)] if found else None
 
     @precondition(_allowed("claim"))
-    @rule(pick=_NEAR, nudge=_NUDGE, pick_member=_PICK, timezone=_ZONE)
+    @rule(
+        bound=st.sampled_from(CLAIM_BOUNDS),
+        pick=_NEAR,
+        nudge=_NUDGE,
+        pick_member=_PICK,
+        timezone=_ZONE,
+    )
     def claim_at_boundary(
-        self, pick: int, nudge: timedelta, pick_member: int, timezone: str
+        self, bound: str, pick: int, nudge: timedelta, pick_member: int, timezone: str
     ) -> None:
-        """Jump to a definition's window bound or end (nudged), then claim it (CLM-5 to CLM-7).
+        """Jump to a definition's ``bound`` (nudged), then claim it (CLM-5 to CLM-7).
 
-        By a member whose claim the model accepts just before the boundary, when there is one,
-        so that the boundary alone decides.
+        ``bound`` is one of :data:`CLAIM_BOUNDS`; the definition is one that has it still ahead,
+        nearest first (another bound when none has). The claim is made by a member whose claim
+        the model accepts just before the boundary, when there is one, so that the boundary
+        alone decides.
         """
-        aimed = self._aimed("definition", pick)
-        if aimed is None:
+        late = self.model.at - timedelta(seconds=1)
+        having: list[tuple[datetime, str]] = []
+        for name in (bound, *CLAIM_BOUNDS):  # another bound when none has this one
+            having = sorted(
+                (instant, d.handle or "")
+                for d in self.model.definitions
+                if (instant := getattr(d, name)) is not None and instant > late
+            )
+            if having:
+                break
+        if not having:
             return
-        boundary, (_, handle, _) = aimed
+        boundary, handle = having[pick % len(having)]
         before = self.model
         if boundary - timedelta(microseconds=1) > before.at:
             before = attrs.evolve(before, at=boundary - timedelta(microseconds=1))
