@@ -20,7 +20,8 @@ def test_a_definition_with_a_condition_pretty_prints() -> None:
 
 def test_a_compiled_rule_pretty_prints_as_the_call_that_builds_it() -> None:
     """COND-3: a compiled rule and a condition print as the call that builds them."""
-    assert pretty(jsonlogic.compile(RULE)) == f"compile({pretty(RULE)})"
+    assert pretty(jsonlogic.compile(RULE)) == "compile({'and': [{'!!': [...]}, {'<': [...]}]})"
+    assert repr(jsonlogic.compile(RULE)).startswith("<function compile({'and': [{'!!'")
     assert pretty(to_condition(RULE)) == f"to_condition({pretty(RULE)})"
 
 
@@ -28,3 +29,9 @@ def test_a_compiled_rule_pretty_prints_as_the_call_that_builds_it() -> None:
 def test_every_generated_definition_pretty_prints(definition: BenefitDefinition) -> None:
     """Whatever condition the exported strategy draws, the definition can be reported."""
     assert pretty(definition).startswith("BenefitDefinition(")
+
+
+def test_a_huge_compiled_rule_prints_briefly() -> None:
+    """The printed form of a compiled rule is bounded, whatever the rule holds."""
+    rule = {"in": [{"var": "tier"}, ["x" * 50_000, *range(10_000)]]}
+    assert len(pretty(jsonlogic.compile(rule))) < 300

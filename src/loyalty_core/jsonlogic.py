@@ -33,8 +33,8 @@ import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from types import MappingProxyType
-from typing import Any, Final, Protocol, TypeAlias
+from types import FunctionType, MappingProxyType
+from typing import Any, Final, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
@@ -190,45 +190,65 @@ class _Evaluate(Protocol):
         """Evaluate the rule on ``data``."""
 
 
-@attrs.frozen(eq=False)  # compared and hashed by identity: the closures have no value
-class CompiledRule:
+@runtime_checkable
+class CompiledRule(Protocol):
     """A compiled JSON Logic rule: call it with the data to get the rule's value.
 
-    Evaluation never raises for JSON data (COND-9). :attr:`rule` is the source rule.
+    :func:`compile` returns the compiled function itself, carrying these attributes, so that a
+    call costs the rule and nothing more: no wrapper frame. It is compared and hashed by
+    identity. Evaluation never raises for JSON data (COND-9); :attr:`rule` is the source rule.
 
     >>> is_gold = compile({"===": [{"var": "tier_handle"}, "gold"]})
     >>> is_gold({"tier_handle": "gold"}), is_gold({})
     (True, False)
+    >>> isinstance(is_gold, CompiledRule), is_gold.rule
+    (True, {'===': [{'var': 'tier_handle'}, 'gold']})
     """
 
     rule: object
-    _node: Node = attrs.field(repr=False)
-    evaluate: _Evaluate = attrs.field(repr=False, alias="fn")
-    """The compiled closure itself (``data`` defaults to None): calling it skips the one
-    wrapper frame of ``__call__``, for hot paths that evaluate a rule millions of times."""
+    """The source rule, as given to :func:`compile`."""
+
+    evaluate: _Evaluate
+    """The same compiled function (``data`` defaults to None), kept for code written when the
+    call went through a wrapper."""
 
     def __call__(self, data: object = None) -> JSONValue:
         """Evaluate the rule on ``data``."""
-        return self.evaluate(data)
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: FBT001 - IPython's protocol
-        """Print as the call that builds it, in IPython and in hypothesis's failure reports.
-
-        Their pretty-printers would otherwise walk into the compiled closures, which have no
-        readable form (and made hypothesis's printer fail).
-        """
-        del cycle
-        printer.text("compile(")
-        printer.pretty(self.rule)
-        printer.text(")")
+        ...
 
     def explain(self, data: object = None) -> Explanation:
         """Explain the value on ``data`` (COND-14); see :func:`explain`."""
-        return _explain(self._node, data)
+        ...
 
     def variables(self) -> tuple[str, ...]:
         """Return the literal paths the rule reads from the data (COND-13), in order."""
-        return tuple(path for path, _ in self._node.reads)
+        ...
+
+
+def _compiled_rule(rule: object, node: Node) -> CompiledRule:
+    """Give the compiled function of ``node`` the attributes of a :class:`CompiledRule`."""
+    fn = entry_point(node.fn)  # a fresh function object of its own: attributes are safe
+    # ``evaluate``: a twin sharing the code and closure (no wrapper), without the cycle that
+    # pointing the function at itself would make.
+    twin = FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+
+    def explain(data: object = None) -> Explanation:
+        return _explain(node, data)
+
+    def variables() -> tuple[str, ...]:
+        return tuple(path for path, _ in node.reads)
+
+    attributes: dict[str, Any] = {
+        "rule": rule,
+        "evaluate": twin,
+        "explain": explain,
+        "variables": variables,
+    }
+    # What repr(), IPython and hypothesis's reports show: the call that builds the rule.
+    attributes["__name__"] = attributes["__qualname__"] = f"compile({show(rule)})"
+    for name, value in attributes.items():
+        setattr(fn, name, value)
+    return fn  # type: ignore[return-value]
 
 
 def compile(  # noqa: A001 - the name is fixed by the public API
@@ -248,9 +268,7 @@ def compile(  # noqa: A001 - the name is fixed by the public API
     ...
     loyalty_core.errors.ConditionError: $.and[1]: unknown operator 'foo'
     """
-    node = _compile_node(rule, path, operations)
-    fn: _Evaluate = entry_point(node.fn)  # type: ignore[assignment]
-    return CompiledRule(rule, node, fn)
+    return _compiled_rule(rule, _compile_node(rule, path, operations))
 
 
 def apply(rule: object, data: object = None, *, operations: Operations | None = None) -> JSONValue:
@@ -261,7 +279,8 @@ def apply(rule: object, data: object = None, *, operations: Operations | None = 
     >>> apply({"cat": [1.0, " ", None, True]})
     '1 true'
     """
-    return compile(rule, operations=operations)(data)
+    # The compiled function alone: a rule used once needs none of CompiledRule's attributes.
+    return _compile_node(rule, "$", operations).fn(data)  # type: ignore[return-value]
 
 
 def unknown_variables(
