@@ -21,15 +21,31 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+import threading
+from typing import Any, Final, NamedTuple
 
 import attrs
 
 from loyalty_core import jsonlogic
-from loyalty_core.errors import ConditionError, Problem
-from loyalty_core.limits import MAX_NESTING, is_too_deep_text, listing, show
+from loyalty_core.errors import ConditionError, InvalidRequest, Problem
+from loyalty_core.limits import (
+    MAX_NESTING,
+    ShapeError,
+    copy_json,
+    is_too_deep_text,
+    listing,
+    show,
+)
 
-__all__ = ["Condition", "to_condition"]
+__all__ = [
+    "DEFAULT_CACHE_SIZE",
+    "CacheInfo",
+    "Condition",
+    "cache_info",
+    "clear_cache",
+    "set_cache_size",
+    "to_condition",
+]
 
 JSON = Any
 """A JSON value as :func:`json.loads` returns it."""
@@ -63,7 +79,7 @@ class Condition:
 
     def holds(self, data: object) -> bool:
         """Tell whether the rule's value on ``data`` is truthy (COND-4, COND-10)."""
-        return jsonlogic.truthy(self.compiled.evaluate(data))
+        return jsonlogic.truthy(self.compiled(data))
 
     def explain(self, data: object) -> jsonlogic.Explanation:
         """Explain the rule's value on ``data`` (COND-14)."""
@@ -144,6 +160,30 @@ def to_condition(value: object, *, path: str = "$") -> Condition | None:
     """
     if isinstance(value, Condition):
         return value
+    text = value if type(value) is str else None
+    if text is not None:
+        seen = _CACHE.get(text)  # this very text was decoded before
+        if seen is not None:
+            _count_hit()
+            return seen
+    rule = _decoded(value, path)
+    if rule is None:
+        return None
+    rule, source = _canonical(rule, path)
+    seen = _CACHE.get(source)
+    if seen is not None:
+        _count_hit()
+        _remember(text, seen)
+        return seen
+    # Compiled from our own copy: the caller may change their rule afterwards.
+    condition = Condition(source, jsonlogic.compile(rule, path=path))
+    _remember(source, condition, miss=True)
+    _remember(text, condition)
+    return condition
+
+
+def _decoded(value: object, path: str) -> dict[str, Any] | None:
+    """The rule as an operator object (COND-2: text is decoded first), or None for no rule."""
     if _is_empty(value):
         return None
     if isinstance(value, str):
@@ -161,12 +201,107 @@ def to_condition(value: object, *, path: str = "$") -> Condition | None:
     if not (isinstance(value, dict) and len(value) == 1):
         msg = f"expected a JSON Logic operator object with one key, got {show(value)}"
         raise ConditionError(Problem(path, msg))
-    compiled = jsonlogic.compile(value, path=path)
+    return value
+
+
+def _canonical(rule: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
+    """A private copy of ``rule`` and its canonical JSON text (the cache's key).
+
+    :func:`~loyalty_core.limits.copy_json` checks, without recursion, that every value is
+    JSON, every key a string and the nesting bounded, so that the text names exactly one
+    rule; otherwise compiling reports the problem at its path.
+    """
     try:
-        source = json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        copy = copy_json(rule)
+        return copy, json.dumps(
+            copy,
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
         )
-    except (TypeError, ValueError):  # pragma: no cover - compile rejects non-JSON first
-        msg = f"expected a rule made of JSON values, got {show(value)}"
+    except (ShapeError, TypeError, ValueError):
+        jsonlogic.compile(rule, path=path)  # raises ConditionError at the bad value's path
+        msg = f"expected a rule made of JSON values, got {show(rule)}"
         raise ConditionError(Problem(path, msg)) from None
-    return Condition(source, compiled)
+
+
+# --- the cache of compiled conditions ---------------------------------------------------------
+
+
+class CacheInfo(NamedTuple):
+    """What :func:`cache_info` reports: hits, misses, the size limit and the current size."""
+
+    hits: int
+    misses: int
+    maxsize: int
+    currsize: int
+
+
+DEFAULT_CACHE_SIZE: Final = 1024
+"""How many texts (canonical or as given) the condition cache keeps unless told otherwise."""
+
+_CACHE: Final[dict[str, Condition]] = {}
+_LOCK: Final = threading.Lock()
+_STATE: Final = {"maxsize": DEFAULT_CACHE_SIZE, "hits": 0, "misses": 0}
+
+
+def _count_hit() -> None:
+    with _LOCK:
+        _STATE["hits"] += 1
+
+
+def _remember(text: str | None, condition: Condition, *, miss: bool = False) -> None:
+    if text is None:
+        return
+    with _LOCK:
+        if miss:
+            _STATE["misses"] += 1
+        maxsize = _STATE["maxsize"]
+        if maxsize <= 0 or text in _CACHE:
+            return
+        while len(_CACHE) >= maxsize:
+            del _CACHE[next(iter(_CACHE))]  # the oldest entry first
+        _CACHE[text] = condition
+
+
+def cache_info() -> CacheInfo:
+    """Report the condition cache: hits, misses, its size limit and how many texts it holds.
+
+    :func:`to_condition` (and so every constructor and ``from_api`` that reads a condition)
+    keeps each compiled :class:`Condition` under its canonical JSON text, and under the text
+    it was given when that was a string, so a rule seen before is not compiled again. Entries
+    are immutable values shared by every caller; the oldest is dropped first when the cache is
+    full. The cache is safe to use from several threads.
+
+    >>> clear_cache()
+    >>> first = to_condition({"==": [{"var": "tier"}, "gold"]})
+    >>> to_condition({"==": [{"var": "tier"}, "gold"]}) is first
+    True
+    >>> cache_info()
+    CacheInfo(hits=1, misses=1, maxsize=1024, currsize=1)
+    """
+    with _LOCK:
+        return CacheInfo(_STATE["hits"], _STATE["misses"], _STATE["maxsize"], len(_CACHE))
+
+
+def set_cache_size(maxsize: int) -> None:
+    """Keep at most ``maxsize`` texts in the condition cache (0 turns it off; default 1024).
+
+    Shrinking drops the oldest entries. A negative size or a non-integer raises
+    :class:`~loyalty_core.InvalidRequest`.
+    """
+    if type(maxsize) is not int or maxsize < 0:
+        msg = f"expected an integer >= 0, got {show(maxsize)}"
+        raise InvalidRequest(Problem("maxsize", msg))
+    with _LOCK:
+        _STATE["maxsize"] = maxsize
+        while len(_CACHE) > maxsize:
+            del _CACHE[next(iter(_CACHE))]
+
+
+def clear_cache() -> None:
+    """Empty the condition cache and reset its counters."""
+    with _LOCK:
+        _CACHE.clear()
+        _STATE["hits"] = _STATE["misses"] = 0
