@@ -3,11 +3,12 @@
 ``claims.CLAIM_RULES`` is the only place the CLM order is written: ``check_claim`` runs its rows
 and the analysis frame's reason columns follow it. Each row says what its answer reads; the part
 that reads only the definition and the policy is prepared once per (definition, policy) pair and
-kept in a bounded memo, which must never serve a stale answer.
+kept on the definition, which must never serve a stale answer.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loyalty_core import (
+    DEFAULT_POLICY,
     Benefit,
     BenefitDefinition,
     InvalidRequest,
@@ -106,7 +108,7 @@ def test_every_failure_comes_in_table_order() -> None:
 
 
 class TestPlanMemo:
-    """The per-definition plan is a pure memo: bounded, by identity, never stale."""
+    """The per-definition plan is a pure memo: kept on the definition, never stale."""
 
     def test_an_advanced_definition_is_decided_afresh(self) -> None:
         """CLM-12: the definition returned after the last redemption is refused at once."""
@@ -132,30 +134,42 @@ class TestPlanMemo:
         assert codes(strict) == ["not_assignable"]
         assert lenient.allowed
 
-    def test_the_memo_is_bounded_and_never_reuses_a_dead_definition(self) -> None:
-        """Thousands of short-lived definitions: each decided by its own fields."""
+    def test_the_plan_lives_on_the_definition_not_in_its_copies(self) -> None:
+        """A copy (evolve, copy) starts without the plan; equality ignores it."""
+        definition = BenefitDefinition(**OPEN, max_global_redemptions=1)
+        assert check_claim(definition, Profile(), at=AT, timezone="UTC").allowed
+        assert claims.definition_plan(definition, DEFAULT_POLICY) is claims.definition_plan(
+            definition, DEFAULT_POLICY
+        )
+        assert getattr(attrs.evolve(definition), "_derived", None) is None
+        assert getattr(copy.copy(definition), "_derived", None) is None
+        assert definition == BenefitDefinition(**OPEN, max_global_redemptions=1)
+
+    def test_thousands_of_short_lived_definitions(self) -> None:
+        """Each decided by its own fields, whatever was decided before."""
         for n in range(2_000):
             definition = BenefitDefinition(
                 is_claimable=n % 2 == 0, is_published=True, is_assignable=True
             )
             decision = check_claim(definition, Profile(), at=AT, timezone="UTC")
             assert decision.allowed is (n % 2 == 0), n
-            del definition, decision
-        assert len(claims._PLANS) <= claims._PLANS_KEPT
 
     def test_threads_agree_with_one_thread(self) -> None:
         """Many threads deciding many definitions get the answers one thread gets."""
-        definitions = [
-            BenefitDefinition(
-                **OPEN,
-                max_global_redemptions=3,
-                total_global_redemptions=n % 4,
-                end_at=AT + timedelta(hours=n % 3 - 1),
-            )
-            for n in range(600)
-        ]
-        expected = [codes(check_claim(d, Profile(), at=AT, timezone="UTC")) for d in definitions]
-        claims._PLANS.clear()
+
+        def make() -> list[BenefitDefinition]:
+            return [
+                BenefitDefinition(
+                    **OPEN,
+                    max_global_redemptions=3,
+                    total_global_redemptions=n % 4,
+                    end_at=AT + timedelta(hours=n % 3 - 1),
+                )
+                for n in range(600)
+            ]
+
+        expected = [codes(check_claim(d, Profile(), at=AT, timezone="UTC")) for d in make()]
+        definitions = make()  # no plan yet: the threads build them concurrently
         got: dict[int, list[list[str]]] = {}
 
         def work(worker: int) -> None:

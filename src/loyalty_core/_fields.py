@@ -965,6 +965,19 @@ claim_condition={"in": ["vip", {"var": "flattened_tags"}]})
 
 # --- showing a value (short reprs and notebook tables) ------------------------------
 
+
+class DerivedValue(Value):
+    """A value that may keep one private, derived answer beside its fields.
+
+    The slot ``_derived`` is written by the module that derives the answer (the claim check
+    keeps its plan of a definition there, :func:`loyalty_core.claims.definition_plan`). It is
+    not a field: never compared, hashed, copied, pickled or shown, and a changed copy
+    (``attrs.evolve``) starts without it.
+    """
+
+    __slots__ = ("_derived",)
+
+
 _REPR_VALUE: Final = 80
 """Characters of one field's value in a repr."""
 _REPR_LIMIT: Final = 1_000

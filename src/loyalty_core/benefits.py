@@ -24,7 +24,7 @@ import attrs
 
 from loyalty_core import _fields as f
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, Value, extra_field, field, integral
+from loyalty_core._fields import BadValue, DerivedValue, Value, extra_field, field, integral
 from loyalty_core.conditions import Condition
 from loyalty_core.errors import InvalidRequest, Problem
 from loyalty_core.limits import show
@@ -156,7 +156,7 @@ TIMEFRAME: Final = f.Kind(
 
 
 @attrs.frozen(kw_only=True)
-class BenefitDefinition(Value):
+class BenefitDefinition(DerivedValue):
     """A benefit template: the fields the CLM, VIS, RED, EXP and NTF rules read.
 
     Every field is named like its JSON key. Flags are ``bool`` (null reads as false, except

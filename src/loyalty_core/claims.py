@@ -19,9 +19,8 @@ the definition returned by one operation to the next (CLM-18).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
@@ -39,6 +38,7 @@ from loyalty_core.decisions import (
     first_change,
 )
 from loyalty_core.errors import InvalidRequest, Problem
+from loyalty_core.jsonlogic import truthy
 from loyalty_core.limits import show
 from loyalty_core.periods import before_issue, compute_expiry, past_expiry
 from loyalty_core.policy import DEFAULT_POLICY, Policy
@@ -246,40 +246,17 @@ class _Claim:
     def window_not_open(self, at: datetime) -> Reason | None:
         """CLM-5: before ``claim_period_start_at``; the start itself is allowed (Q2)."""
         start: datetime = self.definition.claim_period_start_at  # type: ignore[assignment]
-        if at >= start:
-            return None
-        return Reason.lazy(
-            ReasonCode.CLAIM_WINDOW_NOT_OPEN,
-            lambda: (
-                (
-                    f"the claim window opens at {_iso(start)}, in "
-                    f"{clock.describe_span(at, start)}; at is {_iso(at)}"
-                ),
-                {"at": _iso(at), "claim_period_start_at": _iso(start)},
-            ),
-        )
+        return None if at >= start else _not_open(start, at)
 
     def window_closed(self, at: datetime) -> Reason | None:
         """CLM-6: after ``claim_period_end_at``; the end itself is allowed (Q2)."""
         end: datetime = self.definition.claim_period_end_at  # type: ignore[assignment]
-        if at <= end:
-            return None
-        return bound_reason(
-            ReasonCode.CLAIM_WINDOW_CLOSED,
-            "the claim window closed at",
-            "claim_period_end_at",
-            end,
-            at,
-        )
+        return None if at <= end else _closed(end, at)
 
     def ended(self, at: datetime) -> Reason | None:
         """CLM-7: after the definition's ``end_at`` (Q16)."""
         end_at: datetime = self.definition.end_at  # type: ignore[assignment]
-        if at <= end_at:
-            return None
-        return bound_reason(
-            ReasonCode.DEFINITION_ENDED, "the definition ended at", "end_at", end_at, at
-        )
+        return None if at <= end_at else _ended(end_at, at)
 
     def active_claim(self, at: datetime) -> Reason | None:
         """CLM-10: a reclaimable definition with an active claimed copy held (Q10, POL-2)."""
@@ -432,7 +409,7 @@ class _Claim:
         if plan is None:
             # The first instant prepares the plan and decides in the same pass.
             steps: list[Reason | _InstantCheck] = []
-            for reads, step in definition_plan(self.definition, self.policy):
+            for reads, step in definition_plan(self.definition, self.policy).rows:
                 if reads == "instant":
                     steps.append(step)
                     reason = step(self, at)
@@ -519,6 +496,34 @@ _NOT_ASSIGNABLE: Final = _fixed(
 )
 
 
+def _not_open(start: datetime, at: datetime) -> Reason:
+    # CLM-5's reason: the window opens later.
+    return Reason.lazy(
+        ReasonCode.CLAIM_WINDOW_NOT_OPEN,
+        lambda: (
+            (
+                f"the claim window opens at {_iso(start)}, in "
+                f"{clock.describe_span(at, start)}; at is {_iso(at)}"
+            ),
+            {"at": _iso(at), "claim_period_start_at": _iso(start)},
+        ),
+    )
+
+
+def _closed(end: datetime, at: datetime) -> Reason:
+    # CLM-6's reason: the window closed.
+    return bound_reason(
+        ReasonCode.CLAIM_WINDOW_CLOSED, "the claim window closed at", "claim_period_end_at", end, at
+    )
+
+
+def _ended(end_at: datetime, at: datetime) -> Reason:
+    # CLM-7's reason: the definition ended.
+    return bound_reason(
+        ReasonCode.DEFINITION_ENDED, "the definition ended at", "end_at", end_at, at
+    )
+
+
 def _condition_reason(condition: Any, profile: Profile) -> Reason:
     def render() -> tuple[str, dict[str, Any]]:
         data = profile.condition_data()  # the same data as the context, read faster
@@ -547,11 +552,14 @@ class ClaimRule:
     ``prepare(definition, policy)`` is run once per definition and policy: a ``"definition"``
     rule gives its :class:`~loyalty_core.Reason` or ``None``; the others give ``None`` when they
     cannot fail for this definition, else the check to run per claim (or per instant).
+    ``holdings`` is true for the rows that can fail only when the claimant holds benefits
+    (CLM-15): a claim with no holdings skips them.
     """
 
     rule_id: str
     code: ReasonCode
     reads: _Reads = attrs.field(kw_only=True)
+    holdings: bool = attrs.field(default=False, kw_only=True)
     prepare: Callable[
         [BenefitDefinition, Policy], Reason | _ClaimantCheck | _InstantCheck | None
     ] = attrs.field(kw_only=True, repr=False)
@@ -639,12 +647,14 @@ CLAIM_RULES: Final[tuple[ClaimRule, ...]] = (
         "CLM-9",
         ReasonCode.ALREADY_CLAIMED,
         reads="claimant",
+        holdings=True,
         prepare=lambda d, _p: None if d.is_reclaimable else _Claim.already_claimed,
     ),
     ClaimRule(  # Q10, POL-2
         "CLM-10",
         ReasonCode.ACTIVE_CLAIM_EXISTS,
         reads="instant",
+        holdings=True,
         prepare=lambda d, p: (
             _Claim.active_claim if d.is_reclaimable and p.reclaim_requires_inactive else None
         ),
@@ -653,6 +663,7 @@ CLAIM_RULES: Final[tuple[ClaimRule, ...]] = (
         "CLM-11",
         ReasonCode.CLAIM_TIMEFRAME_LIMIT,
         reads="instant",
+        holdings=True,
         prepare=lambda d, _p: None if d.claim_timeframe is None else _Claim.timeframe,
     ),
     ClaimRule(
@@ -671,6 +682,7 @@ CLAIM_RULES: Final[tuple[ClaimRule, ...]] = (
         "CLM-14",
         ReasonCode.CAMPAIGN_ALREADY_CLAIMED,
         reads="instant",
+        holdings=True,
         prepare=lambda d, p: _Claim.campaign if p.one_claim_per_campaign and d.campaign else None,
     ),
 )
@@ -678,32 +690,59 @@ CLAIM_RULES: Final[tuple[ClaimRule, ...]] = (
 this order (``reasons``); the analysis frame's reason columns follow it too."""
 
 _Plan = tuple[tuple[_Reads, Any], ...]
-_PLANS: Final[dict[tuple[int, int], tuple[BenefitDefinition, Policy, _Plan]]] = {}
-_PLANS_KEPT: Final = 256
-_PLANS_LOCK: Final = threading.Lock()
 
 
-def definition_plan(definition: BenefitDefinition, policy: Policy) -> _Plan:
-    """The rows of :data:`CLAIM_RULES` that can fail for ``definition`` under ``policy``.
+class DefinitionPlan:
+    """What the claim check needs of one definition under one policy, decided once.
 
-    Each as (``reads``, what its ``prepare`` gave). A pure memo of immutable values: the last
-    256 (definition, policy) pairs seen are kept, by identity, so a service that holds its
-    definitions decides their definition-only rules once.
+    ``rows`` are the rows of :data:`CLAIM_RULES` that can fail, each as (``reads``, what its
+    ``prepare`` gave). The rest serves a claim with no holdings (the common request), which
+    skips the ``holdings`` rows: the definition-only reasons before and after the others
+    (``head``: CLM-1 to CLM-4, ``tail``: CLM-12 and CLM-13), the bounds of CLM-5 to CLM-7, the
+    claim condition (CLM-8), and the shared allowed :class:`~loyalty_core.Decision` (its
+    ``retry_at`` is the first instant past the window's end or ``end_at``, whatever the
+    instant allowed: TIME-9).
     """
-    key = (id(definition), id(policy))
-    kept = _PLANS.get(key)
-    if kept is not None and kept[0] is definition and kept[1] is policy:
-        return kept[2]
-    plan = tuple(
-        (rule.reads, step)
-        for rule in CLAIM_RULES
-        if (step := rule.prepare(definition, policy)) is not None
-    )
-    with _PLANS_LOCK:
-        if len(_PLANS) >= _PLANS_KEPT:
-            del _PLANS[next(iter(_PLANS))]
-        # Holding the definition and policy keeps their ids from being reused while kept.
-        _PLANS[key] = (definition, policy, plan)
+
+    __slots__ = ("allowed", "condition", "end", "end_at", "head", "policy", "rows", "start", "tail")
+
+    def __init__(self, definition: BenefitDefinition, policy: Policy) -> None:
+        """Prepare every row of :data:`CLAIM_RULES` for ``definition`` under ``policy``."""
+        self.policy = policy
+        prepared = [(rule, rule.prepare(definition, policy)) for rule in CLAIM_RULES]
+        self.rows: _Plan = tuple((rule.reads, step) for rule, step in prepared if step is not None)
+        # A definition row's answer is a Reason; those before the first other row come first.
+        first_bound = next(i for i, rule in enumerate(CLAIM_RULES) if rule.reads != "definition")
+        static = [
+            (index, step)
+            for index, (rule, step) in enumerate(prepared)
+            if rule.reads == "definition" and isinstance(step, Reason)
+        ]
+        self.head = tuple(step for index, step in static if index < first_bound)
+        self.tail = tuple(step for index, step in static if index > first_bound)
+        self.start = definition.claim_period_start_at
+        self.end = definition.claim_period_end_at
+        self.end_at = definition.end_at
+        condition = definition.claim_condition
+        self.condition: Callable[[object], object] | None = (
+            None if condition is None else condition.compiled
+        )
+        ends = [after(bound) for bound in (self.end, self.end_at) if bound is not None]
+        self.allowed = Decision.trusted((), min(ends, default=None))
+
+
+def definition_plan(definition: BenefitDefinition, policy: Policy) -> DefinitionPlan:
+    """The claim check's :class:`DefinitionPlan` of ``definition`` under ``policy``.
+
+    Kept on the definition itself (a derived slot, not a field: :class:`~loyalty_core._fields.
+    DerivedValue`) for the last policy it was checked under, so a service that holds its
+    definitions decides their definition-only rules once, and the plan lives and dies with
+    the definition. Safe under threads: two threads may both build it, with equal results.
+    """
+    plan: DefinitionPlan | None = getattr(definition, "_derived", None)
+    if plan is None or plan.policy is not policy:
+        plan = DefinitionPlan(definition, policy)
+        object.__setattr__(definition, "_derived", plan)
     return plan
 
 
@@ -773,8 +812,66 @@ def check_claim(  # noqa: PLR0913 - the signature is fixed by the public API
     >>> [r.code.value for r in decision.reasons], str(decision.retry_at)
     (['claim_window_not_open'], '2021-01-01 00:00:00+00:00')
     """
+    # The common request, decided without building a claim: a BenefitDefinition, a Profile, a
+    # UTC instant in range, a zone seen before, no holdings and a Policy. Anything else takes
+    # the general path below, which checks every argument and runs every row.
+    if (
+        type(definition) is BenefitDefinition
+        and type(profile) is Profile
+        and type(at) is datetime
+        and at.tzinfo is UTC
+        and type(holdings) is tuple
+        and not holdings
+        and type(policy) is Policy
+        and type(timezone) is str
+        and timezone in clock.KNOWN_ZONES
+        and clock.EARLIEST <= at <= clock.LATEST
+    ):
+        plan: DefinitionPlan | None = getattr(definition, "_derived", None)
+        if plan is None or plan.policy is not policy:
+            plan = definition_plan(definition, policy)
+        start, end, end_at, condition = plan.start, plan.end, plan.end_at, plan.condition
+        if (
+            not plan.head
+            and not plan.tail
+            and (start is None or at >= start)  # CLM-5
+            and (end is None or at <= end)  # CLM-6
+            and (end_at is None or at <= end_at)  # CLM-7
+            and (condition is None or truthy(condition(profile.condition_data())))  # CLM-8
+        ):
+            return plan.allowed
+        return _refused_without_holdings(plan, definition, profile, at, timezone)
     claim, now = prepare_claim(definition, profile, at, timezone, holdings, policy)
     return decide_claim(claim, now)
+
+
+def _refused_without_holdings(
+    plan: DefinitionPlan, definition: BenefitDefinition, profile: Profile, at: datetime, zone: str
+) -> Decision:
+    """The CLM rows of a claim with no holdings, in the table's order, when one may fail."""
+    found = list(plan.head)
+    if plan.start is not None and at < plan.start:
+        found.append(_not_open(plan.start, at))
+    if plan.end is not None and at > plan.end:
+        found.append(_closed(plan.end, at))
+    if plan.end_at is not None and at > plan.end_at:
+        found.append(_ended(plan.end_at, at))
+    condition = definition.claim_condition
+    static = bool(plan.head or plan.tail)
+    if condition is not None and not condition.holds(profile.condition_data()):
+        found.append(_condition_reason(condition, profile))
+        static = True  # no instant changes the profile
+    found.extend(plan.tail)
+    if static:
+        return Decision.trusted(tuple(found), None)
+    if not found:
+        return plan.allowed
+
+    def retry() -> datetime | None:
+        claim = _Claim(definition, profile, clock.KNOWN_ZONES[zone], (), plan.policy)
+        return first_change(at, False, claim.candidates(), claim.allowed_at)  # noqa: FBT003
+
+    return Decision.trusted(tuple(found), retry)
 
 
 def new_benefit(  # noqa: PLR0913 - every field the new instance takes from the claim

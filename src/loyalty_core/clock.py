@@ -32,6 +32,7 @@ from loyalty_core.limits import EARLIEST, LATEST, STORABLE, show, show_instant
 
 __all__ = [
     "EARLIEST",
+    "KNOWN_ZONES",
     "LATEST",
     "OUT_OF_RANGE",
     "UTC",
@@ -72,9 +73,11 @@ around arithmetic on values already checked, and turn it into a result or a libr
 # --- zones (TIME-3) -------------------------------------------------------------------------
 
 
-_ZONES: dict[str, ZoneInfo] = {}
-"""Zones already resolved by name: a memo of immutable ``ZoneInfo`` values, never invalidated
-(``ZoneInfo`` keeps such a cache itself; this one skips its slower lookup)."""
+KNOWN_ZONES: Final[dict[str, ZoneInfo]] = {}
+"""Zones already resolved by name (:func:`zone`): a memo of immutable ``ZoneInfo`` values, never
+invalidated (``ZoneInfo`` keeps such a cache itself; this one skips its slower lookup). Only
+valid IANA names are kept, so it stays bounded. Read it, never write it: a name found here is
+known to be valid, which is what the checks' fast paths ask."""
 
 
 @lru_cache(maxsize=1024)
@@ -99,14 +102,14 @@ def zone(value: str | ZoneInfo, *, name: str = "timezone") -> ZoneInfo:
     ...
     loyalty_core.errors.InvalidRequest: timezone: expected an IANA time zone name, got 'Mars...'
     """
-    found = _ZONES.get(value) if type(value) is str else None
+    found = KNOWN_ZONES.get(value) if type(value) is str else None
     if found is not None:
         return found
     if isinstance(value, ZoneInfo):
         return value
     if isinstance(value, str) and value:
         try:
-            found = _ZONES[value] = _zone_by_name(value)
+            found = KNOWN_ZONES[value] = _zone_by_name(value)
         except ValueError as exc:
             raise InvalidRequest(Problem(name, str(exc))) from None
         return found

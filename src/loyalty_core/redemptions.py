@@ -20,7 +20,7 @@ when each operation receives the definition returned by the previous one (RED-10
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final, Literal, get_args
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,7 @@ Channel = Literal["api", "staff", "customer"]
 
 CHANNELS: Final[tuple[Channel, ...]] = get_args(Channel)
 """The channels, in order: ``("api", "staff", "customer")`` (RED-3)."""
+_CHANNELS: Final = frozenset(CHANNELS)
 _iso = clock.format_instant
 
 
@@ -230,10 +231,56 @@ def check_redemption(  # noqa: PLR0913 - the signature is fixed by the public AP
     >>> check_redemption(mine, at=datetime(2026, 3, 1, tzinfo=UTC), profile_id="p-2").codes
     frozenset({<ReasonCode.NOT_OWNED: 'not_owned'>})
     """
-    del policy  # no redemption rule reads a policy switch yet
+    allowed = _allowed_until(benefit, at, count, channel, profile_id, policy)
+    if allowed is not None:
+        return allowed
     checked = _check_benefit(benefit)
     now = clock.as_instant(at, name="at")
     return _redemption_decision(checked, now, _count(count), _channel(channel), _owner(profile_id))
+
+
+def _allowed_until(  # noqa: PLR0913, PLR0917 - check_redemption's arguments, as given
+    benefit: object,
+    at: object,
+    count: object,
+    channel: object,
+    profile_id: object,
+    policy: object,
+) -> Decision | None:
+    """The allowed decision of the common request, or None to take the general path.
+
+    The common request: a Benefit, a UTC instant in range, an int count in range, a known
+    channel, a string or no profile, a Policy, and every RED rule passing. Its ``retry_at`` is
+    the instant after ``expires_at`` (TIME-9: the other candidate, ``issued_at``, has passed).
+    Anything else, refusals included, gets the general path's checks and reasons.
+    """
+    if not (
+        type(benefit) is Benefit
+        and type(at) is datetime
+        and at.tzinfo is UTC
+        and type(count) is int
+        and 1 <= count <= MAX_INT  # RED-2
+        and type(channel) is str
+        and channel in _CHANNELS  # RED-3
+        and (profile_id is None or type(profile_id) is str)
+        and type(policy) is Policy  # no redemption rule reads a switch yet
+        and clock.EARLIEST <= at <= clock.LATEST
+    ):
+        return None
+    d = benefit.definition
+    issued, expires, owner = benefit.issued_at, benefit.expires_at, benefit.profile_id
+    remaining, cap = benefit.redemptions_remaining, d.max_global_redemptions
+    if (
+        (issued is None or at >= issued)  # RED-4
+        and (expires is None or at <= expires)  # RED-5
+        and not d.is_archived  # RED-14
+        and (profile_id is None or owner is None or owner == profile_id)  # RED-15
+        and (channel != "customer" or d.allow_user_redeem)  # RED-6
+        and (remaining is None or count <= remaining)  # RED-7, RED-8 (count >= 1)
+        and (cap is None or count <= cap - d.total_global_redemptions)  # RED-9
+    ):
+        return Decision.trusted((), None if expires is None else after(expires))
+    return None
 
 
 def _apply_redemption(benefit: Benefit, count: int) -> Benefit:
