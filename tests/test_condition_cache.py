@@ -97,6 +97,17 @@ def test_the_size_is_bounded_and_configurable() -> None:
     assert c.to_condition(RULE) == c.to_condition(RULE)
 
 
+def test_a_huge_rule_is_not_kept() -> None:
+    """Past CACHED_LENGTH characters a rule is compiled each time: the cache stays small."""
+    huge = {"in": [{"var": "tier"}, ["x" * 100, *range(c.CACHED_LENGTH // 4)]]}
+    first = c.to_condition(huge)
+    assert first is not None
+    assert len(first.source) > c.CACHED_LENGTH
+    assert c.to_condition(huge) == first
+    assert c.cache_info().currsize == 0
+    assert c.cache_info().misses == 2
+
+
 @pytest.mark.parametrize("size", [-1, 2.5, "10", True, None])
 def test_a_bad_size_is_bad_input(size: object) -> None:
     with pytest.raises(InvalidRequest) as caught:

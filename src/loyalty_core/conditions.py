@@ -38,6 +38,7 @@ from loyalty_core.limits import (
 )
 
 __all__ = [
+    "CACHED_LENGTH",
     "DEFAULT_CACHE_SIZE",
     "CacheInfo",
     "Condition",
@@ -241,6 +242,10 @@ class CacheInfo(NamedTuple):
 DEFAULT_CACHE_SIZE: Final = 1024
 """How many texts (canonical or as given) the condition cache keeps unless told otherwise."""
 
+CACHED_LENGTH: Final = 65_536
+"""Rules whose text is longer than this (in characters) are compiled every time, not kept: the
+cache holds at most about ``maxsize`` times this much text."""
+
 _CACHE: Final[dict[str, Condition]] = {}
 _LOCK: Final = threading.Lock()
 _STATE: Final = {"maxsize": DEFAULT_CACHE_SIZE, "hits": 0, "misses": 0}
@@ -252,11 +257,11 @@ def _count_hit() -> None:
 
 
 def _remember(text: str | None, condition: Condition, *, miss: bool = False) -> None:
-    if text is None:
-        return
     with _LOCK:
         if miss:
             _STATE["misses"] += 1
+        if text is None or len(text) > CACHED_LENGTH:
+            return
         maxsize = _STATE["maxsize"]
         if maxsize <= 0 or text in _CACHE:
             return
