@@ -33,6 +33,7 @@ def fresh_cache() -> Iterator[None]:
 
 def test_a_rule_seen_before_is_not_compiled_again() -> None:
     first = c.to_condition(RULE)
+    assert first is not None
     reordered = {"and": [{">": [{"var": "spend"}, 1000]}, {"==": [{"var": "tier"}, "gold"]}]}
     assert c.to_condition(reordered) is first
     assert c.to_condition(first.source) is first  # its canonical text
@@ -149,4 +150,9 @@ def test_a_cache_hit_answers_as_a_fresh_compile(rule: Any, data: Any) -> None:
     assert first is again
     assert first is not None
     got = first.compiled(data)
-    assert got == fresh or (isinstance(got, float) and math.isnan(got) and math.isnan(fresh))
+    assert got == fresh or (
+        isinstance(got, float)
+        and isinstance(fresh, float)
+        and math.isnan(got)
+        and math.isnan(fresh)
+    )
