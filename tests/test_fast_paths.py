@@ -1,8 +1,8 @@
 """The per-request checks' fast paths give exactly the general path's answers.
 
 ``check_claim`` decides a claim with no holdings without building a claim, and
-``check_redemption`` an allowed redemption without building its reasons; both fall back to the
-general path for anything else. Each property sends the same request down both paths (a list
+``check_redemption`` and ``check_credit_redemption`` an allowed request without building its
+reasons; each falls back to the general path for anything else. Each property sends the same request down both paths (a list
 instead of a tuple of holdings, or the same instant in a fixed-offset zone, takes the general
 one) and compares every part of the decision: codes, messages, details and ``retry_at``.
 """
@@ -10,6 +10,7 @@ one) and compares every part of the decision: codes, messages, details and ``ret
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,12 +21,15 @@ from loyalty_core import (
     DEFAULT_POLICY,
     Benefit,
     BenefitDefinition,
+    Credit,
     Decision,
     Policy,
     Profile,
     check_claim,
+    check_credit_redemption,
     check_redemption,
     claims,
+    redeem_credit,
 )
 from loyalty_core.testing import strategies as lts
 from tests.helpers import budget
@@ -185,3 +189,48 @@ def test_bad_arguments_still_raise(at: datetime, zone: str, holdings: Any) -> No
 
     with pytest.raises(InvalidRequest):
         check_claim(BenefitDefinition(), Profile(), at=at, timezone=zone, holdings=holdings)
+
+
+CREDITS = lts.credits(redeemable_at=AT) | lts.credits()
+
+
+@settings(max_examples=budget(400))
+@given(
+    credit=CREDITS,
+    data=st.data(),
+    step=st.sampled_from(("-0.01", "0", "0.01")),
+    code=st.sampled_from(("none", "empty", "stored", "other")),
+)
+def test_a_credit_redemption_decides_as_the_general_path(
+    credit: Credit, data: st.DataObject, step: str, code: str
+) -> None:
+    """CRD-6 to CRD-12 and TIME-9, on and around every bound, the balance and the code."""
+    release = credit.released_at
+    near = [
+        AT,
+        *(
+            t
+            for t in (credit.issued_at, credit.expires_at, credit.lock_expires_at, release)
+            if t is not None
+        ),
+    ]
+    drawn = data.draw(lts.instants(near=near), label="at")
+    amount = max(Decimal("0.01"), credit.value_remaining + Decimal(step))
+    security_code = {
+        "none": None,
+        "empty": "",
+        "stored": credit.security_code,
+        "other": "not-the-code",
+    }[code]
+    for at in around(near, drawn):
+        fast = check_credit_redemption(credit, amount, at=at, security_code=security_code)
+        general = check_credit_redemption(
+            credit, amount, at=at.astimezone(ZERO), security_code=security_code
+        )
+        assert parts(fast) == parts(general), at
+        used = redeem_credit(credit, amount, at=at, security_code=security_code)
+        assert used.decision.allowed == general.allowed
+        if general.allowed:
+            assert used.credit.value_remaining == credit.value_remaining - amount
+        else:
+            assert used.credit is credit

@@ -18,7 +18,7 @@ import attrs
 
 from loyalty_core import _fields as f
 from loyalty_core import clock
-from loyalty_core._fields import Value
+from loyalty_core._fields import DerivedValue
 from loyalty_core.errors import InvalidRequest, Problem
 
 __all__ = ["ValueItem", "redemption_amount", "value_problems", "with_remaining"]
@@ -36,7 +36,7 @@ def value_problems(initial: Decimal, remaining: Decimal, prefix: str) -> Iterabl
         )
 
 
-class ValueItem(Value):
+class ValueItem(DerivedValue):
     """Base of rewards and credits: items with a ``Decimal`` value_initial and value_remaining."""
 
     __slots__ = ()

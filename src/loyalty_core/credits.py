@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -165,7 +165,16 @@ def _release(credit: Credit) -> tuple[datetime | None, bool]:
 
     ``(None, False)`` means there is no release instant (released at every ``at``);
     ``(None, True)`` means the computed release lies past year 9999 (never released).
+    Computed once per credit and kept on it (a derived slot, not a field).
     """
+    kept: tuple[datetime | None, bool] | None = getattr(credit, "_derived", None)
+    if kept is None:
+        kept = _release_of(credit)
+        object.__setattr__(credit, "_derived", kept)
+    return kept
+
+
+def _release_of(credit: Credit) -> tuple[datetime | None, bool]:
     if credit.released_at is not None:
         return credit.released_at, False
     d = credit.definition
@@ -442,9 +451,49 @@ def check_credit_redemption(
     >>> str(d.retry_at)
     '2025-06-01 10:00:00+00:00'
     """
+    allowed = _allowed_until(credit, amount, at, security_code)
+    if allowed is not None:
+        return allowed[0]
     checked = _check_credit(credit)
     now = clock.as_instant(at, name="at")
     return _decide(checked, redemption_amount(amount), now, _security_code(security_code))
+
+
+def _allowed_until(
+    credit: object, amount: object, at: object, security_code: object
+) -> tuple[Decision, Credit, Decimal] | None:
+    """The allowed decision of the common request (with the credit and amount), or None.
+
+    The common request: a Credit, a UTC instant in range, a string or no security code, an
+    amount that is money > 0 (else :class:`InvalidRequest`, as on the general path), and every
+    CRD rule passing. Its ``retry_at`` is the instant after ``expires_at`` (TIME-9: the other
+    candidates, issue, release and lock end, have passed). None means: take the general path,
+    which checks every argument and builds every reason.
+    """
+    if not (
+        type(credit) is Credit
+        and type(at) is datetime
+        and at.tzinfo is UTC
+        and (security_code is None or type(security_code) is str)
+        and clock.EARLIEST <= at <= clock.LATEST
+    ):
+        return None
+    amount = redemption_amount(amount)
+    release, never = _release(credit)
+    issued, expires, d = credit.issued_at, credit.expires_at, credit.definition
+    given, stored = security_code or None, credit.security_code or None
+    if (
+        (issued is None or at >= issued)  # CRD-6
+        and not never  # CRD-7
+        and (release is None or at >= release)  # CRD-7
+        and (expires is None or at <= expires)  # CRD-8
+        and not _locked(credit, at)  # CRD-9
+        and (d is None or not d.require_security_code or given is not None)  # CRD-10
+        and (given is None or stored is None or given == stored)  # CRD-11
+        and amount <= credit.value_remaining  # CRD-12
+    ):
+        return Decision.trusted((), None if expires is None else after(expires)), credit, amount
+    return None
 
 
 def redeem_credit(
@@ -467,10 +516,14 @@ def redeem_credit(
     >>> redeem_credit(credit, 25, at=datetime(2025, 6, 1, tzinfo=UTC)).credit.value_remaining
     Decimal('0.00')
     """
-    checked = _check_credit(credit)
-    now = clock.as_instant(at, name="at")
-    value = redemption_amount(amount)
-    decision = _decide(checked, value, now, _security_code(security_code))
+    allowed = _allowed_until(credit, amount, at, security_code)
+    if allowed is not None:
+        decision, checked, value = allowed
+    else:
+        checked = _check_credit(credit)
+        now = clock.as_instant(at, name="at")
+        value = redemption_amount(amount)
+        decision = _decide(checked, value, now, _security_code(security_code))
     if not decision.allowed:
         return CreditRedemption(decision=decision, credit=checked)
     remaining = EXACT_MONEY.subtract(checked.value_remaining, value)
