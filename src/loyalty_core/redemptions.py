@@ -27,7 +27,14 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from loyalty_core import clock
-from loyalty_core._fields import BadValue, build_trusted, check_arguments, check_positive, specs
+from loyalty_core._fields import (
+    BadValue,
+    build_trusted,
+    check_arguments,
+    check_positive,
+    evolve_trusted,
+    specs,
+)
 from loyalty_core.benefits import Benefit, BenefitDefinition, global_remaining
 from loyalty_core.claims import ClaimResult, decide_claim, new_benefit, prepare_claim
 from loyalty_core.decisions import (
@@ -285,12 +292,14 @@ def _allowed_until(  # noqa: PLR0913, PLR0917 - check_redemption's arguments, as
 
 def _apply_redemption(benefit: Benefit, count: int) -> Benefit:
     # RED-10: remaining drops by count (null stays null); the global total rises by count.
+    # An allowed redemption keeps both within their bounds (RED-8, RED-9), so the copies need
+    # no re-check, unless an uncapped total would pass the largest integer a field holds.
     remaining = benefit.redemptions_remaining
-    definition = attrs.evolve(
-        benefit.definition,
-        total_global_redemptions=benefit.definition.total_global_redemptions + count,
-    )
-    return attrs.evolve(
+    total = benefit.definition.total_global_redemptions + count
+    if total > MAX_INT:
+        attrs.evolve(benefit.definition, total_global_redemptions=total)  # names the field
+    definition = evolve_trusted(benefit.definition, total_global_redemptions=total)
+    return evolve_trusted(
         benefit,
         redemptions_remaining=None if remaining is None else remaining - count,
         definition=definition,
