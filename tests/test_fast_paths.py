@@ -2,9 +2,11 @@
 
 ``check_claim`` decides a claim with no holdings without building a claim, and
 ``check_redemption`` and ``check_credit_redemption`` an allowed request without building its
-reasons; each falls back to the general path for anything else. Each property sends the same request down both paths (a list
-instead of a tuple of holdings, or the same instant in a fixed-offset zone, takes the general
-one) and compares every part of the decision: codes, messages, details and ``retry_at``.
+reasons; each falls back to the general path for anything else. Each property sends the same
+request down both paths (a list instead of a tuple of holdings, or the same instant in a
+fixed-offset zone, takes the general one) and compares every part of the decision: codes,
+messages, details and ``retry_at``. A redeemed or used copy made without re-checking its
+fields must equal the checked one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,14 +26,17 @@ from loyalty_core import (
     BenefitDefinition,
     Credit,
     Decision,
+    InvalidRequest,
     Policy,
     Profile,
     check_claim,
     check_credit_redemption,
     check_redemption,
     claims,
+    redeem_benefit,
     redeem_credit,
 )
+from loyalty_core.limits import MAX_INT
 from loyalty_core.testing import strategies as lts
 from tests.helpers import budget
 
@@ -185,8 +191,6 @@ def test_the_fast_claim_path_covers_exactly_the_rows_without_holdings() -> None:
 )
 def test_bad_arguments_still_raise(at: datetime, zone: str, holdings: Any) -> None:
     """The fast path never swallows bad input: the general path names the argument."""
-    from loyalty_core import InvalidRequest
-
     with pytest.raises(InvalidRequest):
         check_claim(BenefitDefinition(), Profile(), at=at, timezone=zone, holdings=holdings)
 
@@ -234,3 +238,32 @@ def test_a_credit_redemption_decides_as_the_general_path(
             assert used.credit.value_remaining == credit.value_remaining - amount
         else:
             assert used.credit is credit
+
+
+@settings(max_examples=budget(300))
+@given(benefit=BENEFITS, count=st.integers(1, 3))
+def test_a_redeemed_benefit_is_the_checked_copy(benefit: Benefit, count: int) -> None:
+    """RED-10: the copy made without re-checking equals the one attrs.evolve checks."""
+    result = redeem_benefit(benefit, at=AT, count=count)
+    if not result.decision.allowed:
+        assert result.benefit is benefit
+        return
+    remaining = benefit.redemptions_remaining
+    definition = benefit.definition
+    checked = attrs.evolve(
+        benefit,
+        redemptions_remaining=None if remaining is None else remaining - count,
+        definition=attrs.evolve(
+            definition, total_global_redemptions=definition.total_global_redemptions + count
+        ),
+    )
+    assert result.benefit == checked
+    assert result.benefit.to_api() == checked.to_api()
+
+
+def test_an_uncapped_total_past_the_largest_integer_is_bad_input() -> None:
+    """RED-10: the global total of an uncapped definition cannot pass MAX_INT."""
+    full = Benefit(definition=BenefitDefinition(total_global_redemptions=MAX_INT))
+    with pytest.raises(InvalidRequest) as caught:
+        redeem_benefit(full, at=AT)
+    assert "total_global_redemptions" in str(caught.value)
