@@ -965,17 +965,30 @@ def is_visible(
     Published, not archived, and both ``view_condition`` and ``visibility_condition`` hold
     when set. Never looks at the claim condition, window or holdings (VIS-2).
     """
+    del policy  # no visibility rule reads a switch yet
+    if not (  # the common request: these types and a UTC instant in range (VIS-3)
+        type(definition) is BenefitDefinition
+        and type(profile) is Profile
+        and type(at) is datetime
+        and at.tzinfo is UTC
+        and clock.EARLIEST <= at <= clock.LATEST
+    ):
+        _check_visibility_arguments(definition, profile, at)
+    if not definition.is_published or definition.is_archived:
+        return False
+    view, visibility = definition.view_condition, definition.visibility_condition
+    if view is None and visibility is None:
+        return True
+    context = profile.condition_data()
+    return (view is None or truthy(view.compiled(context))) and (
+        visibility is None or truthy(visibility.compiled(context))
+    )
+
+
+def _check_visibility_arguments(definition: object, profile: object, at: object) -> None:
     clock.as_instant(at, name="at")  # VIS-3: at must be aware; no rule reads it yet
     if not isinstance(definition, BenefitDefinition):
         msg = f"expected a BenefitDefinition, got {show(definition)}"
         raise InvalidRequest(Problem("definition", msg))
     if not isinstance(profile, Profile):
         raise InvalidRequest(Problem("profile", f"expected a Profile, got {show(profile)}"))
-    del policy
-    if not definition.is_published or definition.is_archived:
-        return False
-    context = profile.condition_data()
-    for condition in (definition.view_condition, definition.visibility_condition):
-        if condition is not None and not condition.holds(context):
-            return False
-    return True
