@@ -1129,18 +1129,31 @@ def build_trusted(cls: type[V], values: Mapping[str, Any]) -> V:
     Every field not in ``values`` takes its declared default. Only the converter and
     ``edit_credit`` call this, after running each field's check and the invariants themselves.
     """
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = _DEFAULTS.setdefault(
+            cls,
+            tuple(
+                (
+                    a.name,
+                    a.default.factory if isinstance(a.default, attrs.Factory) else None,  # type: ignore[arg-type]
+                    a.default,
+                )
+                for a in attrs.fields(cls)  # type: ignore[arg-type]
+            ),
+        )
     obj = cls.__new__(cls)
     setter = object.__setattr__
-    for attribute in attrs.fields(cls):  # type: ignore[arg-type]
-        name = attribute.name
+    for name, factory, default in defaults:
         if name in values:
             setter(obj, name, values[name])
         else:
-            default = attribute.default
-            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                default = default.factory()
-            setter(obj, name, default)
+            setter(obj, name, default if factory is None else factory())
     return obj
+
+
+_DEFAULTS: dict[type, tuple[tuple[str, Callable[[], Any] | None, Any], ...]] = {}
+"""Per value class: each field's name, its default factory (or None) and its default."""
 
 
 _FIELD_READERS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}

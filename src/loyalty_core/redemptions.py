@@ -306,6 +306,9 @@ def _apply_redemption(benefit: Benefit, count: int) -> Benefit:
     )
 
 
+_RECORD_KINDS: Final = dict(specs(Redemption))
+
+
 def redeem_benefit(  # noqa: PLR0913 - the signature is fixed by the public API
     benefit: Benefit,
     *,
@@ -339,13 +342,16 @@ def redeem_benefit(  # noqa: PLR0913 - the signature is fixed by the public API
         benefit, at=at, count=count, channel=channel, profile_id=profile_id, policy=policy
     )
     # RED-16: what the caller gives for the record, checked whatever the decision.
-    kinds = dict(specs(Redemption))
-    record = check_arguments(
-        (name, kinds[name], value)
-        for name, value in (
-            ("location_id", location_id),
-            ("transaction_id", transaction_id),
-            ("meta", meta),
+    record = (
+        {}
+        if location_id is None and transaction_id is None and meta is None
+        else check_arguments(
+            (name, _RECORD_KINDS[name], value)
+            for name, value in (
+                ("location_id", location_id),
+                ("transaction_id", transaction_id),
+                ("meta", meta),
+            )
         )
     )
     if not decision.allowed:
