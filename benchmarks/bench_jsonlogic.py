@@ -3,11 +3,12 @@
 Run: ``uv run python benchmarks/bench_jsonlogic.py``. Prints nanoseconds per call (best of
 several repeats, time.perf_counter) for a 2-clause and a 10-clause condition: our compiled
 rule, ``apply`` (compile + evaluate), and the same condition written in Python, with each
-figure's ratio to that floor (goal: calling the compiled 2-clause rule within 2.5x of it). Peer libraries
-(json-logic-qubit / panzi-json-logic as ``json_logic``, jsonlogic-rs as ``jsonlogic_rs``) are
-measured only when importable; none is required. The full peer comparison (all four peers,
-python-jsonlogic included, the RULES.md §3 examples and conformance counts) is
-``benchmarks/jsonlogic_peers.py``, run once per peer's throwaway virtual environment.
+figure's ratio to that floor (goal: calling the compiled 2-clause rule within 2.5x of it).
+Peer libraries (json-logic-qubit / panzi-json-logic as ``json_logic``, jsonlogic-rs as
+``jsonlogic_rs``) are measured only when importable; none is required. The full peer
+comparison (all four peers, python-jsonlogic included, the RULES.md §3 examples and
+conformance counts) is ``benchmarks/jsonlogic_peers.py``, run once per peer's throwaway
+virtual environment.
 """
 
 from __future__ import annotations
