@@ -1,6 +1,7 @@
 """The reference model and the stateful machine of loyalty_core.testing.model.
 
-The broken adapters the machine must catch are in ``test_broken_adapters.py``.
+The machine against the shipped adapter runs in ``test_testing_service.py``, and against the
+broken adapters it must catch in ``test_broken_adapters.py``.
 """
 
 from __future__ import annotations
@@ -10,35 +11,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 import loyalty_core as lc
-from loyalty_core.testing import InMemoryService
 from loyalty_core.testing.model import (
-    Adapter,
     DivergenceError,
-    LoyaltyStateMachine,
     Member,
     Model,
     Snapshot,
     observe,
 )
-from tests.helpers import budget, definition
+from tests.helpers import definition
 
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
-
-
-class InMemoryMachine(LoyaltyStateMachine):
-    def make_adapter(self, start: Model) -> Adapter:
-        return InMemoryService(start)
-
-
-InMemoryMachine.TestCase.settings = settings(
-    max_examples=budget(150),
-    stateful_step_count=50,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-TestInMemoryService = InMemoryMachine.TestCase
 
 
 # --- the model's operations --------------------------------------------------------------------

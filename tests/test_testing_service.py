@@ -34,7 +34,7 @@ class ShippedMachine(LoyaltyStateMachine):
 
 
 ShippedMachine.TestCase.settings = settings(
-    max_examples=budget(100),
+    max_examples=budget(150),
     stateful_step_count=50,
     suppress_health_check=[HealthCheck.too_slow],
 )
