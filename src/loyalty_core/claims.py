@@ -734,13 +734,13 @@ class DefinitionPlan:
 def definition_plan(definition: BenefitDefinition, policy: Policy) -> DefinitionPlan:
     """The claim check's :class:`DefinitionPlan` of ``definition`` under ``policy``.
 
-    Kept on the definition itself (a derived slot, not a field: :class:`~loyalty_core._fields.
-    DerivedValue`) for the last policy it was checked under, so a service that holds its
+    Kept on the definition itself, in a derived slot that is not a field (``DerivedValue``),
+    for the last policy it was checked under or one equal to it: a service that holds its
     definitions decides their definition-only rules once, and the plan lives and dies with
     the definition. Safe under threads: two threads may both build it, with equal results.
     """
     plan: DefinitionPlan | None = getattr(definition, "_derived", None)
-    if plan is None or plan.policy is not policy:
+    if plan is None or (plan.policy is not policy and plan.policy != policy):
         plan = DefinitionPlan(definition, policy)
         object.__setattr__(definition, "_derived", plan)
     return plan
