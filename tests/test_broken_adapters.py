@@ -10,11 +10,16 @@ the time it took.
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, ClassVar, Final, NoReturn
 
 import attrs
@@ -299,23 +304,52 @@ def test_the_shipped_service_is_not_broken() -> None:
 
 
 SEEDS: Final = range(20)
+ROOT: Final = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("service", BROKEN.values(), ids=BROKEN.keys())
-def test_detection_rate(service: type[InMemoryService]) -> None:
+def measure(name: str) -> dict[str, Any]:
+    """Hunt the broken adapter ``name`` once per seed; the figures of the issue's table."""
     runs = []
     for number in SEEDS:
         try:
-            found, _ = hunt(service, at_seed=number)
+            found, _ = hunt(BROKEN[name], at_seed=number)
         except pytest.fail.Exception:  # hunt's pytest.raises: the bug was not found
             continue
         runs.append(found)
     examples = [r.first_failure for r in runs if r.first_failure is not None]
     seconds = [r.seconds for r in runs if r.seconds is not None]
-    print(  # noqa: T201 - the measurement is the point; `-s` shows it
-        f"{service.__name__}: found {len(runs)}/{len(SEEDS)}, median examples to failure "
-        f"{statistics.median(examples) if examples else None}, median seconds "
-        f"{statistics.median(seconds) if seconds else 0:.2f}, max {max(seconds, default=0):.2f}"
+    return {
+        "found": len(runs),
+        "median_examples": statistics.median(examples) if examples else None,
+        "median_seconds": statistics.median(seconds) if seconds else None,
+        "max_seconds": max(seconds, default=None),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", BROKEN.keys())
+def test_detection_rate(name: str) -> None:
+    """Each bug is found with at least 19 of 20 seeds at the default budget.
+
+    Measured in a fresh interpreter that imports only this module and loyalty_core: hypothesis
+    mixes the constants of every local module already imported into its draws, so within a
+    test run the figures would also depend on which other test files happened to be imported
+    first (we saw one adapter move between 18 and 20 of 20 that way). A fresh process measures
+    the machine, the same on every run.
+    """
+    code = (
+        "import json, sys; from tests.test_broken_adapters import measure; "
+        "print(json.dumps(measure(sys.argv[1])))"
     )
-    assert len(runs) >= 19
+    done = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", code, name],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr[-2_000:]
+    figures = json.loads(done.stdout.splitlines()[-1])
+    print(f"{name}: {figures}")  # noqa: T201 - the measurement is the point; `-s` shows it
+    assert figures["found"] >= 19, figures

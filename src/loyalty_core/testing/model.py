@@ -493,8 +493,10 @@ def _start_model(draw: st.DrawFn, members: int, definitions: int, kinds: tuple[K
         ]
         people.append(Member(profile=lc.Profile(id=profile_id), rewards=rewards, credits=held))
     model = Model(at=at, definitions=found, members=people)
-    # Some members start holding a claimed benefit, so that redemptions can begin at once.
-    for member in people:
+    # Some members start holding a claimed benefit, so that redemptions can begin at once; the
+    # last one (with more than one member) is a newcomer who holds none, so that someone can
+    # always claim and a claim's window alone can decide (CLM-5 to CLM-7).
+    for member in people[:-1] if len(people) > 1 else people:
         for definition in found:
             if draw(st.booleans()):  # one in two (shrinks to holding none)
                 zone = draw(st.sampled_from(ZONES))
@@ -514,8 +516,8 @@ def start_models(
     a claim window closing within 14 days (CLM-5, CLM-6), and some an ``end_at`` up to 20 days
     after that (CLM-7), a claim timeframe (CLM-11) or 2 to 6 forced allocations (CLM-13).
     Members ``p-1``, … hold 0 to 3 rewards and 0 or 1 credit in the :data:`ZONES`, some
-    expiring within 40 days and some already extended once, and each member holds a claimed
-    benefit of each definition one time in two. The
+    expiring within 40 days and some already extended once, and each member but the last (a
+    newcomer) holds a claimed benefit of each definition one time in two. The
     clock starts in 2026.
 
     Only the ``kinds`` given are held: without ``"benefit"`` there are no definitions, without
@@ -571,6 +573,8 @@ CLAIM_BOUNDS: Final = ("claim_period_start_at", "claim_period_end_at", "end_at")
 _NEAR: Final = st.integers(0, 1) | st.integers(0, 7)
 """A choice among boundaries, nearest first, mostly one of the nearest two."""
 _ZONE: Final = st.sampled_from(ZONES)
+_STEPS: Final = (timedelta(microseconds=1), timedelta(seconds=1))
+"""How far past a claim bound (or before a window's start) the refused-side claim is made."""
 _CHANNEL: Final = st.sampled_from(CHANNELS)
 
 
@@ -841,6 +845,28 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
         """Redeem one at the till or in the app: the everyday request, made often (RED-6)."""
         self._redeem(pick_member, pick_benefit, 1, channel)
 
+    @precondition(lambda self: "redeem" in self.scope.operations and self._holds("benefit"))
+    @rule(pick=_PICK, count=st.integers(1, 2))
+    def redeem_shared(self, pick: int, count: int) -> None:
+        """Two members redeem their benefits of one definition, one after the other (RED-9, RED-10).
+
+        The second redemption reads the global counters the first one moved: a service that
+        keeps a stale copy of the definition, or forgets the global cap, answers it wrongly.
+        """
+        holders: dict[str, list[tuple[int, int]]] = {}
+        members = [m for m in self.model.members if m.benefits]
+        for position, member in enumerate(members):
+            for index, benefit in enumerate(member.benefits):
+                held = holders.setdefault(benefit.definition.handle or "", [])
+                if all(position != seen for seen, _ in held):
+                    held.append((position, index))
+        shared = [held for held in holders.values() if len(held) > 1]
+        if not shared:
+            return
+        chosen = shared[pick % len(shared)]
+        for position, index in chosen[:2]:
+            self._redeem(position, index, count, "staff")
+
     def _redeem(self, pick_member: int, pick_benefit: int, count: int, channel: Channel) -> None:
         # Checks that an expired benefit is refused by both (EXP-1, RED-5).
         member = self._member(pick_member, having="benefit")
@@ -1026,25 +1052,28 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
     @rule(
         bound=st.sampled_from(CLAIM_BOUNDS),
         pick=_NEAR,
-        nudge=_NUDGE,
+        step=st.sampled_from(_STEPS),
         pick_member=_PICK,
         timezone=_ZONE,
     )
     def claim_at_boundary(
-        self, bound: str, pick: int, nudge: timedelta, pick_member: int, timezone: str
+        self, bound: str, pick: int, step: timedelta, pick_member: int, timezone: str
     ) -> None:
-        """Jump to a definition's ``bound`` (nudged), then claim it (CLM-5 to CLM-7).
+        """Claim a definition on both sides of its ``bound`` (CLM-5 to CLM-7).
 
         ``bound`` is one of :data:`CLAIM_BOUNDS`; the definition is one that has it still ahead,
-        nearest first (another bound when none has). The claim is made by a member whose claim
-        the model accepts just before the boundary, when there is one, so that the boundary
-        alone decides.
+        nearest first (another bound when none has). The clock jumps to the refused side first
+        and then to the bound itself for the window's start (``start - step``, ``start``), and
+        to the bound and then past it for an end (``end``, ``end + step``), ``step`` being 1 µs
+        or 1 s. Each claim is made by a member whose claim the model accepts at the bound
+        itself, when there is one, so that the bound alone decides; the refused side's claim is
+        always made, the other only by a second such member.
         """
         late = self.model.at - timedelta(seconds=1)
-        having: list[tuple[datetime, str]] = []
+        having: list[tuple[datetime, str, str]] = []
         for name in (bound, *CLAIM_BOUNDS):  # another bound when none has this one
             having = sorted(
-                (instant, d.handle or "")
+                (instant, d.handle or "", name)
                 for d in self.model.definitions
                 if (instant := getattr(d, name)) is not None and instant > late
             )
@@ -1052,19 +1081,26 @@ class LoyaltyStateMachine(RuleBasedStateMachine):
                 break
         if not having:
             return
-        boundary, handle = having[pick % len(having)]
-        before = self.model
-        if boundary - timedelta(microseconds=1) > before.at:
-            before = attrs.evolve(before, at=boundary - timedelta(microseconds=1))
+        boundary, handle, name = having[pick % len(having)]
+        at_bound = self.model if boundary <= self.model.at else self.model.advance(boundary)[0]
         able = [
             index
-            for index, member in enumerate(before.members)
-            if before.claim(handle, member.profile_id, timezone)[1].accepted
+            for index, member in enumerate(at_bound.members)
+            if at_bound.claim(handle, member.profile_id, timezone)[1].accepted
         ]
-        chosen = able[pick_member % len(able)] if able else pick_member
-        self._jump_to(boundary, nudge)
+        decisive = able[pick_member % len(able)] if able else pick_member
+        other = [index for index in able if index != decisive]
+        plan: list[tuple[datetime, int | None]]
+        if name == "claim_period_start_at":  # refuses before the bound
+            plan = [(boundary - step, decisive), (boundary, decisive)]
+        else:  # refuses after the bound
+            plan = [(boundary, other[0] if other else None), (boundary + step, decisive)]
         handles = [d.handle for d in self.model.definitions]
-        self.claim(handles.index(handle), chosen, timezone)
+        for instant, member in plan:
+            if member is None or instant <= self.model.at:
+                continue
+            self._jump_to(instant, timedelta(0))
+            self.claim(handles.index(handle), member, timezone)
 
     @precondition(_allowed("redeem"))
     @rule(pick=_NEAR, nudge=_NUDGE, channel=st.sampled_from(CHANNELS))
