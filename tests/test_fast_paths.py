@@ -33,6 +33,7 @@ from loyalty_core import (
     check_credit_redemption,
     check_redemption,
     claims,
+    clock,
     redeem_benefit,
     redeem_credit,
 )
@@ -69,7 +70,10 @@ def around(near: list[datetime], at: datetime) -> list[datetime]:
     That is where inclusive bounds break; each example checks all of them, rather than hoping
     to draw one.
     """
-    return [at, *(bound + step for bound in near for step in (-TICK, 0 * TICK, TICK))]
+    found = [at, *(bound + step for bound in near for step in (-TICK, 0 * TICK, TICK))]
+    # A bound at the edge of the instants a value may hold has a neighbour past it: bad input
+    # on both paths alike, which the argument tests cover.
+    return [instant for instant in found if clock.EARLIEST <= instant <= clock.LATEST]
 
 
 DEFINITIONS = (
