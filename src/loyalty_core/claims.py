@@ -221,10 +221,7 @@ class _Claim:
 
     def condition_reason(self) -> Reason | None:
         """CLM-8: the claim condition does not hold for the profile."""
-        condition = self.definition.claim_condition
-        if condition.holds(self.profile.condition_data()):  # type: ignore[union-attr]
-            return None
-        return _condition_reason(condition, self.profile)
+        return _condition_fails(self.definition.claim_condition, self.profile)
 
     def already_claimed(self) -> Reason | None:
         """CLM-9: not reclaimable, and a claimed copy is held in any state (Q10)."""
@@ -245,18 +242,15 @@ class _Claim:
 
     def window_not_open(self, at: datetime) -> Reason | None:
         """CLM-5: before ``claim_period_start_at``; the start itself is allowed (Q2)."""
-        start: datetime = self.definition.claim_period_start_at  # type: ignore[assignment]
-        return None if at >= start else _not_open(start, at)
+        return _not_open(self.definition.claim_period_start_at, at)  # type: ignore[arg-type]
 
     def window_closed(self, at: datetime) -> Reason | None:
         """CLM-6: after ``claim_period_end_at``; the end itself is allowed (Q2)."""
-        end: datetime = self.definition.claim_period_end_at  # type: ignore[assignment]
-        return None if at <= end else _closed(end, at)
+        return _closed(self.definition.claim_period_end_at, at)  # type: ignore[arg-type]
 
     def ended(self, at: datetime) -> Reason | None:
         """CLM-7: after the definition's ``end_at`` (Q16)."""
-        end_at: datetime = self.definition.end_at  # type: ignore[assignment]
-        return None if at <= end_at else _ended(end_at, at)
+        return _ended(self.definition.end_at, at)  # type: ignore[arg-type]
 
     def active_claim(self, at: datetime) -> Reason | None:
         """CLM-10: a reclaimable definition with an active claimed copy held (Q10, POL-2)."""
@@ -496,8 +490,10 @@ _NOT_ASSIGNABLE: Final = _fixed(
 )
 
 
-def _not_open(start: datetime, at: datetime) -> Reason:
-    # CLM-5's reason: the window opens later.
+def _not_open(start: datetime, at: datetime) -> Reason | None:
+    # CLM-5: before the window opens; the start itself is allowed (Q2).
+    if at >= start:
+        return None
     return Reason.lazy(
         ReasonCode.CLAIM_WINDOW_NOT_OPEN,
         lambda: (
@@ -510,18 +506,29 @@ def _not_open(start: datetime, at: datetime) -> Reason:
     )
 
 
-def _closed(end: datetime, at: datetime) -> Reason:
-    # CLM-6's reason: the window closed.
+def _closed(end: datetime, at: datetime) -> Reason | None:
+    # CLM-6: after the window closes; the end itself is allowed (Q2).
+    if at <= end:
+        return None
     return bound_reason(
         ReasonCode.CLAIM_WINDOW_CLOSED, "the claim window closed at", "claim_period_end_at", end, at
     )
 
 
-def _ended(end_at: datetime, at: datetime) -> Reason:
-    # CLM-7's reason: the definition ended.
+def _ended(end_at: datetime, at: datetime) -> Reason | None:
+    # CLM-7: after the definition's end_at (Q16).
+    if at <= end_at:
+        return None
     return bound_reason(
         ReasonCode.DEFINITION_ENDED, "the definition ended at", "end_at", end_at, at
     )
+
+
+def _condition_fails(condition: Any, profile: Profile) -> Reason | None:
+    # CLM-8: the claim condition does not hold for the profile.
+    if condition.holds(profile.condition_data()):
+        return None
+    return _condition_reason(condition, profile)
 
 
 def _condition_reason(condition: Any, profile: Profile) -> Reason:
@@ -698,13 +705,24 @@ class DefinitionPlan:
     ``rows`` are the rows of :data:`CLAIM_RULES` that can fail, each as (``reads``, what its
     ``prepare`` gave). The rest serves a claim with no holdings (the common request), which
     skips the ``holdings`` rows: the definition-only reasons before and after the others
-    (``head``: CLM-1 to CLM-4, ``tail``: CLM-12 and CLM-13), the bounds of CLM-5 to CLM-7, the
-    claim condition (CLM-8), and the shared allowed :class:`~loyalty_core.Decision` (its
-    ``retry_at`` is the first instant past the window's end or ``end_at``, whatever the
-    instant allowed: TIME-9).
+    (``head``: CLM-1 to CLM-4, ``tail``: CLM-12 and CLM-13), the bounds of CLM-5 to CLM-7 (and,
+    in ``bounds``, each set one with its rule function), the claim condition (CLM-8), and the
+    shared allowed :class:`~loyalty_core.Decision` (its ``retry_at`` is the first instant past
+    the window's end or ``end_at``, whatever the instant allowed: TIME-9).
     """
 
-    __slots__ = ("allowed", "condition", "end", "end_at", "head", "policy", "rows", "start", "tail")
+    __slots__ = (
+        "allowed",
+        "bounds",
+        "condition",
+        "end",
+        "end_at",
+        "head",
+        "policy",
+        "rows",
+        "start",
+        "tail",
+    )
 
     def __init__(self, definition: BenefitDefinition, policy: Policy) -> None:
         """Prepare every row of :data:`CLAIM_RULES` for ``definition`` under ``policy``."""
@@ -726,6 +744,16 @@ class DefinitionPlan:
         condition = definition.claim_condition
         self.condition: Callable[[object], object] | None = (
             None if condition is None else condition.compiled
+        )
+        self.bounds: tuple[tuple[Callable[[datetime, datetime], Reason | None], datetime], ...]
+        self.bounds = tuple(
+            (check, bound)
+            for check, bound in (
+                (_not_open, self.start),
+                (_closed, self.end),
+                (_ended, self.end_at),
+            )
+            if bound is not None
         )
         ends = [after(bound) for bound in (self.end, self.end_at) if bound is not None]
         self.allowed = Decision.trusted((), min(ends, default=None))
@@ -849,17 +877,15 @@ def _refused_without_holdings(
     plan: DefinitionPlan, definition: BenefitDefinition, profile: Profile, at: datetime, zone: str
 ) -> Decision:
     """The CLM rows of a claim with no holdings, in the table's order, when one may fail."""
+    # The same rule functions as the table's rows (CLM-5 to CLM-8), in the table's order.
     found = list(plan.head)
-    if plan.start is not None and at < plan.start:
-        found.append(_not_open(plan.start, at))
-    if plan.end is not None and at > plan.end:
-        found.append(_closed(plan.end, at))
-    if plan.end_at is not None and at > plan.end_at:
-        found.append(_ended(plan.end_at, at))
-    condition = definition.claim_condition
+    for check, bound in plan.bounds:
+        if (reason := check(bound, at)) is not None:
+            found.append(reason)
     static = bool(plan.head or plan.tail)
-    if condition is not None and not condition.holds(profile.condition_data()):
-        found.append(_condition_reason(condition, profile))
+    condition = definition.claim_condition
+    if condition is not None and (reason := _condition_fails(condition, profile)) is not None:
+        found.append(reason)
         static = True  # no instant changes the profile
     found.extend(plan.tail)
     if static:
